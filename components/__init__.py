@@ -1,0 +1,1 @@
+"""Thin Pulumi components: each turns one part of the core's output into resources."""

@@ -1,0 +1,94 @@
+"""Validates a rendered artifact tree with the real tools: promtool, amtool and the chart schemas."""
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from o11y.chartcheck import values_problems
+
+
+@dataclass
+class CheckReport:
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def check_artifacts(out: Path) -> CheckReport:
+    """Every check over a directory written by `render`."""
+    report = CheckReport()
+    checks: list[Callable[[Path, CheckReport], None]] = [
+        _rules,
+        _alertmanager,
+        _helm_values,
+        _dashboards,
+    ]
+    for check in checks:
+        check(out, report)
+    return report
+
+
+def _run(tool: str, arguments: list[str], report: CheckReport) -> bool:
+    binary = shutil.which(tool)
+    if binary is None:
+        report.problems.append(
+            f"{tool}: not installed (apt-get install prometheus prometheus-alertmanager)"
+        )
+        return False
+    done = subprocess.run(
+        [binary, *arguments], capture_output=True, text=True, timeout=300, check=False
+    )
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr).strip()
+        report.problems.append(f"{tool} {arguments[0]} {arguments[1]}: {output}")
+        return False
+    return True
+
+
+def _rules(out: Path, report: CheckReport) -> None:
+    files = sorted((out / "prometheus" / "rules").glob("*.yaml"))
+    if not files:
+        report.problems.append("prometheus/rules: no rule files rendered")
+        return
+    arguments = ["check", "rules", *(str(f) for f in files)]
+    if _run("promtool", arguments, report):
+        count = sum(
+            len(group["rules"])
+            for f in files
+            for group in yaml.safe_load(f.read_text(encoding="utf-8"))["groups"]
+        )
+        report.lines.append(f"promtool check rules: {len(files)} files, {count} rules OK")
+
+
+def _alertmanager(out: Path, report: CheckReport) -> None:
+    config = out / "alertmanager" / "alertmanager.yaml"
+    if not config.is_file():
+        report.problems.append("alertmanager/alertmanager.yaml: not rendered")
+        return
+    if _run("amtool", ["check-config", str(config)], report):
+        report.lines.append("amtool check-config: alertmanager.yaml OK")
+
+
+def _helm_values(out: Path, report: CheckReport) -> None:
+    files = sorted((out / "helm").glob("*.values.yaml"))
+    problems = [p for f in files for p in values_problems(f)]
+    report.problems.extend(problems)
+    if not problems:
+        report.lines.append(f"chart values: {len(files)} releases valid against the pinned charts")
+
+
+def _dashboards(out: Path, report: CheckReport) -> None:
+    files = sorted((out / "grafana" / "dashboards").glob("*.json"))
+    for f in files:
+        try:
+            model = json.loads(f.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            report.problems.append(f"{f.name}: not JSON ({error})")
+            continue
+        if not model.get("uid") or not model.get("panels"):
+            report.problems.append(f"{f.name}: a dashboard needs a uid and panels")
+    report.lines.append(f"dashboards: {len(files)} JSON models OK")

@@ -1,0 +1,187 @@
+"""`python -m o11y`: plan, render and check a stack offline; convert Sloth SLO specs.
+
+Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with one message per problem
+(`key.path: reason`) and exit code 2, never a traceback.
+"""
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from o11y.artifacts import render
+from o11y.check import check_artifacts
+from o11y.config import ConfigError, parse_stack, read_catalog, read_stack_file
+from o11y.model.stack import Stack, required_secrets
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Directories `render` owns inside its output directory; emptied before each render.
+RENDERED_DIRS = ("prometheus", "alertmanager", "grafana", "helm", "runbooks")
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except ConfigError as error:
+        print("error: invalid configuration", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m o11y", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    plan = commands.add_parser("plan", help="run the Pulumi program under mocks; print resources")
+    _stack_arguments(plan)
+    plan.add_argument("--json", action="store_true", help="print [{type, name, parent}, ...]")
+    plan.set_defaults(run=_plan)
+
+    render_ = commands.add_parser("render", help="write every generated artifact as files")
+    _stack_arguments(render_)
+    render_.add_argument("--out", type=Path, required=True, help="output directory")
+    render_.set_defaults(run=_render)
+
+    check = commands.add_parser("check", help="render and validate with promtool, amtool, schemas")
+    _stack_arguments(check)
+    check.set_defaults(run=_check)
+
+    slo = commands.add_parser("slo", help="Sloth prometheus/v1 SLO specs -> Prometheus rule file")
+    slo.add_argument("specs", type=Path, nargs="+", metavar="SPEC.yml")
+    slo.add_argument("--out", type=Path, required=True, metavar="RULES.yaml")
+    slo.set_defaults(run=_slo)
+    return parser
+
+
+def _stack_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", required=True, choices=("dev", "prod"))
+    parser.add_argument(
+        "--config-file",
+        type=Path,
+        help="a Pulumi stack file (`config:` map); default Pulumi.<stack>.yaml",
+    )
+
+
+def _config_file(args: argparse.Namespace) -> Path:
+    path: Path = args.config_file or PROJECT_ROOT / f"Pulumi.{args.stack}.yaml"
+    return path
+
+
+def _load(args: argparse.Namespace) -> Stack:
+    return parse_stack(read_stack_file(_config_file(args)), read_catalog(PROJECT_ROOT))
+
+
+def _plan_rows(args: argparse.Namespace, stack: Stack) -> list[dict[str, str]]:
+    """The real program's resources, from a child process running it under Pulumi mocks."""
+    command = [sys.executable, "-m", "stacks.offline", "--stack", args.stack]
+    command += ["--config-file", str(_config_file(args).resolve())]
+    for name in required_secrets(stack):
+        command += ["--placeholder-secret", name]
+    done = subprocess.run(
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
+    if done.returncode != 0:
+        raise CommandError(f"the program failed under mocks:\n{done.stderr.strip()}")
+    rows: list[dict[str, str]] = json.loads(done.stdout)
+    return rows
+
+
+def _plan(args: argparse.Namespace) -> int:
+    rows = _plan_rows(args, _load(args))
+    if args.json:
+        print(json.dumps(rows, indent=2, sort_keys=True))
+        return 0
+    print(_tree(rows))
+    return 0
+
+
+def _tree(rows: list[dict[str, str]]) -> str:
+    children: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        children.setdefault(row["parent"], []).append(row)
+    names = {row["name"] for row in rows}
+    roots = sorted(parent for parent in children if parent not in names)
+    lines: list[str] = []
+
+    def walk(parent: str, depth: int) -> None:
+        for row in sorted(children.get(parent, []), key=lambda r: (r["type"], r["name"])):
+            lines.append(f"{'  ' * depth}{row['type']}  {row['name']}")
+            walk(row["name"], depth + 1)
+
+    for root in roots:
+        lines.append(root)
+        walk(root, 1)
+    counts = Counter(row["type"] for row in rows)
+    lines.append("")
+    lines.append(f"{len(rows)} resources")
+    lines += [f"  {count:4d}  {kind}" for kind, count in sorted(counts.items())]
+    return "\n".join(lines)
+
+
+def _write(stack: Stack, rows: list[dict[str, str]], out: Path) -> list[str]:
+    files = render(stack)
+    files["plan.json"] = json.dumps(rows, indent=2, sort_keys=True) + "\n"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for directory in RENDERED_DIRS:
+            shutil.rmtree(out / directory, ignore_errors=True)
+        for relative, text in files.items():
+            target = out / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot write {out}: {error.strerror}") from None
+    return sorted(files)
+
+
+def _render(args: argparse.Namespace) -> int:
+    stack = _load(args)
+    written = _write(stack, _plan_rows(args, stack), args.out)
+    areas = Counter(path.split("/", 1)[0] for path in written)
+    summary = ", ".join(f"{count} {area}" for area, count in sorted(areas.items()))
+    print(f"wrote {len(written)} files to {args.out} ({summary})")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    stack = _load(args)
+    with tempfile.TemporaryDirectory(prefix="o11y-check-") as tmp:
+        out = Path(tmp)
+        _write(stack, _plan_rows(args, stack), out)
+        report = check_artifacts(out)
+    for line in report.lines:
+        print(line)
+    if report.problems:
+        print(f"FAILED: {len(report.problems)} problem(s)", file=sys.stderr)
+        for problem in report.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(f"OK: {args.stack} stack renders and validates")
+    return 0
+
+
+def _slo(args: argparse.Namespace) -> int:
+    from o11y.sloth import rule_file_from_specs
+
+    text = rule_file_from_specs(list(args.specs))
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot write {args.out}: {error.strerror}") from None
+    print(f"wrote {args.out}")
+    return 0

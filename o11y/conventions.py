@@ -1,0 +1,170 @@
+"""Every generated name, spelled once: releases, secrets, labels, selectors.
+
+Rule and alert names of the SLO engine live in o11y/slo.py's table, next to the windows.
+"""
+
+import hashlib
+import json
+
+# Labels every service metric carries (the contract in docs/CONTRACT.md). ServiceMonitors
+# set `service` to the catalog name, so every query selects on it.
+SERVICE_LABEL = "service"
+TEAM_LABEL = "team"
+SEVERITY_LABEL = "severity"
+PRIORITY_LABEL = "priority"
+
+# Helm release names (also the prefix of the objects each chart creates).
+RELEASE_PROMETHEUS = "kube-prometheus-stack"
+RELEASE_LOKI = "loki"
+RELEASE_TEMPO = "tempo"
+RELEASE_GRAFANA = "grafana"
+RELEASE_MIMIR = "mimir"
+RELEASE_OTEL_GATEWAY = "otel-gateway"
+RELEASE_OTEL_AGENT = "otel-agent"
+RELEASE_BLACKBOX = "blackbox-exporter"
+# The first tier of the trace pipeline when more than one gateway runs: routes spans by
+# trace id so all spans of a trace reach the same tail-sampling gateway.
+RELEASE_OTEL_LOADBALANCER = "otel-loadbalancer"
+
+
+def exporter_release(dependency: str) -> str:
+    """The Helm release of the exporter for one catalog dependency (postgres, redis, kafka)."""
+    return f"{dependency}-exporter"
+
+
+# In-cluster URLs of the backends (service names follow each chart's fullname rule; every
+# release sets fullnameOverride to its release name where the chart allows it).
+def prometheus_url(namespace: str) -> str:
+    return f"http://{RELEASE_PROMETHEUS}-prometheus.{namespace}.svc:9090"
+
+
+def alertmanager_url(namespace: str) -> str:
+    return f"http://{RELEASE_PROMETHEUS}-alertmanager.{namespace}.svc:9093"
+
+
+def loki_url(namespace: str) -> str:
+    """Loki's gateway (nginx in front of every Loki mode); push and query APIs live under it."""
+    return f"http://{RELEASE_LOKI}-gateway.{namespace}.svc:80"
+
+
+def tempo_url(namespace: str) -> str:
+    """Tempo's HTTP API (query); OTLP gRPC ingest is on port 4317 of the same service."""
+    return f"http://{RELEASE_TEMPO}.{namespace}.svc:3200"
+
+
+def mimir_url(namespace: str) -> str:
+    """Mimir's Prometheus-compatible query API (prod)."""
+    return f"http://{RELEASE_MIMIR}-gateway.{namespace}.svc:80/prometheus"
+
+
+def mimir_push_url(namespace: str) -> str:
+    """Mimir's remote-write endpoint (prod), where Prometheus ships every sample."""
+    return f"http://{RELEASE_MIMIR}-gateway.{namespace}.svc:80/api/v1/push"
+
+
+def otlp_endpoint(namespace: str) -> str:
+    """Where applications send OTLP/gRPC traces: the first tier of the trace pipeline."""
+    return f"http://{RELEASE_OTEL_GATEWAY}.{namespace}.svc:4317"
+
+
+def blackbox_address(namespace: str) -> str:
+    """host:port of the blackbox exporter (the chart names its Service <release>-<chart>)."""
+    return f"{RELEASE_BLACKBOX}-prometheus-blackbox-exporter.{namespace}.svc:9115"
+
+# Kubernetes Secrets the program creates; Helm values and Alertmanager refer to them by name.
+SECRET_ALERTMANAGER_CONFIG = "alertmanager-o11y-config"
+SECRET_ALERTMANAGER_KEYS = "alertmanager-o11y-keys"
+SECRET_GRAFANA_ADMIN = "grafana-admin"
+SECRET_OBJECT_STORAGE = "object-storage"
+# Exporter credentials (key `password`), created only when the stack has the secret.
+SECRET_POSTGRES_EXPORTER = "postgres-exporter"
+SECRET_REDIS_EXPORTER = "redis-exporter"
+
+# Label that makes a PrometheusRule/ServiceMonitor/Probe one of ours.
+MANAGED_BY = {"app.kubernetes.io/managed-by": "o11y"}
+
+
+def service_selector(service: str) -> str:
+    """The PromQL label matcher that selects one catalog service's series."""
+    return f'{SERVICE_LABEL}="{service}"'
+
+
+# Grafana datasource uids, provisioned by the Grafana chart values and referenced by every
+# dashboard panel. In prod the "prometheus" uid points at Mimir's query frontend (long-term,
+# same PromQL API), so dashboards are identical in every environment and never name Mimir.
+DATASOURCE_PROMETHEUS = "prometheus"
+DATASOURCE_LOKI = "loki"
+DATASOURCE_TEMPO = "tempo"
+DATASOURCE_ALERTMANAGER = "alertmanager"
+
+# Exporter targets (postgres, redis, kafka) carry the catalog dependency's name in this label,
+# as services carry `service`; dashboards and alerts select a dependency's series with it.
+DEPENDENCY_LABEL = "dependency"
+
+
+def dependency_selector(dependency: str) -> str:
+    """The PromQL label matcher that selects one catalog dependency's exporter series."""
+    return f'{DEPENDENCY_LABEL}="{dependency}"'
+
+
+# The HTTP metric contract every service follows (docs/CONTRACT.md) and the blackbox probe result.
+METRIC_HTTP_REQUESTS = "http_requests_total"  # labels: service, route, method, code
+METRIC_HTTP_DURATION = "http_request_duration_seconds"  # histogram; labels: service, route, le
+METRIC_PROBE_SUCCESS = "probe_success"
+
+# Grafana allows at most 40 characters in a dashboard or folder uid.
+_GRAFANA_UID_MAX = 40
+
+
+def dashboard_uid(key: str) -> str:
+    """The stable Grafana uid of the dashboard generated under `key` (e.g. `service-frontend`)."""
+    uid = f"o11y-{key}"
+    if len(uid) <= _GRAFANA_UID_MAX:
+        return uid
+    # Long service names: keep a readable prefix and make it unique with a digest of the key.
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
+    return f"{uid[: _GRAFANA_UID_MAX - 9]}-{digest}"
+
+
+def folder_uid(key: str) -> str:
+    """The stable Grafana uid of the dashboard folder `key` (e.g. `services`)."""
+    return f"o11y-{key}"
+
+
+# Alert selectors beyond `service` and `dependency` (o11y/alerts/*): one place for each label.
+ROUTE_LABEL = "route"
+HTTP_CODE_LABEL = "code"
+# Outgoing calls to a partner API (docs/CONTRACT.md): one counter per call and its outcome.
+METRIC_PARTNER_REQUESTS = "partner_requests_total"  # labels: service, partner, outcome
+PARTNER_LABEL = "partner"
+OUTCOME_LABEL = "outcome"
+OUTCOME_ERROR = "error"
+# Blackbox probes of `tls_endpoints` carry the endpoint's catalog name in this label
+# (`endpoint` is taken: prometheus-operator sets it to the scraped port's name).
+TLS_ENDPOINT_LABEL = "tls_endpoint"
+# Loki stream labels set by the log agent on every container's stdout (structured JSON logs).
+LOG_LEVEL_LABEL = "level"
+
+
+def route_selector(route: str) -> str:
+    """The matcher for one HTTP route (a PromQL string, quoted and escaped as JSON)."""
+    return f"{ROUTE_LABEL}={json.dumps(route)}"
+
+
+def partner_selector(partner: str) -> str:
+    return f'{PARTNER_LABEL}="{partner}"'
+
+
+def tls_endpoint_selector(endpoint: str) -> str:
+    return f'{TLS_ENDPOINT_LABEL}="{endpoint}"'
+
+
+def release_job_selector(release: str) -> str:
+    """Every scrape job of a Helm release: ServiceMonitor jobs are named after the Kubernetes
+    Service (`<release>-<chart>`), PodMonitor jobs `<namespace>/<release>-<chart>`."""
+    return f'job=~"(.+/)?{release}(-.+)?"'
+
+
+def log_stream_selector(service: str) -> str:
+    """The LogQL stream selector of one catalog service's logs."""
+    return "{" + service_selector(service) + "}"

@@ -1,0 +1,152 @@
+"""The whole stack: one environment's configuration, validated once before anything is built."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from o11y.model.alerting import Alerting, BusinessRule, SecurityRule
+from o11y.model.catalog import Dependency, Service, Team, TlsEndpoint
+from o11y.model.oncall import OnCall
+from o11y.model.platform import Environment, Platform, platform_with_profile
+from o11y.model.types import STRICT, LabelName, Name, Url
+
+# Secret values the program reads from `o11y:secrets` (a Pulumi secret object). Only their
+# names reach this model; the values stay Pulumi secrets end to end.
+SecretName = Literal[
+    "pagerduty_token",
+    "slack_webhook_url",
+    "smtp_password",
+    "object_storage_access_key",
+    "object_storage_secret_key",
+    "postgres_password",
+    "redis_password",
+]
+
+# What a prod stack cannot run without.
+PROD_REQUIRED_SECRETS: tuple[SecretName, ...] = (
+    "pagerduty_token",
+    "slack_webhook_url",
+    "smtp_password",
+)
+
+
+def required_secrets(stack: "Stack") -> tuple[SecretName, ...]:
+    """Secrets `pulumi up` refuses to run without in this stack."""
+    if stack.environment != "prod":
+        return ()
+    needed: list[SecretName] = list(PROD_REQUIRED_SECRETS)
+    if stack.platform.object_storage is not None and stack.platform.object_storage.provider == "s3":
+        needed += ["object_storage_access_key", "object_storage_secret_key"]
+    if any(d.kind == "postgres" for d in stack.dependencies):
+        needed.append("postgres_password")
+    return tuple(needed)
+
+
+class KubernetesTarget(BaseModel):
+    model_config = STRICT
+    # The kubeconfig context the explicit provider deploys to; never the ambient default.
+    context: str = Field(min_length=1)
+    namespace: Name = "observability"
+
+
+class GrafanaTarget(BaseModel):
+    """Where the Grafana provider reaches the Grafana this stack deploys."""
+
+    model_config = STRICT
+    url: Url
+
+
+class Stack(BaseModel):
+    """One stack (dev or prod): the catalog shared by all stacks plus this environment's values."""
+
+    model_config = STRICT
+    environment: Environment
+    kubernetes: KubernetesTarget
+    grafana: GrafanaTarget
+    # Catalog (stacks/catalog.yaml unless the stack file overrides a key).
+    services: list[Service] = Field(min_length=1)
+    teams: list[Team] = Field(min_length=1)
+    dependencies: list[Dependency] = Field(default_factory=list)
+    tls_endpoints: list[TlsEndpoint] = Field(default_factory=list)
+    business_rules: list[BusinessRule] = Field(default_factory=list)
+    security_rules: list[SecurityRule] = Field(default_factory=list)
+    cost_labels: list[LabelName] = Field(default_factory=lambda: ["tenant", "plan", "feature"])
+    # Per-environment settings.
+    platform: Platform
+    alerting: Alerting = Alerting()
+    oncall: OnCall = OnCall()
+    secrets: frozenset[SecretName] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _platform_profile(cls, data: object) -> object:
+        """Lay the stack's `platform` section over its environment's profile defaults."""
+        if not isinstance(data, dict):
+            return data
+        environment = data.get("environment")
+        # With an unknown environment, only that error is worth reporting: use dev's defaults.
+        profile: Environment = "prod" if environment == "prod" else "dev"
+        return {**data, "platform": platform_with_profile(profile, data.get("platform") or {})}
+
+    @model_validator(mode="after")
+    def _references(self) -> "Stack":
+        problems: list[str] = []
+        problems += _duplicates("services", [s.name for s in self.services])
+        problems += _duplicates("teams", [t.name for t in self.teams])
+        problems += _duplicates("dependencies", [d.name for d in self.dependencies])
+        teams = {t.name for t in self.teams}
+        dependencies = {d.name for d in self.dependencies}
+        services = {s.name for s in self.services}
+        for i, service in enumerate(self.services):
+            if service.team not in teams:
+                problems.append(f"services[{i}].team: unknown team '{service.team}'")
+            for j, used in enumerate(service.uses):
+                if used not in dependencies:
+                    problems.append(f"services[{i}].uses[{j}]: unknown dependency '{used}'")
+        for i, endpoint in enumerate(self.tls_endpoints):
+            if endpoint.team not in teams:
+                problems.append(f"tls_endpoints[{i}].team: unknown team '{endpoint.team}'")
+        for i, rule in enumerate(self.business_rules):
+            if rule.service not in services:
+                problems.append(f"business_rules[{i}].service: unknown service '{rule.service}'")
+        for i, security in enumerate(self.security_rules):
+            if security.service not in services:
+                problems.append(
+                    f"security_rules[{i}].service: unknown service '{security.service}'"
+                )
+        if self.alerting.platform_team not in teams:
+            problems.append(f"alerting.platform_team: unknown team '{self.alerting.platform_team}'")
+        if self.environment == "prod":
+            problems += _prod_requirements(self)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+    def team(self, name: str) -> Team:
+        return next(t for t in self.teams if t.name == name)
+
+
+def _duplicates(path: str, names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    problems: list[str] = []
+    for i, name in enumerate(names):
+        if name in seen:
+            problems.append(f"{path}[{i}].name: duplicate name '{name}'")
+        seen.add(name)
+    return problems
+
+
+def _prod_requirements(stack: Stack) -> list[str]:
+    problems: list[str] = []
+    if stack.platform.ingress is None:
+        problems.append("platform.ingress: required in prod (TLS on every ingress)")
+    if stack.platform.object_storage is None:
+        problems.append("platform.object_storage: required in prod (Loki, Tempo and Mimir buckets)")
+    if stack.oncall.pagerduty.head_of_engineering is None:
+        problems.append(
+            "oncall.pagerduty.head_of_engineering: required in prod (escalation level 3)"
+        )
+    return problems

@@ -1,0 +1,27 @@
+"""Prometheus rule shapes shared by every rule generator, and the rule-file writer."""
+
+from typing import NotRequired, TypedDict
+
+import yaml
+
+
+class Rule(TypedDict):
+    """One recording (`record`) or alerting (`alert`) rule, as in a Prometheus rule file."""
+
+    record: NotRequired[str]
+    alert: NotRequired[str]
+    expr: str
+    # `for` is a Python keyword: set it with Rule(**{"for": "5m"}) or rule["for"] = "5m".
+    labels: NotRequired[dict[str, str]]
+    annotations: NotRequired[dict[str, str]]
+
+
+class RuleGroup(TypedDict):
+    name: str
+    interval: NotRequired[str]
+    rules: list[Rule]
+
+
+def rule_file(groups: list[RuleGroup]) -> str:
+    """A plain Prometheus rule file (`groups:`), deterministic byte for byte."""
+    return yaml.safe_dump({"groups": groups}, sort_keys=False, width=1000, allow_unicode=True)

@@ -1,0 +1,178 @@
+"""Runs this project's real Pulumi program offline, under Pulumi mocks, and records what it registers.
+
+Used by `python -m o11y plan|render` (in a child process: `python -m stacks.offline`) and by the
+mock tests. Nothing here reaches a cluster, Grafana or PagerDuty.
+"""
+
+import argparse
+import json
+import runpy
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import pulumi
+from google.protobuf import struct_pb2
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from o11y.config import ConfigError, RawConfig, read_stack_file
+from stacks.loader import PROJECT_ROOT
+
+# Pulumi marks a secret value with this signature key in the wire format.
+_SECRET_SIG = rpc._special_sig_key
+_SECRET_VALUE = rpc._special_secret_sig
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One registered resource, as the engine would have seen it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    protect: bool
+    provider: str
+    dependencies: tuple[str, ...]
+    inputs: Mapping[str, object]
+    secret_inputs: frozenset[str]
+
+    @property
+    def parent_name(self) -> str:
+        return self.parent.rsplit("::", 1)[-1] if self.parent else ""
+
+
+def _secret_paths(value: struct_pb2.Value, path: str) -> list[str]:
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if _SECRET_SIG in fields and fields[_SECRET_SIG].string_value == _SECRET_VALUE:
+            return [path]
+        return [p for k, v in fields.items() for p in _secret_paths(v, f"{path}.{k}".lstrip("."))]
+    if kind == "list_value":
+        return [p for i, v in enumerate(value.list_value.values) for p in _secret_paths(v, path)]
+    return []
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
+    def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: object) -> object:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        req = cast("_RegisterRequest", request)
+        if req.type != "pulumi:pulumi:Stack":
+            secret = [
+                p for key, value in req.object.fields.items() for p in _secret_paths(value, key)
+            ]
+            self.registrations.append(
+                Registration(
+                    urn=cast("str", response.urn),
+                    type=req.type,
+                    name=req.name,
+                    parent=req.parent,
+                    custom=req.custom,
+                    protect=req.protect,
+                    provider=req.provider,
+                    dependencies=tuple(req.dependencies),
+                    inputs=cast("dict[str, object]", rpc.deserialize_properties(req.object)),
+                    secret_inputs=frozenset(secret),
+                )
+            )
+        return response
+
+
+class _RegisterRequest:
+    """The fields of the engine's RegisterResourceRequest this module reads."""
+
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    protect: bool
+    provider: str
+    dependencies: Sequence[str]
+    object: struct_pb2.Struct
+
+
+class _Mocks(pulumi_mocks.Mocks):
+    """Every resource echoes its inputs; generated values get stable stand-ins."""
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, object]]:
+        state = dict(cast("dict[str, object]", args.inputs))
+        if args.typ == "random:index/randomPassword:RandomPassword":
+            state["result"] = f"mock-password-{args.name}"
+        if args.typ == "pagerduty:index/serviceIntegration:ServiceIntegration":
+            state["integrationKey"] = f"mock-integration-key-{args.name}"
+        return f"{args.name}-id", state
+
+    def call(
+        self, args: pulumi_mocks.MockCallArgs
+    ) -> tuple[dict[str, object], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+def run_program(raw: RawConfig, stack_name: str) -> list[Registration]:
+    """Run __main__.py under mocks with this config; every registration, in order."""
+    set_all_config(dict(raw.values), sorted(raw.secret_keys))
+    settings.ROOT.set(None)
+    mocks = _Mocks()
+    monitor = _RecordingMonitor(mocks)
+    pulumi_mocks.set_mocks(mocks, project="o11y", stack=stack_name, preview=False, monitor=monitor)
+    settings.SETTINGS.rpc_manager.clear()
+    program = PROJECT_ROOT / "__main__.py"
+
+    def program_main() -> None:
+        runpy.run_path(str(program), run_name="__main__")
+
+    _sync_await(run_pulumi_func(program_main))
+    return list(monitor.registrations)
+
+
+def offline_config(raw: RawConfig, placeholders: Sequence[str]) -> RawConfig:
+    """The stack file's config with placeholder values for secrets a real stack must set."""
+    key = "o11y:secrets"
+    present: dict[str, object] = json.loads(raw.values[key]) if key in raw.values else {}
+    for name in placeholders:
+        present.setdefault(name, f"<secret:o11y:secrets.{name}>")
+    values = {**raw.values, key: json.dumps(present, sort_keys=True)} if present else raw.values
+    secret_keys = raw.secret_keys | ({key} if present else set())
+    return RawConfig(values=values, secret_keys=frozenset(secret_keys))
+
+
+def plan_rows(registrations: Sequence[Registration]) -> list[dict[str, str]]:
+    """The resource tree as `{"type", "name", "parent"}` rows, sorted for stable output."""
+    rows = [{"type": r.type, "name": r.name, "parent": r.parent_name} for r in registrations]
+    return sorted(rows, key=lambda row: (row["parent"], row["type"], row["name"]))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m stacks.offline")
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--config-file", type=Path, required=True)
+    parser.add_argument("--placeholder-secret", action="append", default=[])
+    args = parser.parse_args(argv)
+    try:
+        raw = offline_config(read_stack_file(args.config_file), args.placeholder_secret)
+        registrations = run_program(raw, args.stack)
+    except ConfigError as error:
+        print("\n".join(error.problems), file=sys.stderr)
+        return 2
+    except pulumi.RunError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    json.dump(plan_rows(registrations), sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""Bad configuration fails before anything is built, with one clear line per problem."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from o11y.config import ConfigError, RawConfig, parse_stack, read_catalog, read_stack_file
+from o11y.model.stack import Stack, required_secrets
+from o11y.model.types import duration_seconds
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = read_catalog(ROOT)
+
+
+def stack_config(environment: str) -> dict[str, object]:
+    """The example stack file as plain data, to be broken one key at a time."""
+    raw = read_stack_file(ROOT / f"Pulumi.{environment}.yaml")
+    return {
+        key.removeprefix("o11y:"): json.loads(value) if value[:1] in "[{" else value
+        for key, value in raw.values.items()
+        if key.startswith("o11y:")
+    }
+
+
+def parse(config: dict[str, object], secrets: dict[str, str] | None = None) -> Stack:
+    values = {f"o11y:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+    secret_keys: frozenset[str] = frozenset()
+    if secrets is not None:
+        values["o11y:secrets"] = json.dumps(secrets)
+        secret_keys = frozenset({"o11y:secrets"})
+    return parse_stack(RawConfig(values=values, secret_keys=secret_keys), CATALOG)
+
+
+def problems_of(config: dict[str, object]) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse(config)
+    return caught.value.problems
+
+
+def services() -> list[dict[str, object]]:
+    loaded = CATALOG["services"]
+    assert isinstance(loaded, list)
+    copied: list[dict[str, object]] = json.loads(json.dumps(loaded))
+    return copied
+
+
+def with_service_change(
+    index: int, change: Callable[[dict[str, object]], None]
+) -> dict[str, object]:
+    changed = services()
+    change(changed[index])
+    return {**stack_config("dev"), "services": changed}
+
+
+def set_objective(value: object) -> Callable[[dict[str, object]], None]:
+    def change(service: dict[str, object]) -> None:
+        slos = service["slos"]
+        assert isinstance(slos, list)
+        slos[0]["objective"] = value
+
+    return change
+
+
+BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
+    (
+        "an objective of 100 is not an SLO",
+        lambda: with_service_change(3, set_objective(100)),
+        "services[3].slos[0].objective: must be < 100 (got 100)",
+    ),
+    (
+        "an objective of 0 is not an SLO",
+        lambda: with_service_change(0, set_objective(0)),
+        "services[0].slos[0].objective: must be > 0 (got 0)",
+    ),
+    (
+        "a port above 65535 is rejected",
+        lambda: with_service_change(1, lambda s: s.update(port=70000)),
+        "services[1].port: must be <= 65535 (got 70000)",
+    ),
+    (
+        "a port of text is a wrong type",
+        lambda: with_service_change(1, lambda s: s.update(port="http")),
+        "services[1].port: input should be a valid integer, unable to parse string as an integer",
+    ),
+    (
+        "an unknown key in a service is named",
+        lambda: with_service_change(2, lambda s: s.update(scrape_intervall="30s")),
+        "services[2].scrape_intervall: unknown key",
+    ),
+    (
+        "a bad duration is explained",
+        lambda: with_service_change(2, lambda s: s.update(scrape_interval="30 seconds")),
+        "services[2].scrape_interval: '30 seconds' is not a duration such as 30s, 5m, 1h or 7d",
+    ),
+    (
+        "a duplicate service name is named at its second place",
+        lambda: with_service_change(1, lambda s: s.update(name="api-gateway")),
+        "services[1].name: duplicate name 'api-gateway'",
+    ),
+    (
+        "an unknown severity priority is rejected",
+        lambda: {
+            **stack_config("dev"),
+            "business_rules": [
+                {
+                    "name": "checkout",
+                    "title": "Checkout",
+                    "service": "api-gateway",
+                    "total_metric": "a_total",
+                    "failed_metric": "b_total",
+                    "priority": "P7",
+                }
+            ],
+        },
+        "business_rules[0].priority: string should match pattern '^P[0-3]$'",
+    ),
+    (
+        "an unknown team is a broken reference",
+        lambda: with_service_change(4, lambda s: s.update(team="nobody")),
+        "services[4].team: unknown team 'nobody'",
+    ),
+    (
+        "a latency SLO needs a histogram bucket at its threshold",
+        lambda: with_service_change(
+            0,
+            lambda s: s.update(
+                slos=[
+                    {"name": "fast", "kind": "latency", "objective": 99, "threshold_seconds": 0.3}
+                ]
+            ),
+        ),
+        "services[0]: latency SLO 'fast': no histogram bucket le=\"0.3\"",
+    ),
+    (
+        "an unknown environment is rejected",
+        lambda: {**stack_config("dev"), "environment": "staging"},
+        "environment: input should be 'dev' or 'prod' (got 'staging')",
+    ),
+    (
+        "prod without ingress or head of engineering names both",
+        lambda: {
+            **stack_config("prod"),
+            "platform": {
+                "object_storage": {"provider": "s3", "buckets": {"loki": "l"}},
+            },
+            "oncall": {},
+        },
+        "platform.ingress: required in prod (TLS on every ingress)",
+    ),
+    (
+        "prod without object storage is rejected",
+        lambda: {**stack_config("prod"), "platform": {"ingress": {"domain": "x.example.com"}}},
+        "platform: object_storage is required when mimir is on or loki_mode is scalable",
+    ),
+    (
+        "the kubernetes target is required",
+        lambda: {k: v for k, v in stack_config("dev").items() if k != "kubernetes"},
+        "kubernetes: required",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [pytest.param(config, expected, id=name) for name, config, expected in BAD_CONFIGS],
+)
+def test_bad_config_is_one_clear_line(
+    config: Callable[[], dict[str, object]], expected: str
+) -> None:
+    problems = problems_of(config())
+    assert any(p.startswith(expected) for p in problems), problems
+    assert all(": " in p for p in problems)
+
+
+def test_prod_problems_are_all_reported_together() -> None:
+    config = {
+        **stack_config("prod"),
+        "platform": {"object_storage": {"provider": "s3", "buckets": {"loki": "l"}}},
+        "oncall": {},
+    }
+    assert problems_of(config) == [
+        "oncall.pagerduty.head_of_engineering: required in prod (escalation level 3)",
+        "platform.ingress: required in prod (TLS on every ingress)",
+    ]
+
+
+def test_secret_values_are_never_plain_config() -> None:
+    values = {"o11y:secrets": json.dumps({"pagerduty_token": "x"})}
+    with pytest.raises(ConfigError) as caught:
+        parse_stack(RawConfig(values=values, secret_keys=frozenset()), CATALOG)
+    assert caught.value.problems[0].startswith("secrets: stored in plain text")
+
+
+def test_secret_names_reach_the_model_but_not_their_values() -> None:
+    stack = parse(stack_config("dev"), secrets={"pagerduty_token": "token-value"})
+    assert stack.secrets == frozenset({"pagerduty_token"})
+    assert "token-value" not in stack.model_dump_json()
+
+
+def test_an_unknown_secret_name_is_rejected() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(stack_config("dev"), secrets={"pagerduty_tokn": "x"})
+    assert caught.value.problems[0].startswith("secrets[0]: input should be")
+
+
+def test_prod_requires_its_secrets_and_dev_none(dev_stack: Stack, prod_stack: Stack) -> None:
+    assert required_secrets(dev_stack) == ()
+    assert required_secrets(prod_stack) == (
+        "pagerduty_token",
+        "slack_webhook_url",
+        "smtp_password",
+        "object_storage_access_key",
+        "object_storage_secret_key",
+        "postgres_password",
+    )
+
+
+def test_profiles_give_dev_and_prod_their_defaults(dev_stack: Stack, prod_stack: Stack) -> None:
+    assert (dev_stack.platform.replicas.prometheus, prod_stack.platform.replicas.prometheus) == (
+        1,
+        2,
+    )
+    assert prod_stack.platform.replicas.alertmanager == 3
+    assert (
+        dev_stack.platform.tracing.sampling_percent,
+        prod_stack.platform.tracing.sampling_percent,
+    ) == (100, 10)
+    assert (dev_stack.platform.mimir, prod_stack.platform.mimir) == (False, True)
+
+
+def test_a_stack_file_overrides_one_key_of_a_profile_section() -> None:
+    config = {**stack_config("dev"), "platform": {"replicas": {"prometheus": 3}}}
+    stack = parse(config)
+    assert stack.platform.replicas.prometheus == 3
+    assert stack.platform.replicas.alertmanager == 1
+
+
+def test_the_example_catalog_is_the_seed_catalog(dev_stack: Stack) -> None:
+    ports = {s.display_name: s.port for s in dev_stack.services}
+    assert ports == {
+        "API Gateway": 7000,
+        "Frontend": 5173,
+        "LLM Orchestrator": 7003,
+        "MCP Server": 7001,
+        "Airtable Gateway": 7002,
+        "Platform Services": 7007,
+        "Automation Services": 7006,
+        "SAGA Orchestrator": 7008,
+    }
+    kafka = next(d for d in dev_stack.dependencies if d.kind == "kafka")
+    assert kafka.consumer_groups == ["game-consumer"]
+    assert {d.kind for d in dev_stack.dependencies} >= {"postgres", "redis", "kafka"}
+
+
+def test_secure_values_in_a_stack_file_become_placeholders(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.x.yaml"
+    path.write_text(
+        "config:\n  o11y:secrets:\n    pagerduty_token:\n      secure: v1:abc\n", encoding="utf-8"
+    )
+    raw = read_stack_file(path)
+    assert raw.secret_keys == {"o11y:secrets"}
+    assert json.loads(raw.values["o11y:secrets"]) == {
+        "pagerduty_token": "<secret:o11y:secrets.pagerduty_token>"
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30s", 30), ("5m", 300), ("1h30m", 5400), ("7d", 604800), ("1w", 604800)],
+)
+def test_durations_are_read_like_prometheus(text: str, seconds: int) -> None:
+    assert duration_seconds(text) == seconds
