@@ -1,12 +1,24 @@
-"""The whole observability stack of one environment: providers and every component, wired."""
+"""The whole observability stack of one environment: providers and every component, wired.
+
+Order on a fresh cluster: namespace -> Alertmanager Secrets -> Helm releases (CRDs come with
+kube-prometheus-stack) -> ServiceMonitors, Probes, PrometheusRules -> Grafana content.
+"""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_kubernetes as k8s
 
-from components.providers import kubernetes_provider
+from components.alerting import Alerting, AlertingArgs
+from components.dashboards import Dashboards, DashboardsArgs
+from components.monitoring import Monitoring, MonitoringArgs
+from components.oncall import OnCall, OnCallArgs
+from components.platform import Platform, PlatformArgs
+from components.providers import grafana_provider, kubernetes_provider, pagerduty_provider
+from o11y import conventions as names
 from o11y.model.stack import Stack
+from o11y.pagerduty import paging_enabled
 
 
 @dataclass(frozen=True)
@@ -19,14 +31,81 @@ class ObservabilityStack(pulumi.ComponentResource):
     namespace: pulumi.Output[str]
     grafana_admin_password: pulumi.Output[str]
     paging: pulumi.Output[str]
+    heartbeat: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: ObservabilityStackArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("o11y:stack:ObservabilityStack", name, None, opts)
         stack = args.stack
-        self.kubernetes = kubernetes_provider(f"{name}-kubernetes", stack, self)
-        self.namespace = pulumi.Output.from_input(stack.kubernetes.namespace)
-        self.grafana_admin_password = pulumi.Output.secret("")
-        self.paging = pulumi.Output.from_input("")
-        self.register_outputs({"namespace": self.namespace})
+        kubernetes = kubernetes_provider(f"{name}-kubernetes", stack, self)
+        pagerduty = (
+            pagerduty_provider(f"{name}-pagerduty", stack, args.secrets["pagerduty_token"], self)
+            if paging_enabled(stack)
+            else None
+        )
+
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata={"name": stack.kubernetes.namespace},
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=kubernetes, protect=stack.platform.protect_stateful
+            ),
+        )
+        oncall = OnCall(
+            f"{name}-oncall",
+            OnCallArgs(
+                stack=stack,
+                kubernetes=kubernetes,
+                pagerduty=pagerduty,
+                secrets=args.secrets,
+                namespace=stack.kubernetes.namespace,
+                depends_on=[namespace],
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        platform = Platform(
+            f"{name}-platform",
+            PlatformArgs(
+                stack=stack,
+                provider=kubernetes,
+                namespace=namespace,
+                secrets=args.secrets,
+                depends_on=[oncall.config_secret, oncall.keys_secret],
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        operator = [platform.releases[names.RELEASE_PROMETHEUS]]
+        Monitoring(
+            f"{name}-monitoring",
+            MonitoringArgs(stack=stack, provider=kubernetes, depends_on=operator),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        Alerting(
+            f"{name}-alerting",
+            AlertingArgs(stack=stack, provider=kubernetes, depends_on=operator),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        grafana = grafana_provider(f"{name}-grafana", stack, platform.grafana_admin_password, self)
+        Dashboards(
+            f"{name}-dashboards",
+            DashboardsArgs(
+                stack=stack,
+                provider=grafana,
+                depends_on=[platform.releases[names.RELEASE_GRAFANA]],
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+        self.namespace = namespace.metadata.name
+        self.grafana_admin_password = platform.grafana_admin_password
+        self.paging = oncall.paging
+        self.heartbeat = oncall.heartbeat
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "grafana_admin_password": self.grafana_admin_password,
+                "paging": self.paging,
+                "heartbeat": self.heartbeat,
+            }
+        )

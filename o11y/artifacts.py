@@ -3,6 +3,7 @@
 from o11y.dashboards import dashboard_files
 from o11y.helm import values_files
 from o11y.model.stack import Stack
+from o11y.monitors import monitor_files
 from o11y.routing import alertmanager_files
 from o11y.rules import rule_files
 from o11y.runbooks import runbook_files
@@ -16,6 +17,7 @@ def render(stack: Stack) -> dict[str, str]:
         alertmanager_files(stack),
         dashboard_files(stack),
         values_files(stack),
+        monitor_files(stack),
         runbook_files(stack),
     ):
         overlap = files.keys() & part.keys()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from o11y.chartcheck import values_problems
+from o11y.chartcheck import custom_resource_errors, values_problems
 
 
 @dataclass
@@ -25,6 +25,7 @@ def check_artifacts(out: Path) -> CheckReport:
         _rules,
         _alertmanager,
         _helm_values,
+        _custom_resources,
         _dashboards,
     ]
     for check in checks:
@@ -79,6 +80,24 @@ def _helm_values(out: Path, report: CheckReport) -> None:
     report.problems.extend(problems)
     if not problems:
         report.lines.append(f"chart values: {len(files)} releases valid against the pinned charts")
+
+
+def _custom_resources(out: Path, report: CheckReport) -> None:
+    files = sorted((out / "kubernetes").glob("*.yaml"))
+    documents = [
+        (f.name, document)
+        for f in files
+        for document in yaml.safe_load_all(f.read_text(encoding="utf-8"))
+        if isinstance(document, dict)
+    ]
+    problems = [
+        f"{name}: {document['kind']} {document['metadata']['name']}: {error}"
+        for name, document in documents
+        for error in custom_resource_errors(document)
+    ]
+    report.problems.extend(problems)
+    if not problems:
+        report.lines.append(f"custom resources: {len(documents)} valid against the CRD schemas")
 
 
 def _dashboards(out: Path, report: CheckReport) -> None:

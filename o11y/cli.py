@@ -7,7 +7,6 @@ Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with one message p
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -16,12 +15,12 @@ from pathlib import Path
 
 from o11y.artifacts import render
 from o11y.check import check_artifacts
-from o11y.config import ConfigError, parse_stack, read_catalog, read_stack_file
-from o11y.model.stack import Stack, required_secrets
+from o11y.config import ConfigError, load_offline
+from o11y.model.stack import Stack
+from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Directories `render` owns inside its output directory; emptied before each render.
-RENDERED_DIRS = ("prometheus", "alertmanager", "grafana", "helm", "runbooks")
+RENDERED_DIRS = ("prometheus", "alertmanager", "grafana", "helm", "kubernetes", "runbooks")
 
 
 class CommandError(Exception):
@@ -83,22 +82,14 @@ def _config_file(args: argparse.Namespace) -> Path:
 
 
 def _load(args: argparse.Namespace) -> Stack:
-    return parse_stack(read_stack_file(_config_file(args)), read_catalog(PROJECT_ROOT))
+    return load_offline(_config_file(args), PROJECT_ROOT)
 
 
-def _plan_rows(args: argparse.Namespace, stack: Stack) -> list[dict[str, str]]:
-    """The real program's resources, from a child process running it under Pulumi mocks."""
-    command = [sys.executable, "-m", "stacks.offline", "--stack", args.stack]
-    command += ["--config-file", str(_config_file(args).resolve())]
-    for name in required_secrets(stack):
-        command += ["--placeholder-secret", name]
-    done = subprocess.run(
-        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False
-    )
-    if done.returncode != 0:
-        raise CommandError(f"the program failed under mocks:\n{done.stderr.strip()}")
-    rows: list[dict[str, str]] = json.loads(done.stdout)
-    return rows
+def _plan_rows(args: argparse.Namespace, stack: Stack) -> list[PlanRow]:
+    try:
+        return plan_rows(args.stack, _config_file(args), stack)
+    except PlanError as error:
+        raise CommandError(str(error)) from None
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -110,8 +101,8 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tree(rows: list[dict[str, str]]) -> str:
-    children: dict[str, list[dict[str, str]]] = {}
+def _tree(rows: list[PlanRow]) -> str:
+    children: dict[str, list[PlanRow]] = {}
     for row in rows:
         children.setdefault(row["parent"], []).append(row)
     names = {row["name"] for row in rows}
@@ -133,9 +124,9 @@ def _tree(rows: list[dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def _write(stack: Stack, rows: list[dict[str, str]], out: Path) -> list[str]:
+def _write(stack: Stack, rows: list[PlanRow], out: Path) -> list[str]:
     files = render(stack)
-    files["plan.json"] = json.dumps(rows, indent=2, sort_keys=True) + "\n"
+    files["plan.json"] = plan_json(rows)
     try:
         out.mkdir(parents=True, exist_ok=True)
         for directory in RENDERED_DIRS:

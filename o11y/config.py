@@ -6,7 +6,7 @@ that renders offline is the stack `pulumi up` builds. Problems are collected and
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from o11y.model.stack import Stack
+from o11y.model.stack import Stack, required_secrets
 
 NAMESPACE = "o11y"
 # The one config key that holds secret values (a Pulumi secret object).
@@ -78,6 +78,14 @@ def parse_stack(raw: RawConfig, catalog: Mapping[str, object]) -> Stack:
         raise ConfigError(_problems(error)) from None
 
 
+def load_offline(stack_file: Path, root: Path) -> Stack:
+    """A stack file as `pulumi up` would see it, with stand-ins for the secrets it must have."""
+    raw = read_stack_file(stack_file)
+    catalog = read_catalog(root)
+    stack = parse_stack(raw, catalog)
+    return parse_stack(with_secret_placeholders(raw, required_secrets(stack)), catalog)
+
+
 def read_catalog(root: Path) -> Mapping[str, object]:
     """The shared catalog of a project (stacks/catalog.yaml)."""
     loaded = yaml.safe_load((root / CATALOG_FILE).read_text(encoding="utf-8"))
@@ -105,6 +113,18 @@ def read_stack_file(path: Path) -> RawConfig:
         if secret:
             secret_keys.add(str(key))
     return RawConfig(values=values, secret_keys=frozenset(secret_keys))
+
+
+def with_secret_placeholders(raw: RawConfig, names: Collection[str]) -> RawConfig:
+    """The config with placeholder values for secrets a real stack must set (offline use only)."""
+    key = f"{NAMESPACE}:{SECRETS_KEY}"
+    present: dict[str, object] = json.loads(raw.values[key]) if key in raw.values else {}
+    for name in names:
+        present.setdefault(name, secret_placeholder(f"{key}.{name}"))
+    if not present:
+        return raw
+    values = {**raw.values, key: json.dumps(present, sort_keys=True)}
+    return RawConfig(values=values, secret_keys=raw.secret_keys | {key})
 
 
 def secret_placeholder(name: str) -> str:

@@ -13,6 +13,10 @@ TEAM_LABEL = "team"
 SEVERITY_LABEL = "severity"
 PRIORITY_LABEL = "priority"
 
+# Labels that must never be on a metric (S2: unbounded values). ServiceMonitors drop them
+# with metricRelabelings; the cardinality audit looks for them.
+UNBOUNDED_LABELS = ("user_id", "event_id", "request_id", "session_id", "trace_id")
+
 # Helm release names (also the prefix of the objects each chart creates).
 RELEASE_PROMETHEUS = "kube-prometheus-stack"
 RELEASE_LOKI = "loki"
@@ -22,9 +26,9 @@ RELEASE_MIMIR = "mimir"
 RELEASE_OTEL_GATEWAY = "otel-gateway"
 RELEASE_OTEL_AGENT = "otel-agent"
 RELEASE_BLACKBOX = "blackbox-exporter"
-# The first tier of the trace pipeline when more than one gateway runs: routes spans by
-# trace id so all spans of a trace reach the same tail-sampling gateway.
-RELEASE_OTEL_LOADBALANCER = "otel-loadbalancer"
+# The tail-sampling tier behind `otel-gateway` when more than one sampler runs; the gateway
+# then only load-balances spans by trace id, so each trace reaches one sampler whole.
+RELEASE_OTEL_SAMPLER = "otel-sampler"
 
 
 def exporter_release(dependency: str) -> str:
@@ -70,6 +74,7 @@ def otlp_endpoint(namespace: str) -> str:
 def blackbox_address(namespace: str) -> str:
     """host:port of the blackbox exporter (the chart names its Service <release>-<chart>)."""
     return f"{RELEASE_BLACKBOX}-prometheus-blackbox-exporter.{namespace}.svc:9115"
+
 
 # Kubernetes Secrets the program creates; Helm values and Alertmanager refer to them by name.
 SECRET_ALERTMANAGER_CONFIG = "alertmanager-o11y-config"
@@ -139,9 +144,9 @@ METRIC_PARTNER_REQUESTS = "partner_requests_total"  # labels: service, partner, 
 PARTNER_LABEL = "partner"
 OUTCOME_LABEL = "outcome"
 OUTCOME_ERROR = "error"
-# Blackbox probes of `tls_endpoints` carry the endpoint's catalog name in this label
-# (`endpoint` is taken: prometheus-operator sets it to the scraped port's name).
-TLS_ENDPOINT_LABEL = "tls_endpoint"
+# Blackbox probes of `tls_endpoints` carry the endpoint's catalog name in this label (a static
+# Probe target label; on ServiceMonitor targets the operator uses `endpoint` for the port name).
+TLS_ENDPOINT_LABEL = "endpoint"
 # Loki stream labels set by the log agent on every container's stdout (structured JSON logs).
 LOG_LEVEL_LABEL = "level"
 

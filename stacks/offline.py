@@ -8,7 +8,7 @@ import argparse
 import json
 import runpy
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -21,7 +21,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from o11y.config import ConfigError, RawConfig, read_stack_file
+from o11y.config import ConfigError, RawConfig, read_stack_file, with_secret_placeholders
 from stacks.loader import PROJECT_ROOT
 
 # Pulumi marks a secret value with this signature key in the wire format.
@@ -120,32 +120,26 @@ class _Mocks(pulumi_mocks.Mocks):
         return {}, None
 
 
-def run_program(raw: RawConfig, stack_name: str) -> list[Registration]:
-    """Run __main__.py under mocks with this config; every registration, in order."""
-    set_all_config(dict(raw.values), sorted(raw.secret_keys))
+def record(build: Callable[[], None], stack_name: str) -> list[Registration]:
+    """Every resource `build` registers under the recording mocks, in order."""
     settings.ROOT.set(None)
     mocks = _Mocks()
     monitor = _RecordingMonitor(mocks)
     pulumi_mocks.set_mocks(mocks, project="o11y", stack=stack_name, preview=False, monitor=monitor)
     settings.SETTINGS.rpc_manager.clear()
+    _sync_await(run_pulumi_func(build))
+    return list(monitor.registrations)
+
+
+def run_program(raw: RawConfig, stack_name: str) -> list[Registration]:
+    """Run __main__.py under mocks with this config; every registration, in order."""
+    set_all_config(dict(raw.values), sorted(raw.secret_keys))
     program = PROJECT_ROOT / "__main__.py"
 
     def program_main() -> None:
         runpy.run_path(str(program), run_name="__main__")
 
-    _sync_await(run_pulumi_func(program_main))
-    return list(monitor.registrations)
-
-
-def offline_config(raw: RawConfig, placeholders: Sequence[str]) -> RawConfig:
-    """The stack file's config with placeholder values for secrets a real stack must set."""
-    key = "o11y:secrets"
-    present: dict[str, object] = json.loads(raw.values[key]) if key in raw.values else {}
-    for name in placeholders:
-        present.setdefault(name, f"<secret:o11y:secrets.{name}>")
-    values = {**raw.values, key: json.dumps(present, sort_keys=True)} if present else raw.values
-    secret_keys = raw.secret_keys | ({key} if present else set())
-    return RawConfig(values=values, secret_keys=frozenset(secret_keys))
+    return record(program_main, stack_name)
 
 
 def plan_rows(registrations: Sequence[Registration]) -> list[dict[str, str]]:
@@ -161,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--placeholder-secret", action="append", default=[])
     args = parser.parse_args(argv)
     try:
-        raw = offline_config(read_stack_file(args.config_file), args.placeholder_secret)
+        raw = with_secret_placeholders(read_stack_file(args.config_file), args.placeholder_secret)
         registrations = run_program(raw, args.stack)
     except ConfigError as error:
         print("\n".join(error.problems), file=sys.stderr)

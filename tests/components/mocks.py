@@ -3,9 +3,9 @@
 from collections.abc import Sequence
 from pathlib import Path
 
-from o11y.config import read_stack_file
+from o11y.config import read_stack_file, with_secret_placeholders
 from o11y.model.stack import Stack, required_secrets
-from stacks.offline import Registration, offline_config, run_program
+from stacks.offline import Registration, run_program
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_stack(name: str, stack: Stack, secrets: Sequence[str] | None = None) -> list[Registration]:
     """The program's registrations for Pulumi.<name>.yaml; `secrets` set placeholders by name."""
     chosen = required_secrets(stack) if secrets is None else secrets
-    raw = offline_config(read_stack_file(ROOT / f"Pulumi.{name}.yaml"), chosen)
+    raw = with_secret_placeholders(read_stack_file(ROOT / f"Pulumi.{name}.yaml"), chosen)
     return run_program(raw, name)
 
 

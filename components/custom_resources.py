@@ -1,0 +1,35 @@
+"""Turns a custom-resource manifest from the core into a Kubernetes CustomResource."""
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+
+def _text_map(value: object) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else {}
+
+
+def custom_resource(
+    resource_name: str, manifest: Mapping[str, object], opts: pulumi.ResourceOptions
+) -> k8s.apiextensions.CustomResource:
+    metadata = manifest["metadata"]
+    assert isinstance(metadata, Mapping), "a manifest has metadata"
+    return k8s.apiextensions.CustomResource(
+        resource_name,
+        api_version=str(manifest["apiVersion"]),
+        kind=str(manifest["kind"]),
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=str(metadata["name"]),
+            namespace=str(metadata["namespace"]),
+            labels=_text_map(metadata.get("labels")),
+        ),
+        spec=manifest["spec"],
+        opts=opts,
+    )
+
+
+def manifest_name(manifest: Mapping[str, object]) -> str:
+    metadata = manifest["metadata"]
+    assert isinstance(metadata, Mapping), "a manifest has metadata"
+    return str(metadata["name"])

@@ -1,0 +1,250 @@
+"""On-call wiring: the PagerDuty plan as resources, and the Secrets Alertmanager reads.
+
+Decisions live in o11y/pagerduty.py (what to create) and o11y/routing.py (how to route); this
+component creates them with the explicit providers it is given.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_pagerduty as pagerduty
+
+from o11y.conventions import MANAGED_BY, SECRET_ALERTMANAGER_CONFIG, SECRET_ALERTMANAGER_KEYS
+from o11y.model.stack import Stack
+from o11y.pagerduty import (
+    EVENTS_API_V2,
+    PagerDutyPlan,
+    PdEscalationPolicy,
+    PdLayer,
+    PdSchedule,
+    PdService,
+    pagerduty_plan,
+)
+from o11y.routing import (
+    ALERTMANAGER_FILE,
+    alertmanager_yaml,
+    heartbeat_summary,
+    key_secrets,
+    paging_summary,
+)
+
+CONFIG_KEY = ALERTMANAGER_FILE.rsplit("/", 1)[-1]  # alertmanager.yaml
+
+
+@dataclass(frozen=True)
+class OnCallArgs:
+    stack: Stack
+    kubernetes: k8s.Provider
+    # None when the stack has no PagerDuty token (dev): the plan is then empty.
+    pagerduty: pagerduty.Provider | None
+    # Secret name -> value (pagerduty_token, slack_webhook_url, smtp_password ...).
+    secrets: Mapping[str, pulumi.Output[str]]
+    namespace: str
+    # Resources the Kubernetes Secrets need first (the namespace).
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+class OnCall(pulumi.ComponentResource):
+    config_secret: k8s.core.v1.Secret
+    keys_secret: k8s.core.v1.Secret
+    paging: pulumi.Output[str]
+    heartbeat: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: OnCallArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("o11y:oncall:OnCall", name, None, opts)
+        plan = pagerduty_plan(args.stack)
+        pd_opts = pulumi.ResourceOptions(parent=self, provider=args.pagerduty)
+        routing_keys = self._pagerduty(name, plan, pd_opts)
+
+        k8s_opts = pulumi.ResourceOptions(
+            parent=self, provider=args.kubernetes, depends_on=list(args.depends_on)
+        )
+        keys: dict[str, pulumi.Input[str]] = {
+            **routing_keys,
+            **{key: args.secrets[key] for key in key_secrets(args.stack)},
+        }
+        self.keys_secret = k8s.core.v1.Secret(
+            f"{name}-keys",
+            metadata=_metadata(SECRET_ALERTMANAGER_KEYS, args.namespace),
+            type="Opaque",
+            # Integration keys are not marked secret by the provider: wrap them, so neither
+            # the state nor `pulumi preview` shows them in plain text.
+            string_data=pulumi.Output.secret(keys),
+            opts=k8s_opts,
+        )
+        self.config_secret = k8s.core.v1.Secret(
+            f"{name}-config",
+            metadata=_metadata(SECRET_ALERTMANAGER_CONFIG, args.namespace),
+            type="Opaque",
+            # Only file paths inside: the keys live in the keys Secret.
+            string_data={CONFIG_KEY: alertmanager_yaml(args.stack)},
+            opts=k8s_opts,
+        )
+        self.paging = pulumi.Output.from_input(paging_summary(args.stack))
+        self.heartbeat = pulumi.Output.from_input(heartbeat_summary(args.stack))
+        self.register_outputs(
+            {
+                "config_secret": self.config_secret.metadata.name,
+                "keys_secret": self.keys_secret.metadata.name,
+                "paging": self.paging,
+                "heartbeat": self.heartbeat,
+            }
+        )
+
+    def _pagerduty(
+        self, name: str, plan: PagerDutyPlan, opts: pulumi.ResourceOptions
+    ) -> dict[str, pulumi.Output[str]]:
+        """Create the plan's resources; returns the routing key of each PagerDuty service."""
+        users = {
+            u.key: pagerduty.User(f"{name}-user-{u.key}", name=u.name, email=u.email, opts=opts)
+            for u in plan.users
+        }
+        teams = {
+            t.key: pagerduty.Team(
+                f"{name}-team-{t.key}", name=t.name, description=t.description, opts=opts
+            )
+            for t in plan.teams
+        }
+        memberships = [
+            pagerduty.TeamMembership(
+                f"{name}-member-{m.key}",
+                team_id=teams[m.team].id,
+                user_id=users[m.user].id,
+                role=m.role,
+                opts=opts,
+            )
+            for m in plan.memberships
+        ]
+        # Schedules reference users that must already be team members.
+        schedule_opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(depends_on=list(memberships))
+        )
+        schedules = {
+            s.key: _schedule(f"{name}-schedule-{s.key}", s, users, teams, schedule_opts)
+            for s in plan.schedules
+        }
+        policies = {
+            p.key: _escalation_policy(f"{name}-policy-{p.key}", p, schedules, users, teams, opts)
+            for p in plan.escalation_policies
+        }
+        return {
+            s.routing_key_name: _service(f"{name}-service-{s.key}", s, policies, opts)
+            for s in plan.services
+        }
+
+
+def _metadata(name: str, namespace: str) -> k8s.meta.v1.ObjectMetaArgs:
+    return k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=dict(MANAGED_BY))
+
+
+def _schedule(
+    resource_name: str,
+    schedule: PdSchedule,
+    users: Mapping[str, pagerduty.User],
+    teams: Mapping[str, pagerduty.Team],
+    opts: pulumi.ResourceOptions,
+) -> pagerduty.Schedule:
+    return pagerduty.Schedule(
+        resource_name,
+        name=schedule.name,
+        time_zone=schedule.time_zone,
+        teams=[teams[schedule.team].id],
+        layers=[_layer(layer, users) for layer in schedule.layers],
+        opts=opts,
+    )
+
+
+def _layer(layer: PdLayer, users: Mapping[str, pagerduty.User]) -> pagerduty.ScheduleLayerArgs:
+    return pagerduty.ScheduleLayerArgs(
+        name=layer.name,
+        start=layer.start,
+        rotation_virtual_start=layer.start,
+        rotation_turn_length_seconds=layer.rotation_turn_length_seconds,
+        users=[users[key].id for key in layer.users],
+        restrictions=[
+            pagerduty.ScheduleLayerRestrictionArgs(
+                type=r.type,
+                start_time_of_day=r.start_time_of_day,
+                duration_seconds=r.duration_seconds,
+                start_day_of_week=r.start_day_of_week,
+            )
+            for r in layer.restrictions
+        ],
+    )
+
+
+def _escalation_policy(
+    resource_name: str,
+    policy: PdEscalationPolicy,
+    schedules: Mapping[str, pagerduty.Schedule],
+    users: Mapping[str, pagerduty.User],
+    teams: Mapping[str, pagerduty.Team],
+    opts: pulumi.ResourceOptions,
+) -> pagerduty.EscalationPolicy:
+    return pagerduty.EscalationPolicy(
+        resource_name,
+        name=policy.name,
+        num_loops=policy.loops,
+        teams=teams[policy.team].id,
+        rules=[
+            pagerduty.EscalationPolicyRuleArgs(
+                escalation_delay_in_minutes=rule.delay_minutes,
+                targets=[
+                    pagerduty.EscalationPolicyRuleTargetArgs(
+                        type=target.kind,
+                        id=(
+                            schedules[target.ref].id
+                            if target.kind == "schedule_reference"
+                            else users[target.ref].id
+                        ),
+                    )
+                    for target in rule.targets
+                ],
+            )
+            for rule in policy.rules
+        ],
+        opts=opts,
+    )
+
+
+def _service(
+    resource_name: str,
+    service: PdService,
+    policies: Mapping[str, pagerduty.EscalationPolicy],
+    opts: pulumi.ResourceOptions,
+) -> pulumi.Output[str]:
+    pd_service = pagerduty.Service(
+        resource_name,
+        name=service.name,
+        description=service.description,
+        escalation_policy=policies[service.escalation_policy].id,
+        auto_resolve_timeout=service.auto_resolve_timeout,
+        acknowledgement_timeout=service.acknowledgement_timeout,
+        incident_urgency_rule=pagerduty.ServiceIncidentUrgencyRuleArgs(
+            type="constant", urgency=service.urgency
+        ),
+        opts=opts,
+    )
+    # Alert grouping as its own resource: the Service's alert_grouping* fields are deprecated.
+    pagerduty.AlertGroupingSetting(
+        f"{resource_name}-grouping",
+        name=f"{service.name} grouping",
+        type=service.alert_grouping,
+        services=[pd_service.id],
+        config=pagerduty.AlertGroupingSettingConfigArgs(
+            timeout=service.alert_grouping_timeout_seconds
+        ),
+        opts=opts,
+    )
+    integration = pagerduty.ServiceIntegration(
+        f"{resource_name}-events",
+        name="Alertmanager (Events API v2)",
+        service=pd_service.id,
+        type=EVENTS_API_V2,
+        opts=opts,
+    )
+    return pulumi.Output.secret(integration.integration_key.apply(lambda key: key or ""))

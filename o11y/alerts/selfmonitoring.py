@@ -1,0 +1,432 @@
+"""Alerts on the observability stack itself: the Watchdog heartbeat, the OTel collectors and
+ingestion into Loki, Tempo and (in prod) Mimir.
+
+kube-prometheus-stack already ships PrometheusRuleFailures, TargetDown,
+AlertmanagerFailedToSendAlerts and PrometheusRemoteStorageFailures; they are reused, not
+copied (o11y/rules.py). Its own `Watchdog` is disabled in favour of ours, which carries the
+platform team and a runbook.
+"""
+
+from o11y.alertdef import AlertDefinition, TriageQuery
+from o11y.alerts.promql import percent_of, selector, sum_rate
+from o11y.alerts.scenario import Case, ProvenAlert, counting, series, steady
+from o11y.conventions import (
+    RELEASE_LOKI,
+    RELEASE_OTEL_AGENT,
+    RELEASE_OTEL_GATEWAY,
+    release_job_selector,
+)
+from o11y.model.stack import Stack
+from o11y.severity import Priority
+
+WATCHDOG = "Watchdog"
+OTEL_COLLECTOR_DOWN = "OTelCollectorDown"
+OTEL_AGENT_DOWN = "OTelAgentDown"
+OTEL_EXPORT_FAILING = "OTelCollectorExportFailing"
+LOKI_INGESTION = "LokiIngestionErrors"
+TEMPO_INGESTION = "TempoIngestionErrors"
+MIMIR_INGESTION = "MimirIngestionErrors"
+
+GROUP = "observability"
+WINDOW = "5m"
+# Share of received samples/lines/spans a backend may refuse (limits, too old, too large)
+# before someone looks: a lasting 1% means whole streams or tenants are being dropped.
+MAX_DISCARDED_PERCENT = 1
+MAX_PUSH_ERROR_PERCENT = 5
+# Collector internal metrics: counters gained the `_total` suffix when the collector moved to
+# the OTel Go SDK's Prometheus exporter; the regex accepts both names.
+OTEL_FAILED = '{__name__=~"otelcol_exporter_(send|enqueue)_failed_(spans|metric_points|log_records)(_total)?"}'
+
+
+def selfmonitoring_alerts(stack: Stack) -> list[ProvenAlert]:
+    result = [
+        _watchdog(stack),
+        _gateway_down(stack),
+        _agent_down(stack),
+        _export_failing(stack),
+        _loki(stack),
+        _discarded(
+            stack,
+            TEMPO_INGESTION,
+            "Tempo",
+            "tempo_discarded_spans_total",
+            "tempo_distributor_spans_received_total",
+            "spans",
+        ),
+    ]
+    if stack.platform.mimir:
+        result.append(
+            _discarded(
+                stack,
+                MIMIR_INGESTION,
+                "Mimir",
+                "cortex_discarded_samples_total",
+                "cortex_distributor_received_samples_total",
+                "samples",
+            )
+        )
+    return result
+
+
+def _watchdog(stack: Stack) -> ProvenAlert:
+    definition = AlertDefinition(
+        name=WATCHDOG,
+        group=GROUP,
+        expr="vector(1)",
+        for_="0s",
+        priority=Priority.P3,
+        team=stack.alerting.platform_team,
+        heartbeat=True,
+        summary="Heartbeat of the alerting pipeline; always firing.",
+        description=(
+            "This alert fires all the time so that the dead man's switch receives it every "
+            "repeat interval. If the switch stops hearing it, Prometheus, the rules or "
+            "Alertmanager are broken."
+        ),
+        symptom=(
+            "Nothing to do while it fires. The dead man's switch (heartbeat service) alerts when "
+            "this alert stops arriving."
+        ),
+        impact="When the heartbeat is missing, no other alert can reach anyone.",
+        triage=(
+            TriageQuery("Is the Watchdog firing in Prometheus?", 'ALERTS{alertname="Watchdog"}'),
+            TriageQuery(
+                "Alertmanager notifications failing, per integration",
+                "sum by (integration) (rate(alertmanager_notifications_failed_total[5m]))",
+            ),
+            TriageQuery(
+                "Prometheus rule evaluation failures",
+                "sum(rate(prometheus_rule_evaluation_failures_total[5m]))",
+            ),
+        ),
+        causes=(
+            "Prometheus is down or not evaluating rules.",
+            "Alertmanager is down or cannot reach the heartbeat receiver (network, URL).",
+        ),
+        resolution=(
+            f"`kubectl -n {stack.kubernetes.namespace} get pods` for Prometheus and Alertmanager; read their logs.",
+            "Check the dead-man's-switch receiver in the Alertmanager config.",
+        ),
+        related=("PrometheusRuleFailures", "AlertmanagerFailedToSendAlerts"),
+    )
+    return ProvenAlert(definition, fires=(Case("always", (), "1m"),), silent=())
+
+
+def _gateway_down(stack: Stack) -> ProvenAlert:
+    up = selector("up", release_job_selector(RELEASE_OTEL_GATEWAY))
+    labels = {"collector": RELEASE_OTEL_GATEWAY}
+    definition = AlertDefinition(
+        name=OTEL_COLLECTOR_DOWN,
+        group=GROUP,
+        expr=f"sum({up}) == 0 or absent({up})",
+        for_="5m",
+        priority=Priority.P1,
+        team=stack.alerting.platform_team,
+        labels=labels,
+        summary="The OpenTelemetry gateway collector is down.",
+        description=(
+            "No replica of the OTel gateway collector has been up for 5 minutes: traces (and "
+            "OTLP metrics and logs) from every service are being lost."
+        ),
+        symptom="No OTel gateway collector replica is scraped as up.",
+        impact="Traces and OTLP telemetry of every service are dropped; trace search shows gaps.",
+        triage=(
+            TriageQuery("Collector targets", up),
+            TriageQuery(
+                "Collector pods ready",
+                f'kube_pod_status_ready{{namespace="{stack.kubernetes.namespace}",condition="true",pod=~"{RELEASE_OTEL_GATEWAY}.*"}}',
+            ),
+            TriageQuery(
+                "Collector logs",
+                f'{{namespace="{stack.kubernetes.namespace}", pod=~"{RELEASE_OTEL_GATEWAY}.*"}} |= "error"',
+                "logql",
+            ),
+        ),
+        causes=(
+            "A bad collector configuration after a deploy (the pod crash-loops).",
+            "OOM kills under load (memory_limiter too high for the pod limit).",
+        ),
+        resolution=(
+            f"`kubectl -n {stack.kubernetes.namespace} logs deploy/{RELEASE_OTEL_GATEWAY} --previous`.",
+            "Roll back the collector config (`pulumi up` of the previous commit) or raise its memory.",
+        ),
+        related=(OTEL_EXPORT_FAILING, OTEL_AGENT_DOWN),
+    )
+    target = {"job": RELEASE_OTEL_GATEWAY, "instance": "10.0.0.5:8888"}
+    return ProvenAlert(
+        definition,
+        fires=(
+            Case("every replica is down", (series("up", target, steady(0, 15)),), "10m", labels),
+            Case("the collector is not scraped", (), "10m", labels),
+        ),
+        silent=(Case("a replica is up", (series("up", target, steady(1, 15)),), "10m"),),
+    )
+
+
+def _agent_down(stack: Stack) -> ProvenAlert:
+    up = selector("up", release_job_selector(RELEASE_OTEL_AGENT))
+    definition = AlertDefinition(
+        name=OTEL_AGENT_DOWN,
+        group=GROUP,
+        expr=f"max by (namespace, pod) ({up}) == 0",
+        for_="10m",
+        priority=Priority.P2,
+        team=stack.alerting.platform_team,
+        summary="OTel agent {{ $labels.pod }} is down.",
+        description=(
+            "The node agent {{ $labels.namespace }}/{{ $labels.pod }} has not been scraped as up "
+            "for 10 minutes: logs of the pods on its node are not collected."
+        ),
+        symptom="One node's OTel agent (log and host metric collection) is down.",
+        impact="Logs of the pods on that node are missing in Loki until the agent is back.",
+        triage=(
+            TriageQuery("Agents down", f"{up} == 0"),
+            TriageQuery(
+                "Agent logs",
+                f'{{namespace="{stack.kubernetes.namespace}", pod=~"{RELEASE_OTEL_AGENT}.*"}} |= "error"',
+                "logql",
+            ),
+        ),
+        causes=(
+            "The agent crash-loops (config, permissions on /var/log).",
+            "The node is under memory pressure.",
+        ),
+        resolution=(
+            f"`kubectl -n {stack.kubernetes.namespace} describe pod <pod>` and read `--previous` logs; fix and roll out.",
+        ),
+        related=(OTEL_COLLECTOR_DOWN,),
+    )
+    target = {
+        "job": RELEASE_OTEL_AGENT,
+        "namespace": "observability",
+        "pod": f"{RELEASE_OTEL_AGENT}-abcde",
+        "instance": "10.0.0.6:8888",
+    }
+    labels = {"namespace": "observability", "pod": f"{RELEASE_OTEL_AGENT}-abcde"}
+    return ProvenAlert(
+        definition,
+        fires=(Case("the agent is down", (series("up", target, steady(0, 20)),), "15m", labels),),
+        silent=(Case("the agent is up", (series("up", target, steady(1, 20)),), "15m"),),
+    )
+
+
+def _export_failing(stack: Stack) -> ProvenAlert:
+    definition = AlertDefinition(
+        name=OTEL_EXPORT_FAILING,
+        group=GROUP,
+        expr=f"sum by (job, exporter) (rate({OTEL_FAILED}[{WINDOW}])) > 0",
+        for_="10m",
+        priority=Priority.P2,
+        team=stack.alerting.platform_team,
+        summary="OTel collector {{ $labels.job }} drops data in exporter {{ $labels.exporter }}.",
+        description=(
+            "Exporter {{ $labels.exporter }} of {{ $labels.job }} has failed to send or enqueue "
+            "spans, metric points or log records for 10 minutes; that data is lost."
+        ),
+        symptom="A collector exporter gives up on data (send failed after retries, or queue full).",
+        impact="Telemetry is lost between the collector and its backend (Tempo, Loki, Prometheus/Mimir).",
+        triage=(
+            TriageQuery(
+                "Failed items per exporter",
+                f"sum by (job, exporter) (rate({OTEL_FAILED}[{WINDOW}]))",
+            ),
+            TriageQuery(
+                "Exporter queue fill",
+                "max by (job, exporter) (otelcol_exporter_queue_size / otelcol_exporter_queue_capacity)",
+            ),
+        ),
+        causes=(
+            "The backend is down or refuses data (see LokiIngestionErrors, TempoIngestionErrors).",
+            "The backend is slower than the incoming volume: the sending queue fills up.",
+        ),
+        resolution=("Fix the backend first; then scale the gateway or raise its queue size.",),
+        related=(OTEL_COLLECTOR_DOWN, LOKI_INGESTION, TEMPO_INGESTION),
+    )
+    labels = {"job": RELEASE_OTEL_GATEWAY, "exporter": "otlp/tempo"}
+    failing = {**labels, "instance": "10.0.0.5:8888"}
+    return ProvenAlert(
+        definition,
+        fires=(
+            Case(
+                "spans are dropped",
+                (series("otelcol_exporter_send_failed_spans_total", failing, counting(60, 20)),),
+                "15m",
+                labels,
+            ),
+        ),
+        silent=(
+            Case(
+                "nothing is dropped",
+                (series("otelcol_exporter_send_failed_spans_total", failing, steady(4, 20)),),
+                "15m",
+            ),
+        ),
+    )
+
+
+def _loki(stack: Stack) -> ProvenAlert:
+    discarded = percent_of(
+        sum_rate("loki_discarded_samples_total", WINDOW, ()),
+        sum_rate("loki_distributor_lines_received_total", WINDOW, ()),
+    )
+    push = 'route=~"loki_api_v1_push|api_prom_push|otlp_v1_logs"'
+    push_errors = percent_of(
+        sum_rate(
+            selector("loki_request_duration_seconds_count", push, 'status_code=~"5.."'), WINDOW, ()
+        ),
+        sum_rate(selector("loki_request_duration_seconds_count", push), WINDOW, ()),
+    )
+    definition = AlertDefinition(
+        name=LOKI_INGESTION,
+        group=GROUP,
+        expr=f"({discarded} > {MAX_DISCARDED_PERCENT}) or ({push_errors} > {MAX_PUSH_ERROR_PERCENT})",
+        for_="15m",
+        priority=Priority.P2,
+        team=stack.alerting.platform_team,
+        summary="Loki refuses or fails to ingest logs.",
+        description=(
+            f"For 15 minutes Loki has discarded more than {MAX_DISCARDED_PERCENT}% of received "
+            f"log lines, or answered more than {MAX_PUSH_ERROR_PERCENT}% of pushes with 5xx."
+        ),
+        symptom="Log lines are dropped at ingestion (limits) or pushes fail.",
+        impact="Logs are missing in Grafana; investigations and log-based alerts miss evidence.",
+        triage=(
+            TriageQuery(
+                "Discarded lines by reason and tenant",
+                "sum by (reason, tenant) (rate(loki_discarded_samples_total[5m]))",
+            ),
+            TriageQuery(
+                "Push requests by status",
+                f"sum by (status_code) (rate(loki_request_duration_seconds_count{{{push}}}[5m]))",
+            ),
+            TriageQuery(
+                "Loki errors",
+                f'{{namespace="{stack.kubernetes.namespace}", pod=~"{RELEASE_LOKI}.*"}} |= "level=error"',
+                "logql",
+            ),
+        ),
+        causes=(
+            "Per-tenant rate or stream limits reached (reason rate_limited, stream_limit).",
+            "Lines too old or too long (a backfill, a multi-line stack trace).",
+            "Ingesters unhealthy or object storage failing.",
+        ),
+        resolution=(
+            "Raise the tenant's limits in the Loki values if the volume is legitimate; else find the noisy stream.",
+            "Check ingester pods and object storage access.",
+        ),
+        related=(OTEL_EXPORT_FAILING,),
+    )
+    tenant = {"tenant": "default"}
+    return ProvenAlert(
+        definition,
+        fires=(
+            Case(
+                "5% of lines are discarded",
+                (
+                    series(
+                        "loki_discarded_samples_total",
+                        {**tenant, "reason": "rate_limited"},
+                        counting(30, 30),
+                    ),
+                    series("loki_distributor_lines_received_total", tenant, counting(600, 30)),
+                ),
+                "25m",
+            ),
+            Case(
+                "10% of pushes fail",
+                (
+                    series(
+                        "loki_request_duration_seconds_count",
+                        {"route": "loki_api_v1_push", "status_code": "500"},
+                        counting(6, 30),
+                    ),
+                    series(
+                        "loki_request_duration_seconds_count",
+                        {"route": "loki_api_v1_push", "status_code": "204"},
+                        counting(54, 30),
+                    ),
+                ),
+                "25m",
+            ),
+        ),
+        silent=(
+            Case(
+                "nothing is discarded and pushes succeed",
+                (
+                    series(
+                        "loki_discarded_samples_total",
+                        {**tenant, "reason": "rate_limited"},
+                        steady(0, 30),
+                    ),
+                    series("loki_distributor_lines_received_total", tenant, counting(600, 30)),
+                    series(
+                        "loki_request_duration_seconds_count",
+                        {"route": "loki_api_v1_push", "status_code": "204"},
+                        counting(60, 30),
+                    ),
+                ),
+                "25m",
+            ),
+        ),
+    )
+
+
+def _discarded(
+    stack: Stack, name: str, backend: str, discarded: str, received: str, unit: str
+) -> ProvenAlert:
+    share = percent_of(sum_rate(discarded, WINDOW, ()), sum_rate(received, WINDOW, ()))
+    definition = AlertDefinition(
+        name=name,
+        group=GROUP,
+        expr=f"{share} > {MAX_DISCARDED_PERCENT}",
+        for_="15m",
+        priority=Priority.P2,
+        team=stack.alerting.platform_team,
+        summary=f"{backend} discards more than {MAX_DISCARDED_PERCENT}% of received {unit}.",
+        description=(
+            f"For 15 minutes {backend} has refused more than {MAX_DISCARDED_PERCENT}% of the "
+            f"{unit} it received ({discarded} / {received})."
+        ),
+        symptom=f"{backend} drops {unit} at ingestion.",
+        impact=f"{unit.capitalize()} are missing in Grafana for the affected tenants.",
+        triage=(
+            TriageQuery(
+                f"Discarded {unit} by reason and tenant",
+                f"sum by (reason, tenant, user) (rate({discarded}[{WINDOW}]))",
+            ),
+            TriageQuery("Share discarded", share),
+        ),
+        causes=(
+            "Per-tenant ingestion limits reached (rate, series, trace size).",
+            f"{backend} ingesters unhealthy or object storage failing.",
+        ),
+        resolution=(
+            f"Raise the tenant's limits in the {backend} values if the volume is legitimate; else find the noisy source.",
+            "Check ingester pods and object storage access.",
+        ),
+        related=(OTEL_EXPORT_FAILING,),
+    )
+    tenant = {"tenant": "default"}
+    return ProvenAlert(
+        definition,
+        fires=(
+            Case(
+                f"5% of {unit} are discarded",
+                (
+                    series(discarded, {**tenant, "reason": "rate_limited"}, counting(30, 30)),
+                    series(received, tenant, counting(600, 30)),
+                ),
+                "25m",
+            ),
+        ),
+        silent=(
+            Case(
+                f"no {unit} are discarded",
+                (
+                    series(discarded, {**tenant, "reason": "rate_limited"}, steady(0, 30)),
+                    series(received, tenant, counting(600, 30)),
+                ),
+                "25m",
+            ),
+        ),
+    )

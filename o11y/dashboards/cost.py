@@ -1,0 +1,157 @@
+"""Cost attribution and cardinality audit (S2, S6; seed 003 tasks 3.2 and 5.3).
+
+Attribution: traffic, request time and every currency-valued service metric of the catalog
+(e.g. `llm_cost_usd_total`) split by each of the stack's `cost_labels` (plan, feature, tenant).
+Audit: where the series are (top metrics and jobs), head series over time, and the unbounded
+labels that must never reach a metric (S2), which should all read 0.
+"""
+
+from o11y.conventions import (
+    METRIC_HTTP_DURATION,
+    METRIC_HTTP_REQUESTS,
+    SERVICE_LABEL,
+    service_selector,
+)
+from o11y.dashboards.layout import DashboardSpec, Row
+from o11y.dashboards.panels import (
+    JsonObject,
+    ceiling,
+    piechart,
+    prometheus,
+    stat,
+    table,
+    timeseries,
+)
+from o11y.model.stack import Stack
+
+# Labels that identify one user or one record: unbounded, so they belong in logs and traces,
+# never on a metric (seed 003 task 3.2). Scrape relabelling drops them; these stats prove it.
+UNBOUNDED_LABELS = ("user_id", "event_id", "trace_id", "session_id")
+# How many rows the top-N audit tables show (seed 003: `topk(10, count by (__name__) ...)`).
+TOP = 20
+
+
+def attribution_panels(stack: Stack, label: str) -> tuple[JsonObject, ...]:
+    """Requests, request time and each currency metric over the range, split by one cost label."""
+    present = f'{label}!=""'
+    panels = [
+        piechart(
+            f"Requests by {label}",
+            [
+                prometheus(
+                    f"sum by ({label}) (increase({METRIC_HTTP_REQUESTS}{{{present}}}[$__range]))",
+                    f"{{{{{label}}}}}",
+                    instant=True,
+                )
+            ],
+            width=8,
+        ),
+        piechart(
+            f"Request time by {label}",
+            [
+                prometheus(
+                    f"sum by ({label}) "
+                    f"(increase({METRIC_HTTP_DURATION}_sum{{{present}}}[$__range]))",
+                    f"{{{{{label}}}}}",
+                    instant=True,
+                )
+            ],
+            "s",
+            width=8,
+            description="Seconds spent serving requests: a proxy for compute cost.",
+        ),
+    ]
+    for service in stack.services:
+        for metric in service.metrics:
+            if not metric.unit.startswith("currency"):
+                continue
+            selector = f"{service_selector(service.name)}, {present}"
+            panels.append(
+                piechart(
+                    f"{metric.title} by {label}",
+                    [
+                        prometheus(
+                            f"sum by ({label}) (increase({metric.name}{{{selector}}}[$__range]))",
+                            f"{{{{{label}}}}}",
+                            instant=True,
+                        )
+                    ],
+                    metric.unit,
+                    width=8,
+                )
+            )
+    return tuple(panels)
+
+
+def expensive_endpoints() -> JsonObject:
+    return table(
+        "Most expensive endpoints (request time)",
+        [
+            prometheus(
+                f"topk({TOP}, sum by ({SERVICE_LABEL}, route) "
+                f"(increase({METRIC_HTTP_DURATION}_sum[$__range])))",
+                instant=True,
+            )
+        ],
+        "s",
+        width=24,
+    )
+
+
+def cardinality_panels() -> tuple[JsonObject, ...]:
+    """The audit queries of seed 003 task 3.2, over every series Prometheus holds."""
+    every_series = '{__name__=~".+"}'
+    unbounded = tuple(
+        stat(
+            f"Series with {label}",
+            [prometheus(f'count({{{label}!=""}}) or vector(0)', label)],
+            steps=ceiling(1),
+            width=6,
+            description=f"Must be 0: `{label}` is unbounded and is dropped at scrape (S2).",
+        )
+        for label in UNBOUNDED_LABELS
+    )
+    return (
+        *unbounded,
+        table(
+            f"Top {TOP} metrics by series",
+            [prometheus(f"topk({TOP}, count by (__name__) ({every_series}))", instant=True)],
+        ),
+        table(
+            f"Top {TOP} jobs by series",
+            [prometheus(f"topk({TOP}, count by (job) ({every_series}))", instant=True)],
+        ),
+        timeseries(
+            "Head series",
+            [prometheus("sum(prometheus_tsdb_head_series)", "head series")],
+            width=12,
+        ),
+        table(
+            f"Top {TOP} targets by samples per scrape",
+            [
+                prometheus(
+                    f"topk({TOP}, sum by (job, instance) (scrape_samples_post_metric_relabeling))",
+                    instant=True,
+                )
+            ],
+        ),
+    )
+
+
+def dashboards(stack: Stack) -> list[DashboardSpec]:
+    return [
+        DashboardSpec(
+            key="cost",
+            title="Cost attribution and cardinality",
+            description="Who uses what, by cost label (S6), and where the series are (S2).",
+            rows=(
+                *(
+                    Row(f"By {label}", attribution_panels(stack, label))
+                    for label in stack.cost_labels
+                ),
+                Row("Endpoints", (expensive_endpoints(),)),
+                Row("Cardinality audit", cardinality_panels()),
+            ),
+            time_from="now-7d",
+        )
+    ]

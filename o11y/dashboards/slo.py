@@ -1,0 +1,188 @@
+"""The SLO dashboard (D4): error budget remaining and burn rates per SLO, read from the SLO
+engine's recording rules (o11y/slo.py), and performance-budget compliance per endpoint (seed 003
+tasks 2.2 and 2.4). Each service's dashboard reuses the SLO panels.
+"""
+
+from o11y.conventions import METRIC_HTTP_DURATION, route_selector, service_selector
+from o11y.dashboards.layout import DashboardSpec, Row
+from o11y.dashboards.panels import (
+    JsonObject,
+    Steps,
+    bargauge,
+    prometheus,
+    quantile,
+    stat,
+    text,
+    timeseries,
+    with_matchers,
+)
+from o11y.model.catalog import EndpointBudget, Service
+from o11y.model.slo import SLO
+from o11y.model.stack import Stack
+from o11y.severity import Action
+from o11y.slo import (
+    BURN_RATE_TABLE,
+    HALF_BUDGET,
+    RECORD_BUDGET_REMAINING,
+    ServiceLevel,
+    burn_factor,
+    catalog_service_level,
+    error_ratio_record,
+    number,
+)
+
+# Red when the budget is spent, orange once half is gone (the engine's "half spent" alert).
+BUDGET_STEPS: Steps = ((None, "red"), (0, "orange"), (float(HALF_BUDGET), "green"))
+# Compliance = actual quantile / budget: red from 100% of the budget on, orange from 80%.
+COMPLIANCE_STEPS: Steps = ((None, "green"), (0.8, "orange"), (1, "red"))
+PERFORMANCE_QUANTILES = (0.5, 0.95, 0.99)
+
+
+def page_windows(level: ServiceLevel) -> list[tuple[str, float]]:
+    """The long windows of the paging burn-rate alerts and their factors for this SLO's period
+    (14.4 over 1h and 6 over 6h for 30d: SRE Workbook table 5-8, via the engine's table)."""
+    return [
+        (row.long, float(burn_factor(row, level.period)))
+        for row in BURN_RATE_TABLE
+        if row.action == Action.PAGE
+    ]
+
+
+def budget_remaining(level: ServiceLevel) -> str:
+    """Share of the period's error budget not yet spent (1 = untouched, below 0 = overspent)."""
+    return f"{RECORD_BUDGET_REMAINING}{level.selector}"
+
+
+def burn_rate(level: ServiceLevel, window: str) -> str:
+    """How fast the budget burns over `window`: 1 spends exactly the budget in the period."""
+    return f"{error_ratio_record(window)}{level.selector} / {number(level.error_budget)}"
+
+
+def sli(level: ServiceLevel) -> str:
+    """The SLI (share of good events) over the whole period."""
+    return f"1 - {error_ratio_record(level.period)}{level.selector}"
+
+
+def slo_panels(service: Service, slo: SLO) -> tuple[JsonObject, ...]:
+    """Budget remaining, SLI over the period, and burn rates of one SLO, read from the SLO
+    engine's recording rules (o11y/slo.py)."""
+    level = catalog_service_level(service, slo)
+    name = f"{service.display_name} {slo.name}"
+    windows = page_windows(level)
+    lowest_page = min(factor for _, factor in windows)
+    highest_page = max(factor for _, factor in windows)
+    return (
+        stat(
+            f"{name}: budget remaining",
+            [prometheus(budget_remaining(level), "remaining")],
+            "percentunit",
+            steps=BUDGET_STEPS,
+            width=4,
+            height=6,
+            description=f"Objective {slo.objective:g}% over {slo.period}. {slo.description}".strip(),
+        ),
+        stat(
+            f"{name}: SLI over {slo.period}",
+            [prometheus(sli(level), "SLI")],
+            "percentunit",
+            steps=((None, "red"), (slo.objective / 100, "green")),
+            width=4,
+            height=6,
+        ),
+        timeseries(
+            f"{name}: burn rate",
+            [prometheus(burn_rate(level, window), window) for window, _ in windows],
+            "suffix:x",
+            width=16,
+            height=6,
+            steps=((None, "green"), (lowest_page, "orange"), (highest_page, "red")),
+            description="1 = the budget lasts exactly the period; the lines are the page factors"
+            f" ({', '.join(f'{f:g}x over {w}' for w, f in windows)}).",
+        ),
+    )
+
+
+def budget_overview(stack: Stack) -> JsonObject:
+    """Budget remaining of every SLO in one bar chart."""
+    targets = [
+        prometheus(
+            budget_remaining(catalog_service_level(service, slo)), f"{service.name} {slo.name}"
+        )
+        for service in stack.services
+        for slo in service.slos
+    ]
+    return bargauge(
+        "Error budget remaining, every SLO",
+        targets,
+        "percentunit",
+        steps=BUDGET_STEPS,
+        maximum=1,
+        width=24,
+        height=max(6, 2 + len(targets)),
+    )
+
+
+def endpoint_compliance(service: Service, endpoint: EndpointBudget) -> JsonObject:
+    """Actual p50/p95/p99 of one route as a share of its budget (100% = at the budget)."""
+    selector = with_matchers(service_selector(service.name), route_selector(endpoint.route))
+    budgets = zip(
+        PERFORMANCE_QUANTILES,
+        (endpoint.p50_seconds, endpoint.p95_seconds, endpoint.p99_seconds),
+        strict=True,
+    )
+    targets = [
+        prometheus(
+            f"{quantile(q, METRIC_HTTP_DURATION, selector)} / {budget:g}",
+            f"p{q * 100:g} (budget {budget:g}s)",
+        )
+        for q, budget in budgets
+    ]
+    return bargauge(
+        f"{endpoint.method} {endpoint.route}",
+        targets,
+        "percentunit",
+        steps=COMPLIANCE_STEPS,
+        maximum=1.5,
+        width=8,
+        height=6,
+    )
+
+
+def dashboards(stack: Stack) -> list[DashboardSpec]:
+    slo_rows = tuple(
+        Row(
+            f"{service.display_name} SLOs",
+            tuple(panel for slo in service.slos for panel in slo_panels(service, slo)),
+        )
+        for service in stack.services
+        if service.slos
+    )
+    budget_rows = tuple(
+        Row(
+            f"{service.display_name} performance budgets",
+            tuple(endpoint_compliance(service, e) for e in service.endpoints),
+        )
+        for service in stack.services
+        if service.endpoints
+    )
+    notes = text(
+        "How to read",
+        "Error budget: the share of the SLO period's allowed bad events not yet spent. "
+        "Burn rate 1 spends the budget in exactly the period; the dashed lines are the "
+        "burn rates that page. Performance budgets: each bar is the route's latency quantile divided "
+        "by its budget from the catalog; 100% is the budget.",
+        height=3,
+    )
+    return [
+        DashboardSpec(
+            key="slo",
+            title="SLOs and performance budgets",
+            description="Error budgets, burn rates and per-endpoint latency budgets (D4).",
+            rows=(
+                Row("Summary", (notes, budget_overview(stack))),
+                *slo_rows,
+                *budget_rows,
+            ),
+            time_from="now-7d",
+        )
+    ]

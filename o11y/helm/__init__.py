@@ -1,0 +1,161 @@
+"""The Helm releases of the platform: which charts, which values, in which order.
+
+`releases(stack)` is the whole decision; components/platform.py only turns each entry into a
+`helm.v3.Release`. `values_files(stack)` renders the same values for review (`o11y render`).
+"""
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from o11y import conventions as names
+from o11y.charts import CHARTS, ChartName
+from o11y.helm import exporters, grafana, kube_prometheus_stack, loki, mimir, otel, tempo
+from o11y.helm.network_policies import network_policies
+from o11y.helm.pods import Values, object_storage_credentials
+from o11y.model.stack import SecretName, Stack
+
+__all__ = ["HelmRelease", "kubernetes_secrets", "network_policies", "releases", "values_files"]
+
+
+@dataclass(frozen=True)
+class HelmRelease:
+    name: str
+    chart: ChartName
+    version: str
+    repository: str
+    namespace: str
+    values: Values
+    # Releases holding data are protected from deletion (prod).
+    protect: bool = False
+    # Releases that must be ready first (names of other releases in the same list).
+    depends_on: tuple[str, ...] = field(default=())
+
+
+def releases(stack: Stack) -> list[HelmRelease]:
+    """Every release of the stack, each after the releases it depends on."""
+    platform = stack.platform
+    protect = platform.protect_stateful
+    # The operator's CRDs come with kube-prometheus-stack; every chart that renders a
+    # ServiceMonitor (grafana, tempo, the collectors) waits for it.
+    crds = (names.RELEASE_PROMETHEUS,)
+    entries: list[tuple[str, ChartName, Values, bool, tuple[str, ...]]] = [
+        (
+            names.RELEASE_PROMETHEUS,
+            "kube-prometheus-stack",
+            kube_prometheus_stack.values(stack),
+            protect,
+            (),
+        ),
+    ]
+    if platform.mimir:
+        entries.append(
+            (names.RELEASE_MIMIR, "mimir-distributed", mimir.values(stack), protect, crds)
+        )
+    entries += [
+        (names.RELEASE_LOKI, "loki", loki.values(stack), protect, crds),
+        (names.RELEASE_TEMPO, "tempo", tempo.values(stack), protect, crds),
+        (names.RELEASE_GRAFANA, "grafana", grafana.values(stack), protect, crds),
+    ]
+    if otel.has_load_balancer(stack):
+        sampler = otel.sampler_tier_name(stack)
+        entries.append(
+            (
+                sampler,
+                "opentelemetry-collector",
+                otel.sampler_values(stack),
+                False,
+                (*crds, names.RELEASE_TEMPO),
+            )
+        )
+        entries.append(
+            (
+                names.RELEASE_OTEL_GATEWAY,
+                "opentelemetry-collector",
+                otel.gateway_values(stack),
+                False,
+                (*crds, sampler),
+            )
+        )
+    else:
+        entries.append(
+            (
+                names.RELEASE_OTEL_GATEWAY,
+                "opentelemetry-collector",
+                otel.gateway_values(stack),
+                False,
+                (*crds, names.RELEASE_TEMPO),
+            )
+        )
+    entries.append(
+        (
+            names.RELEASE_OTEL_AGENT,
+            "opentelemetry-collector",
+            otel.agent_values(stack),
+            False,
+            (*crds, names.RELEASE_LOKI),
+        )
+    )
+    entries.append(
+        (
+            names.RELEASE_BLACKBOX,
+            "prometheus-blackbox-exporter",
+            exporters.blackbox_values(stack),
+            False,
+            crds,
+        )
+    )
+    for dependency in exporters.exported_dependencies(stack):
+        entries.append(
+            (
+                exporters.exporter_release_name(dependency),
+                _EXPORTER_CHARTS[dependency.kind],
+                exporters.exporter_values(stack, dependency),
+                False,
+                crds,
+            )
+        )
+    return [
+        HelmRelease(
+            name=name,
+            chart=chart,
+            version=CHARTS[chart].version,
+            repository=CHARTS[chart].repository,
+            namespace=stack.kubernetes.namespace,
+            values=values,
+            protect=protected,
+            depends_on=depends_on,
+        )
+        for name, chart, values, protected, depends_on in entries
+    ]
+
+
+_EXPORTER_CHARTS: dict[str, ChartName] = {
+    "postgres": "prometheus-postgres-exporter",
+    "redis": "prometheus-redis-exporter",
+    "kafka": "prometheus-kafka-exporter",
+}
+
+
+def values_files(stack: Stack) -> dict[str, str]:
+    """`helm/<release>.values.yaml` -> the values document, keys sorted (deterministic), under
+    a header naming the chart (read back by o11y.chartcheck.values_problems)."""
+    return {
+        f"helm/{release.name}.values.yaml": (
+            f"# chart: {release.chart} {release.version} ({release.repository})\n"
+            + yaml.safe_dump(release.values, sort_keys=True, width=1000, allow_unicode=True)
+        )
+        for release in releases(stack)
+    }
+
+
+def kubernetes_secrets(stack: Stack) -> dict[str, dict[str, SecretName]]:
+    """Kubernetes Secrets the values refer to: Secret name -> {key: stack secret name}.
+    Only secrets the stack has are listed; the values never reference a missing one."""
+    wanted: dict[str, dict[str, SecretName]] = {}
+    if credentials := object_storage_credentials(stack):
+        wanted[names.SECRET_OBJECT_STORAGE] = credentials
+    for secret, source in exporters.EXPORTER_SECRETS.items():
+        if source in stack.secrets and exporters.needs_secret(stack, source):
+            wanted[secret] = {exporters.PASSWORD_KEY: source}
+    return wanted

@@ -1,0 +1,221 @@
+"""Grafana values: persistent storage, admin from a Kubernetes Secret, provisioned datasources.
+
+Datasources are chart values (provisioned on start), so Grafana works right after `pulumi up`.
+Their uids come from o11y.conventions; every panel refers to them. Dashboards are provisioned
+by the Grafana provider (another component), so no dashboard sidecar or provider is enabled.
+Loki, Tempo and Mimir run multi-tenant (S4): the default datasources read the platform tenant,
+and each configured tenant gets its own datasource with its X-Scope-OrgID header.
+"""
+
+from o11y.conventions import (
+    DATASOURCE_ALERTMANAGER,
+    DATASOURCE_LOKI,
+    DATASOURCE_PROMETHEUS,
+    DATASOURCE_TEMPO,
+    RELEASE_GRAFANA,
+    SECRET_GRAFANA_ADMIN,
+    alertmanager_url,
+    loki_url,
+    mimir_url,
+    prometheus_url,
+    tempo_url,
+)
+from o11y.helm.pods import TENANT_HEADER, Json, Values, resources, storage_class, tenant
+from o11y.model.stack import Stack
+
+# Keys of the admin Secret (the chart's defaults, spelled here because the component writes them).
+ADMIN_USER_KEY = "admin-user"
+ADMIN_PASSWORD_KEY = "admin-password"
+ADMIN_USER = "admin"
+# The uid of the hot (local, short retention) Prometheus when Mimir serves `prometheus`.
+DATASOURCE_PROMETHEUS_HOT = "prometheus-hot"
+# The label that carries the trace id on exemplars (spanmetrics connector) and in logs
+# (structured metadata set by the log agent).
+TRACE_ID = "trace_id"
+
+
+def values(stack: Stack) -> Values:
+    platform = stack.platform
+    grafana: Values = {
+        "replicas": platform.replicas.grafana,
+        "admin": {
+            "existingSecret": SECRET_GRAFANA_ADMIN,
+            "userKey": ADMIN_USER_KEY,
+            "passwordKey": ADMIN_PASSWORD_KEY,
+        },
+        "persistence": {
+            "enabled": True,
+            "type": "pvc",
+            "size": platform.storage.grafana,
+            **storage_class(stack),
+        },
+        "resources": resources(stack, "grafana"),
+        "datasources": {"datasources.yaml": {"apiVersion": 1, "datasources": datasources(stack)}},
+        "grafana.ini": _settings(stack),
+        "serviceMonitor": {"enabled": True},
+    }
+    if platform.replicas.grafana > 1:
+        grafana["podDisruptionBudget"] = {"minAvailable": 1}
+    if platform.ingress is not None:
+        host = f"{RELEASE_GRAFANA}.{platform.ingress.domain}"
+        grafana["ingress"] = {
+            "enabled": True,
+            "annotations": {
+                "cert-manager.io/cluster-issuer": platform.ingress.cluster_issuer,
+                # The chart's ingressClassName is only documented in a comment; the annotation
+                # is read by ingress-nginx as well.
+                "kubernetes.io/ingress.class": platform.ingress.class_name,
+            },
+            "hosts": [host],
+            "tls": [{"secretName": f"{RELEASE_GRAFANA}-tls", "hosts": [host]}],
+        }
+    return grafana
+
+
+def _settings(stack: Stack) -> Values:
+    settings: Values = {"analytics": {"reporting_enabled": False, "check_for_updates": False}}
+    if stack.platform.ingress is not None:
+        settings["server"] = {
+            "root_url": f"https://{RELEASE_GRAFANA}.{stack.platform.ingress.domain}"
+        }
+    return settings
+
+
+def datasources(stack: Stack) -> list[Json]:
+    """Every provisioned datasource, defaults first, then one per tenant for each backend."""
+    namespace = stack.kubernetes.namespace
+    default_tenant = tenant(stack)
+    sources: list[Json] = []
+    if stack.platform.mimir:
+        sources.append(
+            _prometheus(DATASOURCE_PROMETHEUS, "Metrics", mimir_url(namespace), default_tenant)
+        )
+        sources.append(
+            _prometheus(
+                DATASOURCE_PROMETHEUS_HOT, "Prometheus (hot)", prometheus_url(namespace), None
+            )
+        )
+    else:
+        sources.append(
+            _prometheus(DATASOURCE_PROMETHEUS, "Metrics", prometheus_url(namespace), None)
+        )
+    sources.append(_loki(DATASOURCE_LOKI, "Logs", loki_url(namespace), default_tenant))
+    sources.append(_tempo(DATASOURCE_TEMPO, "Traces", tempo_url(namespace), default_tenant))
+    sources.append(
+        {
+            "name": "Alertmanager",
+            "uid": DATASOURCE_ALERTMANAGER,
+            "type": "alertmanager",
+            "access": "proxy",
+            "url": alertmanager_url(namespace),
+            "jsonData": {"implementation": "prometheus", "handleGrafanaManagedAlerts": False},
+        }
+    )
+    for name in stack.platform.tenants:
+        if stack.platform.mimir:
+            sources.append(
+                _prometheus(
+                    f"{DATASOURCE_PROMETHEUS}-{name}",
+                    f"Metrics ({name})",
+                    mimir_url(namespace),
+                    name,
+                )
+            )
+        sources.append(
+            _loki(f"{DATASOURCE_LOKI}-{name}", f"Logs ({name})", loki_url(namespace), name)
+        )
+        sources.append(
+            _tempo(f"{DATASOURCE_TEMPO}-{name}", f"Traces ({name})", tempo_url(namespace), name)
+        )
+    return sources
+
+
+def _tenant_header(tenant_name: str | None) -> tuple[Values, Values]:
+    """(jsonData, secureJsonData) that send X-Scope-OrgID; the tenant name is not a secret,
+    but Grafana only takes custom header values from secureJsonData."""
+    if tenant_name is None:
+        return {}, {}
+    return {"httpHeaderName1": TENANT_HEADER}, {"httpHeaderValue1": tenant_name}
+
+
+def _source(
+    uid: str, name: str, kind: str, url: str, tenant_name: str | None, json_data: Values
+) -> Values:
+    header, secure = _tenant_header(tenant_name)
+    source: Values = {
+        "name": name,
+        "uid": uid,
+        "type": kind,
+        "access": "proxy",
+        "url": url,
+        "isDefault": uid == DATASOURCE_PROMETHEUS,
+        "jsonData": {**json_data, **header},
+    }
+    if secure:
+        source["secureJsonData"] = secure
+    return source
+
+
+def _prometheus(uid: str, name: str, url: str, tenant_name: str | None) -> Values:
+    return _source(
+        uid,
+        name,
+        "prometheus",
+        url,
+        tenant_name,
+        {
+            "httpMethod": "POST",
+            # Exemplars (span metrics) link a latency point to its trace.
+            "exemplarTraceIdDestinations": [{"name": TRACE_ID, "datasourceUid": DATASOURCE_TEMPO}],
+        },
+    )
+
+
+def _loki(uid: str, name: str, url: str, tenant_name: str | None) -> Values:
+    return _source(
+        uid,
+        name,
+        "loki",
+        url,
+        tenant_name,
+        {
+            # trace_id is structured metadata (not a label); matcherType "label" reads it.
+            # `$$` because Grafana expands environment variables in provisioning files.
+            "derivedFields": [
+                {
+                    "name": "TraceID",
+                    "matcherType": "label",
+                    "matcherRegex": TRACE_ID,
+                    "datasourceUid": DATASOURCE_TEMPO,
+                    "url": "$${__value.raw}",
+                    "urlDisplayLabel": "View trace",
+                }
+            ],
+        },
+    )
+
+
+def _tempo(uid: str, name: str, url: str, tenant_name: str | None) -> Values:
+    return _source(
+        uid,
+        name,
+        "tempo",
+        url,
+        tenant_name,
+        {
+            "tracesToLogsV2": {
+                "datasourceUid": DATASOURCE_LOKI,
+                "spanStartTimeShift": "-5m",
+                "spanEndTimeShift": "5m",
+                "filterByTraceID": True,
+                "tags": [{"key": "service.name", "value": "service"}],
+            },
+            "tracesToMetrics": {
+                "datasourceUid": DATASOURCE_PROMETHEUS,
+                "tags": [{"key": "service.name", "value": "service"}],
+            },
+            "serviceMap": {"datasourceUid": DATASOURCE_PROMETHEUS},
+            "lokiSearch": {"datasourceUid": DATASOURCE_LOKI},
+            "nodeGraph": {"enabled": True},
+        },
+    )

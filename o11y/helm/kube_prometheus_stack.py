@@ -1,0 +1,110 @@
+"""kube-prometheus-stack values: Prometheus, Alertmanager, the operator, node and state metrics.
+
+Prometheus selects every ServiceMonitor, PodMonitor, Probe, ScrapeConfig and PrometheusRule in
+the cluster (not only this release's: `*SelectorNilUsesHelmValues: false`), so objects created by
+other components are picked up without labels to remember. The chart's default rules stay on:
+the alert rules reuse them and Watchdog proves the paging path end to end.
+"""
+
+from o11y.conventions import (
+    RELEASE_PROMETHEUS,
+    SECRET_ALERTMANAGER_CONFIG,
+    SECRET_ALERTMANAGER_KEYS,
+    mimir_push_url,
+)
+from o11y.helm.pods import TENANT_HEADER, Values, is_ha, resources, storage_class, tenant
+from o11y.model.stack import Stack
+
+# Objects kinds Prometheus discovers; each gets `<kind>SelectorNilUsesHelmValues: false`.
+_SELECTED_KINDS = ("rule", "serviceMonitor", "podMonitor", "probe", "scrapeConfig")
+
+# External labels that name a Prometheus HA pair and its replica, in the form Mimir's HA
+# tracker deduplicates on (Mimir docs, "Configure high-availability deduplication").
+HA_CLUSTER_LABEL = "cluster"
+HA_REPLICA_LABEL = "__replica__"
+
+
+def values(stack: Stack) -> Values:
+    return {
+        "fullnameOverride": RELEASE_PROMETHEUS,
+        # We deploy the grafana chart ourselves (o11y/helm/grafana.py).
+        "grafana": {"enabled": False},
+        "defaultRules": {"create": True},
+        "prometheus": _prometheus(stack),
+        "alertmanager": _alertmanager(stack),
+        "prometheusOperator": {"resources": resources(stack, "prometheus_operator")},
+        # Sub-chart values (kube-state-metrics 8.4.0, prometheus-node-exporter 4.56.1).
+        "kube-state-metrics": {"resources": resources(stack, "kube_state_metrics")},
+        "prometheus-node-exporter": {"resources": resources(stack, "node_exporter")},
+    }
+
+
+def _prometheus(stack: Stack) -> Values:
+    platform = stack.platform
+    spec: Values = {
+        "replicas": platform.replicas.prometheus,
+        "retention": platform.retention.metrics,
+        "retentionSize": platform.retention.metrics_size,
+        "scrapeInterval": platform.scrape_interval,
+        "evaluationInterval": platform.scrape_interval,
+        "resources": resources(stack, "prometheus"),
+        "podAntiAffinity": "hard" if is_ha(stack) else "soft",
+        # The OTel gateway writes span metrics (RED from traces, with exemplars) here.
+        "enableRemoteWriteReceiver": True,
+        "enableFeatures": ["exemplar-storage"],
+        "externalLabels": {"environment": stack.environment},
+        "storageSpec": {
+            "volumeClaimTemplate": {
+                "spec": {
+                    **storage_class(stack),
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": platform.storage.prometheus}},
+                }
+            }
+        },
+    }
+    for kind in _SELECTED_KINDS:
+        spec[f"{kind}SelectorNilUsesHelmValues"] = False
+    if platform.mimir:
+        spec["prometheusExternalLabelName"] = HA_CLUSTER_LABEL
+        spec["replicaExternalLabelName"] = HA_REPLICA_LABEL
+        spec["remoteWrite"] = [
+            {
+                "url": mimir_push_url(stack.kubernetes.namespace),
+                "headers": {TENANT_HEADER: tenant(stack)},
+                "sendExemplars": True,
+            }
+        ]
+    prometheus: Values = {"prometheusSpec": spec}
+    if is_ha(stack):
+        prometheus["podDisruptionBudget"] = {"enabled": True, "minAvailable": 1}
+    return prometheus
+
+
+def _alertmanager(stack: Stack) -> Values:
+    platform = stack.platform
+    spec: Values = {
+        "replicas": platform.replicas.alertmanager,
+        # The on-call component owns the configuration (a Secret with receivers and keys);
+        # the chart must neither render nor overwrite it.
+        "useExistingSecret": True,
+        "configSecret": SECRET_ALERTMANAGER_CONFIG,
+        # Mounted at /etc/alertmanager/secrets/<name>/<key>; the config reads keys from files.
+        "secrets": [SECRET_ALERTMANAGER_KEYS],
+        "resources": resources(stack, "alertmanager"),
+        "podAntiAffinity": "hard" if is_ha(stack) else "soft",
+        "storage": {
+            "volumeClaimTemplate": {
+                "spec": {
+                    **storage_class(stack),
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": platform.storage.alertmanager}},
+                }
+            }
+        },
+    }
+    alertmanager: Values = {"alertmanagerSpec": spec}
+    if is_ha(stack):
+        # Two of three keep the gossip cluster's quorum for silences and notification log.
+        alertmanager["podDisruptionBudget"] = {"enabled": True, "minAvailable": 2}
+    return alertmanager

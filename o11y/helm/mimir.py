@@ -1,0 +1,112 @@
+"""Mimir values (prod): long-term, horizontally scalable metrics on object storage (P5, S3).
+
+Prometheus remote-writes every sample here; Grafana's `prometheus` datasource reads from here.
+The classic architecture (distributors -> ingesters with replication factor 3, zone-aware) is
+used instead of the chart's default ingest storage, which would add a Kafka cluster to run; the
+chart's demo MinIO is off, the bucket comes from `platform.object_storage`.
+"""
+
+from o11y.conventions import RELEASE_MIMIR
+from o11y.helm.kube_prometheus_stack import HA_CLUSTER_LABEL, HA_REPLICA_LABEL
+from o11y.helm.pods import (
+    INSTANCE_LABEL,
+    Values,
+    credentials_env_from,
+    object_storage,
+    resources,
+    s3_encryption,
+    s3_endpoint,
+    spread,
+)
+from o11y.model.stack import Stack
+from o11y.model.types import duration_seconds
+
+# Components that scale with `replicas.mimir`; the rest run two for availability.
+_SCALED = ("distributor", "ingester", "querier", "store_gateway")
+_PAIRED = ("query_frontend", "query_scheduler", "compactor", "gateway", "ruler", "alertmanager")
+_WITH_VOLUME = ("ingester", "store_gateway", "compactor", "alertmanager")
+
+
+def values(stack: Stack) -> Values:
+    platform = stack.platform
+    mimir: Values = {
+        "fullnameOverride": RELEASE_MIMIR,
+        "minio": {"enabled": False},
+        "kafka": {"enabled": False},
+        "global": {"extraEnvFrom": credentials_env_from(stack)},
+        "mimir": {"structuredConfig": _config(stack)},
+        "overrides_exporter": {"resources": resources(stack, "mimir")},
+    }
+    for component in (*_SCALED, *_PAIRED):
+        replicas = platform.replicas.mimir if component in _SCALED else 2
+        spec: Values = {
+            "replicas": replicas,
+            "resources": resources(stack, "mimir"),
+            "podDisruptionBudget": {"maxUnavailable": 1},
+        }
+        if component in _WITH_VOLUME:
+            spec["persistentVolume"] = {
+                "enabled": True,
+                "size": platform.storage.mimir,
+                **(
+                    {}
+                    if platform.storage.storage_class is None
+                    else {"storageClass": platform.storage.storage_class}
+                ),
+            }
+        if component not in ("ingester", "store_gateway", "alertmanager"):
+            # Zone-aware components spread by zone already (the chart's topology rules).
+            spec["affinity"] = spread(
+                stack,
+                {
+                    INSTANCE_LABEL: RELEASE_MIMIR,
+                    "app.kubernetes.io/component": component.replace("_", "-"),
+                },
+            )
+        mimir[component] = spec
+    return mimir
+
+
+def _config(stack: Stack) -> Values:
+    storage = object_storage(stack)
+    retention = f"{duration_seconds(stack.platform.retention.long_term_metrics) // 3600}h"
+    common: Values
+    if storage.provider == "s3":
+        common = {
+            "backend": "s3",
+            "s3": {
+                "endpoint": s3_endpoint(storage),
+                "region": storage.region,
+                "sse": s3_encryption(storage),
+            },
+        }
+    elif storage.provider == "gcs":
+        common = {"backend": "gcs"}
+    else:
+        common = {"backend": "azure"}
+    return {
+        "common": {"storage": common},
+        "blocks_storage": _bucket(storage.provider, storage.buckets["mimir"]),
+        "ruler_storage": _bucket(storage.provider, storage.buckets["mimir_ruler"]),
+        "alertmanager_storage": _bucket(storage.provider, storage.buckets["mimir_alertmanager"]),
+        # Classic write path (see module docstring).
+        "ingest_storage": {"enabled": False},
+        "ingester": {"push_grpc_method_enabled": True, "ring": {"replication_factor": 3}},
+        # Prometheus runs as an HA pair; keep one replica's samples (Mimir HA tracker).
+        "distributor": {
+            "ha_tracker": {"enable_ha_tracker": True, "kvstore": {"store": "memberlist"}}
+        },
+        "limits": {
+            "accept_ha_samples": True,
+            "ha_cluster_label": HA_CLUSTER_LABEL,
+            "ha_replica_label": HA_REPLICA_LABEL,
+            "compactor_blocks_retention_period": retention,
+            "max_global_exemplars_per_user": 100000,
+        },
+    }
+
+
+def _bucket(provider: str, bucket: str) -> Values:
+    key = {"s3": "s3", "gcs": "gcs", "azure": "azure"}[provider]
+    field = "container_name" if provider == "azure" else "bucket_name"
+    return {key: {field: bucket}}

@@ -1,0 +1,81 @@
+"""On-call settings: PagerDuty shape and Alertmanager notification timing."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from o11y.model.catalog import Member
+from o11y.model.types import STRICT, Count, Duration, Url
+
+
+class NotificationTiming(BaseModel):
+    model_config = STRICT
+    group_wait: Duration
+    group_interval: Duration
+    repeat_interval: Duration
+
+
+class Escalation(BaseModel):
+    """Seed 003: on-call engineer at once, engineering lead at 15 min, head of engineering at 30."""
+
+    model_config = STRICT
+    lead_after_minutes: Count = 15
+    head_after_minutes: Count = 15
+    loops: int = Field(default=2, ge=0, le=9)
+
+
+class Restriction(BaseModel):
+    """When a schedule layer is on duty (PagerDuty layer restriction); none = around the clock."""
+
+    model_config = STRICT
+    type: Literal["daily_restriction", "weekly_restriction"] = "daily_restriction"
+    start_time_of_day: str = Field(pattern=r"^\d\d:\d\d:\d\d$")
+    duration_seconds: int = Field(ge=60, le=7 * 86400)
+    # 1 = Monday ... 7 = Sunday; weekly restrictions only.
+    start_day_of_week: int | None = Field(default=None, ge=1, le=7)
+
+
+class PagerDuty(BaseModel):
+    model_config = STRICT
+    # One PagerDuty service per catalog service, or one per team.
+    service_per: Literal["service", "team"] = "service"
+    # PagerDuty account region (the provider's service_region): "us" or "eu".
+    region: Literal["us", "eu"] = "us"
+    time_zone: str = "UTC"
+    rotation_start: str = Field(default="2026-01-05T09:00:00Z", pattern=r"^\d{4}-\d\d-\d\dT")
+    # Seed 003: the primary on-call rotates weekly.
+    rotation_days: Count = 7
+    restrictions: list[Restriction] = Field(default_factory=list)
+    head_of_engineering: Member | None = None
+    escalation: Escalation = Escalation()
+    auto_resolve_timeout_seconds: int | None = Field(default=14400, ge=60)
+    acknowledgement_timeout_seconds: int | None = Field(default=1800, ge=60)
+    alert_grouping_window_seconds: int = Field(default=300, ge=60, le=3600)
+
+
+class OnCall(BaseModel):
+    model_config = STRICT
+    pagerduty: PagerDuty = PagerDuty()
+    # Low-severity notifications are e-mailed only inside these hours (Mon-Fri).
+    business_hours_start: str = Field(default="09:00", pattern=r"^\d\d:\d\d$")
+    business_hours_end: str = Field(default="18:00", pattern=r"^\d\d:\d\d$")
+    business_hours_time_zone: str = "UTC"
+    email_from: str = "alertmanager@example.com"
+    smtp_smarthost: str = "smtp.example.com:587"
+    smtp_username: str = "alertmanager"
+    # Where alerts without a known team go, so nothing is dropped silently.
+    default_slack_channel: str = Field(default="#alerts-unrouted", pattern=r"^#[a-z0-9_-]+$")
+    # Dead man's switch (healthchecks.io-style URL pinged by the Watchdog heartbeat). Not a
+    # secret file: webhook `url_file` is newer than Alertmanager 0.25 (amtool 0.25 rejects it).
+    dead_mans_switch_url: Url | None = None
+    heartbeat_interval: Duration = "1m"
+    grafana_url: str = "https://grafana.example.com"
+    page: NotificationTiming = NotificationTiming(
+        group_wait="30s", group_interval="5m", repeat_interval="4h"
+    )
+    ticket: NotificationTiming = NotificationTiming(
+        group_wait="1m", group_interval="10m", repeat_interval="12h"
+    )
+    notify: NotificationTiming = NotificationTiming(
+        group_wait="5m", group_interval="30m", repeat_interval="24h"
+    )

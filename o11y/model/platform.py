@@ -1,0 +1,283 @@
+"""Platform settings: what the Helm releases deploy, sized per environment profile.
+
+Each section has defaults per profile (`PROFILES`); a stack file overrides single keys of a
+section (`platform.replicas.prometheus: 3`), never whole trees by accident.
+"""
+
+from collections.abc import Mapping
+from typing import Literal, get_args
+
+from pydantic import BaseModel, Field, model_validator
+
+from o11y.model.types import STRICT, Count, Duration, Name, Percent, Quantity
+
+Environment = Literal["dev", "prod"]
+LogLevel = Literal["debug", "info", "warn", "error"]
+
+
+class Replicas(BaseModel):
+    model_config = STRICT
+    prometheus: Count
+    alertmanager: Count
+    grafana: Count
+    otel_gateway: Count
+    loki: Count
+    tempo: Count
+    mimir: Count
+
+
+class Retention(BaseModel):
+    model_config = STRICT
+    # Prometheus keeps this much locally (hot); Mimir keeps long-term in prod (S3).
+    metrics: Duration
+    metrics_size: str = Field(pattern=r"^[0-9]+(KB|MB|GB|TB)$")
+    long_term_metrics: Duration
+    traces: Duration
+    # Loki retention per `level` stream label (seed 003: debug 3d, info 7d, warn 30d, error 90d).
+    logs_by_level: dict[LogLevel, Duration]
+    logs_default: Duration
+
+
+class Storage(BaseModel):
+    """Persistent volume sizes."""
+
+    model_config = STRICT
+    storage_class: str | None = None
+    prometheus: Quantity
+    alertmanager: Quantity
+    grafana: Quantity
+    loki: Quantity
+    tempo: Quantity
+    mimir: Quantity
+
+
+# Workloads whose containers get requests and limits from `platform.resources`. Loki and Mimir
+# in their scalable modes apply their entry to every component (ingester, querier, ...).
+Workload = Literal[
+    "prometheus",
+    "alertmanager",
+    "prometheus_operator",
+    "kube_state_metrics",
+    "node_exporter",
+    "grafana",
+    "loki",
+    "loki_gateway",
+    "loki_cache",
+    "tempo",
+    "mimir",
+    "otel_gateway",
+    "otel_agent",
+    "exporter",
+]
+
+
+class Resources(BaseModel):
+    """Requests and limits of one workload's main container."""
+
+    model_config = STRICT
+    cpu: Quantity
+    memory: Quantity
+    cpu_limit: Quantity
+    memory_limit: Quantity
+
+
+class Tracing(BaseModel):
+    """Tail sampling (S1): errors, slow traces and critical operations are always kept."""
+
+    model_config = STRICT
+    sampling_percent: Percent
+    slow_threshold_ms: int = Field(ge=1)
+    keep_operations: list[str] = Field(default_factory=list)
+
+
+class ObjectStorage(BaseModel):
+    """Bucket storage for Loki, Tempo and Mimir in prod; credentials come from a secret."""
+
+    model_config = STRICT
+    provider: Literal["s3", "gcs", "azure"]
+    region: str = ""
+    endpoint: str = ""
+    buckets: dict[Literal["loki", "tempo", "mimir", "mimir_ruler", "mimir_alertmanager"], str]
+    # SSE-KMS key for S3; empty means SSE-S3 (AES256). Encryption at rest is never off.
+    kms_key_id: str = ""
+
+
+class Ingress(BaseModel):
+    model_config = STRICT
+    domain: str = Field(pattern=r"^[a-z0-9.-]+$")
+    class_name: str = "nginx"
+    cluster_issuer: str = "letsencrypt"
+
+
+class Platform(BaseModel):
+    model_config = STRICT
+    mimir: bool
+    loki_mode: Literal["monolithic", "scalable"]
+    replicas: Replicas
+    retention: Retention
+    storage: Storage
+    tracing: Tracing
+    resources: dict[Workload, Resources]
+    tenants: list[Name] = Field(min_length=1)
+    object_storage: ObjectStorage | None = None
+    ingress: Ingress | None = None
+    scrape_interval: Duration = "30s"
+    network_policies: bool
+    # `protect` on releases holding data (Prometheus, Alertmanager, Loki, Tempo, Mimir, Grafana).
+    protect_stateful: bool
+
+    @model_validator(mode="after")
+    def _storage_for_scalable_modes(self) -> "Platform":
+        if (self.mimir or self.loki_mode == "scalable") and self.object_storage is None:
+            raise ValueError("object_storage is required when mimir is on or loki_mode is scalable")
+        return self
+
+    @model_validator(mode="after")
+    def _resources_for_every_workload(self) -> "Platform":
+        missing = sorted(set(get_args(Workload)) - set(self.resources))
+        if missing:
+            raise ValueError(f"resources: no requests/limits for {', '.join(missing)}")
+        return self
+
+
+def _resources(cpu: str, memory: str, cpu_limit: str, memory_limit: str) -> dict[str, str]:
+    return {"cpu": cpu, "memory": memory, "cpu_limit": cpu_limit, "memory_limit": memory_limit}
+
+
+# Starting sizes, not measurements: dev fits a laptop kind cluster, prod a small production
+# cluster. Limits are set on every container so no workload can starve a node; tune per stack
+# with `platform.resources.<workload>` once real usage is known.
+_DEV_RESOURCES: dict[str, dict[str, str]] = {
+    "prometheus": _resources("200m", "512Mi", "1", "2Gi"),
+    "alertmanager": _resources("20m", "64Mi", "200m", "256Mi"),
+    "prometheus_operator": _resources("50m", "64Mi", "200m", "256Mi"),
+    "kube_state_metrics": _resources("20m", "64Mi", "200m", "256Mi"),
+    "node_exporter": _resources("20m", "32Mi", "200m", "128Mi"),
+    "grafana": _resources("50m", "128Mi", "500m", "512Mi"),
+    "loki": _resources("100m", "256Mi", "1", "1Gi"),
+    "loki_gateway": _resources("20m", "32Mi", "200m", "128Mi"),
+    "loki_cache": _resources("50m", "128Mi", "500m", "256Mi"),
+    "tempo": _resources("100m", "256Mi", "1", "1Gi"),
+    "mimir": _resources("100m", "256Mi", "1", "1Gi"),
+    "otel_gateway": _resources("100m", "128Mi", "500m", "512Mi"),
+    "otel_agent": _resources("50m", "64Mi", "200m", "256Mi"),
+    "exporter": _resources("20m", "32Mi", "200m", "128Mi"),
+}
+_PROD_RESOURCES: dict[str, dict[str, str]] = {
+    "prometheus": _resources("1", "4Gi", "4", "8Gi"),
+    "alertmanager": _resources("50m", "128Mi", "500m", "512Mi"),
+    "prometheus_operator": _resources("100m", "128Mi", "500m", "512Mi"),
+    "kube_state_metrics": _resources("100m", "256Mi", "500m", "1Gi"),
+    "node_exporter": _resources("50m", "64Mi", "250m", "256Mi"),
+    "grafana": _resources("250m", "512Mi", "1", "1Gi"),
+    "loki": _resources("500m", "1Gi", "2", "4Gi"),
+    "loki_gateway": _resources("100m", "128Mi", "500m", "256Mi"),
+    "loki_cache": _resources("500m", "1Gi", "1", "2Gi"),
+    "tempo": _resources("500m", "2Gi", "2", "4Gi"),
+    "mimir": _resources("500m", "2Gi", "2", "4Gi"),
+    "otel_gateway": _resources("500m", "1Gi", "2", "2Gi"),
+    "otel_agent": _resources("100m", "128Mi", "500m", "512Mi"),
+    "exporter": _resources("50m", "64Mi", "250m", "256Mi"),
+}
+
+
+_COMMON_RETENTION: dict[str, object] = {
+    "logs_by_level": {"debug": "3d", "info": "7d", "warn": "30d", "error": "90d"},
+    "logs_default": "7d",
+    "traces": "7d",
+}
+
+# Defaults per environment profile. A stack's `platform` section is laid over these one
+# section at a time (see `platform_with_profile`).
+PROFILES: Mapping[Environment, Mapping[str, object]] = {
+    "dev": {
+        "mimir": False,
+        "loki_mode": "monolithic",
+        "network_policies": False,
+        "protect_stateful": False,
+        "tenants": ["default"],
+        "replicas": {
+            "prometheus": 1,
+            "alertmanager": 1,
+            "grafana": 1,
+            "otel_gateway": 1,
+            "loki": 1,
+            "tempo": 1,
+            "mimir": 1,
+        },
+        "retention": {
+            **_COMMON_RETENTION,
+            "metrics": "2d",
+            "metrics_size": "8GB",
+            "long_term_metrics": "2d",
+        },
+        "storage": {
+            "prometheus": "10Gi",
+            "alertmanager": "1Gi",
+            "grafana": "1Gi",
+            "loki": "10Gi",
+            "tempo": "10Gi",
+            "mimir": "10Gi",
+        },
+        "tracing": {
+            "sampling_percent": 100,
+            "slow_threshold_ms": 1000,
+            "keep_operations": ["billing.*", "security.*"],
+        },
+        "resources": _DEV_RESOURCES,
+    },
+    "prod": {
+        "mimir": True,
+        "loki_mode": "scalable",
+        "network_policies": True,
+        "protect_stateful": True,
+        "tenants": ["default"],
+        "replicas": {
+            "prometheus": 2,
+            "alertmanager": 3,
+            # Grafana keeps its state in SQLite on one volume; more replicas need an external
+            # database, which this stack does not configure.
+            "grafana": 1,
+            "otel_gateway": 2,
+            "loki": 3,
+            # Monolithic Tempo (see o11y/helm/tempo.py) runs one ingester ring per pod; its
+            # durability comes from object storage and the WAL volume, not from replicas.
+            "tempo": 1,
+            "mimir": 3,
+        },
+        "retention": {
+            **_COMMON_RETENTION,
+            "metrics": "7d",
+            "metrics_size": "90GB",
+            "long_term_metrics": "395d",
+        },
+        "storage": {
+            "prometheus": "100Gi",
+            "alertmanager": "5Gi",
+            "grafana": "10Gi",
+            "loki": "50Gi",
+            "tempo": "50Gi",
+            "mimir": "50Gi",
+        },
+        "tracing": {
+            "sampling_percent": 10,
+            "slow_threshold_ms": 1000,
+            "keep_operations": ["billing.*", "security.*"],
+        },
+        "resources": _PROD_RESOURCES,
+    },
+}
+
+
+def platform_with_profile(environment: Environment, given: object) -> object:
+    """The stack's platform section laid over its profile's defaults, one section at a time."""
+    if not isinstance(given, Mapping):
+        return given  # let validation name the wrong type
+    merged: dict[str, object] = dict(PROFILES[environment])
+    for key, value in given.items():
+        base = merged.get(key)
+        if isinstance(base, Mapping) and isinstance(value, Mapping):
+            merged[key] = {**base, **value}
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,361 @@
+"""Alertmanager configuration as data: the routing tree, receivers, inhibitions and time intervals.
+
+The tree, from most to least specific (seed 002/003, REQUIREMENTS P6 and O4):
+
+    Watchdog (severity none)    -> dead man's switch (webhook), repeated every heartbeat
+    other severity none         -> null (e.g. kube-prometheus-stack's InfoInhibitor)
+    page (critical), continue   -> the owning PagerDuty service (by `service`, then `team`)
+    team="<team>"               -> critical/high: team Slack channel; warning/info: team e-mail,
+                                   business hours only
+    anything else               -> the catch-all Slack channel
+
+The page route sets `continue: true` on purpose: a page reaches PagerDuty AND the team's
+Slack channel. No secret appears here: PagerDuty routing keys, the Slack webhook and the SMTP
+password are files Alertmanager reads from the keys Secret
+(`alertmanagerSpec.secrets` mounts it at /etc/alertmanager/secrets/<secret>/<key>).
+
+Every field used is accepted by amtool 0.25 (Debian; tests/o11y/test_routing.py) and documented
+in Alertmanager's current configuration reference (0.28+, the chart's): `routing_key_file`,
+`api_url_file`, `auth_password_file`, `time_intervals` + `active_time_intervals`, `matchers`,
+`source_matchers`/`target_matchers`. Avoided on purpose: webhook `url_file` (amtool 0.25 rejects
+it), so the dead man's switch URL is plain config (it only identifies a heartbeat check).
+
+Inhibitions: by severity (a page mutes lower severities of the same service and SLO) and by
+cause, from the alert catalog's `o11y.rules.INHIBITIONS` (a down service mutes its symptoms).
+"""
+
+from collections.abc import Mapping
+
+import yaml
+
+from o11y.conventions import (
+    SECRET_ALERTMANAGER_KEYS,
+    SERVICE_LABEL,
+    SEVERITY_LABEL,
+    TEAM_LABEL,
+)
+from o11y.model.oncall import NotificationTiming
+from o11y.model.stack import Stack
+from o11y.pagerduty import PdService, pagerduty_services, paging_enabled
+from o11y.rules import HEARTBEAT_SEVERITY, INHIBITIONS
+from o11y.severity import PAGERDUTY_SEVERITY, Action
+from o11y.slo import SLO_NAME_LABEL
+
+Json = str | int | float | bool | None | list["Json"] | dict[str, "Json"]
+JsonObject = dict[str, Json]
+
+ALERTMANAGER_FILE = "alertmanager/alertmanager.yaml"
+# Where the prometheus-operator mounts `alertmanagerSpec.secrets`.
+SECRETS_DIR = f"/etc/alertmanager/secrets/{SECRET_ALERTMANAGER_KEYS}"
+SLACK_WEBHOOK_KEY = "slack_webhook_url"
+SMTP_PASSWORD_KEY = "smtp_password"
+
+WATCHDOG = "Watchdog"
+# kube-prometheus-stack's default rules use `info` below `warning`; it is mailed like a notify.
+SEVERITY_INFO = "info"
+BUSINESS_HOURS = "business-hours"
+# Alerts are grouped per alert and per owner; one group is one PagerDuty incident.
+GROUP_BY = ["alertname", SERVICE_LABEL, SLO_NAME_LABEL]
+
+# Receiver names.
+DEFAULT = "default"
+NULL = "null"
+DEAD_MANS_SWITCH = "dead-mans-switch"
+NO_PAGING = "no-paging"
+
+
+def alertmanager_files(stack: Stack) -> dict[str, str]:
+    """The rendered Alertmanager configuration (no secrets: only file paths)."""
+    return {ALERTMANAGER_FILE: alertmanager_yaml(stack)}
+
+
+def alertmanager_yaml(stack: Stack) -> str:
+    return yaml.safe_dump(alertmanager_config(stack), sort_keys=False, width=1000)
+
+
+def alertmanager_config(stack: Stack) -> JsonObject:
+    return {
+        "route": route_tree(stack),
+        "receivers": receivers(stack),
+        "inhibit_rules": inhibit_rules(stack),
+        "time_intervals": [business_hours(stack)],
+    }
+
+
+def secret_file(key: str) -> str:
+    """Path of one key of the keys Secret inside the Alertmanager pod."""
+    return f"{SECRETS_DIR}/{key}"
+
+
+def key_secrets(stack: Stack) -> tuple[str, ...]:
+    """Stack secrets copied into the keys Secret (PagerDuty keys come from the integrations)."""
+    return tuple(k for k in (SLACK_WEBHOOK_KEY, SMTP_PASSWORD_KEY) if k in stack.secrets)
+
+
+def paging_summary(stack: Stack) -> str:
+    """Where pages go, for the stack outputs."""
+    if not paging_enabled(stack):
+        return (
+            f"not paging: no pagerduty_token, pages (severity="
+            f"{stack.alerting.severity_labels.page}) go to the non-paging receiver "
+            f"'{NO_PAGING}' and the team Slack channels"
+        )
+    services = pagerduty_services(stack)
+    return f"PagerDuty: {len(services)} services ({', '.join(s.key for s in services)})"
+
+
+def heartbeat_summary(stack: Stack) -> str:
+    """Where the Watchdog heartbeat goes, for the stack outputs."""
+    url = stack.oncall.dead_mans_switch_url
+    if url is None:
+        return "no dead man's switch: set oncall.dead_mans_switch_url to be told when alerting dies"
+    return f"Watchdog heartbeat every {stack.oncall.heartbeat_interval} to {url}"
+
+
+def route_tree(stack: Stack) -> JsonObject:
+    labels = stack.alerting.severity_labels
+    heartbeat = stack.oncall.heartbeat_interval
+    pages: JsonObject = {
+        "receiver": DEFAULT if paging_enabled(stack) else NO_PAGING,
+        "matchers": [_eq(SEVERITY_LABEL, labels.page)],
+        "continue": True,
+        **_timing(stack.oncall.page),
+        "routes": [_page_route(service) for service in pagerduty_services(stack)],
+    }
+    return {
+        "receiver": DEFAULT,
+        "group_by": list(GROUP_BY),
+        **_timing(stack.oncall.ticket),
+        "routes": [
+            {
+                "receiver": DEAD_MANS_SWITCH,
+                "matchers": [_eq("alertname", WATCHDOG)],
+                # The heartbeat must be re-sent every interval for the switch to stay quiet.
+                "group_wait": "0s",
+                "group_interval": heartbeat,
+                "repeat_interval": heartbeat,
+            },
+            # Other heartbeats (kube-prometheus-stack's InfoInhibitor) notify nobody.
+            {"receiver": NULL, "matchers": [_eq(SEVERITY_LABEL, HEARTBEAT_SEVERITY)]},
+            pages,
+            *(_team_route(stack, team.name) for team in stack.teams),
+        ],
+    }
+
+
+def receivers(stack: Stack) -> list[Json]:
+    result: list[Json] = [
+        _slack_receiver(stack, DEFAULT, stack.oncall.default_slack_channel),
+        {"name": NULL},
+        _dead_mans_switch(stack),
+    ]
+    if not paging_enabled(stack):
+        result.append({"name": NO_PAGING})
+    result += [_pagerduty_receiver(stack, service) for service in pagerduty_services(stack)]
+    for team in stack.teams:
+        result.append(_slack_receiver(stack, f"slack-{team.name}", team.slack_channel))
+        result.append(_email_receiver(stack, f"email-{team.name}", team.email))
+    return result
+
+
+def inhibit_rules(stack: Stack) -> list[Json]:
+    labels = stack.alerting.severity_labels
+    below_page = f"{labels.ticket}|{labels.notify}|{SEVERITY_INFO}"
+    below_ticket = f"{labels.notify}|{SEVERITY_INFO}"
+    # Only alerts that name a service: without this, `equal` would match two unrelated alerts
+    # that both lack the label (a database page would mute every service-less ticket).
+    owned = _re(SERVICE_LABEL, ".+")
+    by_severity: list[Json] = [
+        # A page mutes the tickets and warnings of the same service and SLO (one incident,
+        # not three). Alerts outside the SLO engine match each other on an empty `slo_name`.
+        {
+            "source_matchers": [_eq(SEVERITY_LABEL, labels.page), owned],
+            "target_matchers": [_re(SEVERITY_LABEL, below_page), owned],
+            "equal": [SERVICE_LABEL, SLO_NAME_LABEL],
+        },
+        {
+            "source_matchers": [_eq(SEVERITY_LABEL, labels.ticket), owned],
+            "target_matchers": [_re(SEVERITY_LABEL, below_ticket), owned],
+            "equal": [SERVICE_LABEL, SLO_NAME_LABEL],
+        },
+    ]
+    # Cause mutes symptom, as the alert catalog declares it (a down service mutes its error,
+    # latency and probe alerts, whatever their severity).
+    by_cause: list[Json] = [
+        {
+            "source_matchers": [_eq("alertname", rule.source)],
+            "target_matchers": [_re("alertname", "|".join(rule.targets))],
+            "equal": list(rule.equal),
+        }
+        for rule in INHIBITIONS
+    ]
+    return by_severity + by_cause
+
+
+def business_hours(stack: Stack) -> JsonObject:
+    oncall = stack.oncall
+    return {
+        "name": BUSINESS_HOURS,
+        "time_intervals": [
+            {
+                "weekdays": ["monday:friday"],
+                "times": [
+                    {
+                        "start_time": oncall.business_hours_start,
+                        "end_time": oncall.business_hours_end,
+                    }
+                ],
+                "location": oncall.business_hours_time_zone,
+            }
+        ],
+    }
+
+
+def pagerduty_severity_template(stack: Stack) -> str:
+    """Go template mapping our `severity` label to the Events API v2 severity."""
+    labels = stack.alerting.severity_labels
+    by_label = {
+        labels.page: PAGERDUTY_SEVERITY[Action.PAGE],
+        labels.ticket: PAGERDUTY_SEVERITY[Action.TICKET],
+        labels.notify: PAGERDUTY_SEVERITY[Action.NOTIFY],
+    }
+    branches = "".join(
+        f'{{{{ {"if" if i == 0 else "else if"} eq .CommonLabels.severity "{label}" }}}}{pd}'
+        for i, (label, pd) in enumerate(by_label.items())
+    )
+    return branches + "{{ else }}info{{ end }}"
+
+
+def _page_route(service: PdService) -> JsonObject:
+    return {
+        "receiver": _pagerduty_name(service),
+        "matchers": [_eq(service.label, service.value)],
+    }
+
+
+def _team_route(stack: Stack, team: str) -> JsonObject:
+    labels = stack.alerting.severity_labels
+    slack = f"slack-{team}"
+    return {
+        "receiver": slack,
+        "matchers": [_eq(TEAM_LABEL, team)],
+        "routes": [
+            {
+                "receiver": slack,
+                "matchers": [_eq(SEVERITY_LABEL, labels.page)],
+                **_timing(stack.oncall.page),
+            },
+            {
+                "receiver": slack,
+                "matchers": [_eq(SEVERITY_LABEL, labels.ticket)],
+                **_timing(stack.oncall.ticket),
+            },
+            {
+                "receiver": f"email-{team}",
+                "matchers": [_re(SEVERITY_LABEL, f"{labels.notify}|{SEVERITY_INFO}")],
+                **_timing(stack.oncall.notify),
+                # Low severity waits for office hours instead of waking anyone.
+                "active_time_intervals": [BUSINESS_HOURS],
+            },
+        ],
+    }
+
+
+def _pagerduty_name(service: PdService) -> str:
+    return f"pagerduty-{service.key}"
+
+
+def _pagerduty_receiver(stack: Stack, service: PdService) -> JsonObject:
+    grafana = stack.oncall.grafana_url.rstrip("/")
+    return {
+        "name": _pagerduty_name(service),
+        "pagerduty_configs": [
+            {
+                "routing_key_file": secret_file(service.routing_key_name),
+                "send_resolved": True,
+                # Events API v2 `payload.summary`.
+                "description": (
+                    "{{ if .CommonAnnotations.summary }}{{ .CommonAnnotations.summary }}"
+                    "{{ else }}{{ .GroupLabels.alertname }}: {{ .Alerts.Firing | len }} firing"
+                    "{{ end }}"
+                ),
+                "severity": pagerduty_severity_template(stack),
+                "source": (
+                    "{{ if .CommonLabels.service }}{{ .CommonLabels.service }}"
+                    "{{ else }}{{ .CommonLabels.team }}{{ end }}"
+                ),
+                "component": "{{ .CommonLabels.slo_name }}",
+                "group": "{{ .CommonLabels.team }}",
+                "class": "{{ .GroupLabels.alertname }}",
+                "links": [
+                    {"href": "{{ .CommonAnnotations.runbook_url }}", "text": "Runbook"},
+                    {
+                        "href": f"{grafana}/alerting/list?search={{{{ .GroupLabels.alertname }}}}",
+                        "text": "Grafana",
+                    },
+                ],
+            }
+        ],
+    }
+
+
+def _slack_receiver(stack: Stack, name: str, channel: str) -> JsonObject:
+    if SLACK_WEBHOOK_KEY not in stack.secrets:
+        return {"name": name}
+    return {
+        "name": name,
+        "slack_configs": [
+            {
+                "api_url_file": secret_file(SLACK_WEBHOOK_KEY),
+                "channel": channel,
+                "send_resolved": True,
+                "title": "[{{ .Status | toUpper }}] {{ .GroupLabels.alertname }}",
+                # One line per alert, so a reader sees which severity and service it is.
+                "text": (
+                    "{{ range .Alerts }}[{{ .Labels.severity }}] {{ .Labels.alertname }} "
+                    "service={{ .Labels.service }}: {{ .Annotations.summary }} "
+                    "{{ .Annotations.runbook_url }}\n{{ end }}"
+                ),
+            }
+        ],
+    }
+
+
+def _email_receiver(stack: Stack, name: str, to: str) -> JsonObject:
+    oncall = stack.oncall
+    config: JsonObject = {
+        "to": to,
+        "from": oncall.email_from,
+        "smarthost": oncall.smtp_smarthost,
+        "send_resolved": True,
+    }
+    if SMTP_PASSWORD_KEY in stack.secrets:
+        config["auth_username"] = oncall.smtp_username
+        config["auth_password_file"] = secret_file(SMTP_PASSWORD_KEY)
+    return {"name": name, "email_configs": [config]}
+
+
+def _dead_mans_switch(stack: Stack) -> JsonObject:
+    url = stack.oncall.dead_mans_switch_url
+    if url is None:
+        return {"name": DEAD_MANS_SWITCH}
+    return {
+        "name": DEAD_MANS_SWITCH,
+        "webhook_configs": [{"url": url, "send_resolved": False}],
+    }
+
+
+def _timing(timing: NotificationTiming) -> Mapping[str, Json]:
+    return {
+        "group_wait": timing.group_wait,
+        "group_interval": timing.group_interval,
+        "repeat_interval": timing.repeat_interval,
+    }
+
+
+def _eq(label: str, value: str) -> str:
+    return f'{label}="{value}"'
+
+
+def _re(label: str, pattern: str) -> str:
+    return f'{label}=~"{pattern}"'

@@ -1,0 +1,165 @@
+"""Platform component under Pulumi mocks: releases, their options, and the Secrets."""
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.platform import Platform, PlatformArgs
+from o11y.model.stack import Stack
+from stacks.offline import Registration
+from tests.components.recording import record
+from tests.conftest import load_stack
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+SECRET = "kubernetes:core/v1:Secret"
+POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+OBJECT_STORAGE_SECRETS = frozenset({"object_storage_access_key", "object_storage_secret_key"})
+
+
+def inputs(registration: Registration) -> Any:
+    """A registration's inputs as an untyped tree, for reading nested values."""
+    return registration.inputs
+
+
+def namespace(provider: k8s.Provider) -> k8s.core.v1.Namespace:
+    return k8s.core.v1.Namespace(
+        "namespace",
+        metadata={"name": "observability"},
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
+
+
+def build(stack: Stack, secrets: dict[str, pulumi.Output[str]] | None = None) -> list[Registration]:
+    def program() -> None:
+        provider = k8s.Provider("kubernetes", context="test")
+        Platform(
+            "platform",
+            PlatformArgs(
+                stack=stack,
+                provider=provider,
+                namespace=namespace(provider),
+                secrets=secrets
+                or {
+                    "object_storage_access_key": pulumi.Output.secret("AKIA-test"),
+                    "object_storage_secret_key": pulumi.Output.secret("shh"),
+                },
+            ),
+        )
+
+    return record(program)
+
+
+def releases(registered: list[Registration]) -> dict[str, Registration]:
+    return {inputs(r)["name"]: r for r in registered if r.type == RELEASE}
+
+
+def test_dev_creates_one_release_per_chart_entry_in_the_namespace() -> None:
+    registered = build(load_stack("dev"))
+    found = releases(registered)
+    assert set(found) == {
+        "kube-prometheus-stack",
+        "loki",
+        "tempo",
+        "grafana",
+        "otel-gateway",
+        "otel-agent",
+        "blackbox-exporter",
+        "main-db-exporter",
+        "cache-exporter",
+        "events-exporter",
+    }
+    kps = inputs(found["kube-prometheus-stack"])
+    assert (kps["chart"], kps["version"]) == ("kube-prometheus-stack", "88.5.3")
+    assert kps["repositoryOpts"]["repo"] == "https://prometheus-community.github.io/helm-charts"
+    assert {inputs(r)["namespace"] for r in found.values()} == {"observability"}
+    assert not [r for r in registered if r.type == POLICY]
+    assert not any(r.protect for r in registered)
+
+
+def test_every_child_has_the_component_as_parent_and_the_explicit_provider() -> None:
+    registered = build(load_stack("dev"))
+    component = next(r for r in registered if r.type == "o11y:platform:Platform")
+    provider = next(r for r in registered if r.type == "pulumi:providers:kubernetes")
+    children = [r for r in registered if r.type.startswith("kubernetes:") and r.name != "namespace"]
+    assert len(children) > 10
+    for child in children:
+        assert child.parent == component.urn, child.name
+        assert child.provider.startswith(f"{provider.urn}::"), child.name
+        assert child.name.startswith("platform-"), child.name
+
+
+def test_prod_protects_stateful_releases_and_orders_them_after_the_operator() -> None:
+    registered = build(load_stack("prod"))
+    found = releases(registered)
+    assert {n for n, r in found.items() if r.protect} == {
+        "kube-prometheus-stack",
+        "mimir",
+        "loki",
+        "tempo",
+        "grafana",
+    }
+    kps_urn = found["kube-prometheus-stack"].urn
+    for name, release in found.items():
+        if name != "kube-prometheus-stack":
+            assert kps_urn in release.dependencies, name
+    assert found["otel-sampler"].urn in found["otel-gateway"].dependencies
+    assert len([r for r in registered if r.type == POLICY]) == 5
+
+
+def test_grafana_admin_password_is_generated_and_only_stored_as_a_secret() -> None:
+    registered = build(load_stack("dev"))
+    secret = next(r for r in registered if r.type == SECRET and r.name == "platform-grafana-admin")
+    assert secret.secret_inputs == frozenset({"stringData"})
+    assert inputs(secret)["metadata"]["name"] == "grafana-admin"
+    grafana = releases(registered)["grafana"]
+    assert "mock-password" not in repr(grafana.inputs)
+    assert inputs(grafana)["values"]["admin"]["existingSecret"] == "grafana-admin"
+    assert secret.urn in grafana.dependencies
+    assert any(r.type == "random:index/randomPassword:RandomPassword" for r in registered)
+
+
+def test_admin_password_output_is_secret() -> None:
+    outputs: dict[str, pulumi.Output[str]] = {}
+
+    def program() -> None:
+        provider = k8s.Provider("kubernetes", context="test")
+        platform = Platform(
+            "platform", PlatformArgs(load_stack("dev"), provider, namespace(provider), {})
+        )
+        outputs["password"] = platform.grafana_admin_password
+
+    record(program)
+
+    async def is_secret() -> bool:
+        return await outputs["password"].is_secret()
+
+    from pulumi.runtime.sync_await import _sync_await
+
+    assert _sync_await(is_secret()) is True
+
+
+def test_object_storage_secret_is_created_in_prod_from_the_stack_secrets() -> None:
+    stack = load_stack("prod").model_copy(update={"secrets": OBJECT_STORAGE_SECRETS})
+    registered = build(stack)
+    secret = next(r for r in registered if r.type == SECRET and r.name == "platform-object-storage")
+    assert secret.secret_inputs == frozenset({"stringData"})
+    assert "AKIA-test" not in repr(releases(registered))
+    loki = inputs(releases(registered)["loki"])["values"]
+    assert loki["global"]["extraEnvFrom"] == [{"secretRef": {"name": "object-storage"}}]
+
+
+def test_the_alertmanager_config_secret_comes_before_the_prometheus_stack() -> None:
+    def program() -> None:
+        provider = k8s.Provider("kubernetes", context="test")
+        config = k8s.core.v1.Secret(
+            "alertmanager-config", opts=pulumi.ResourceOptions(provider=provider)
+        )
+        Platform(
+            "platform",
+            PlatformArgs(load_stack("dev"), provider, namespace(provider), {}, depends_on=[config]),
+        )
+
+    registered = record(program)
+    config = next(r for r in registered if r.name == "alertmanager-config")
+    assert config.urn in releases(registered)["kube-prometheus-stack"].dependencies

@@ -1,0 +1,114 @@
+"""The command line end to end: plan, render, check and bad input, as a user runs them."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def o11y(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "o11y", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def prod_plan() -> list[dict[str, str]]:
+    done = o11y("plan", "--stack", "prod", "--json")
+    assert done.returncode == 0, done.stderr
+    rows: list[dict[str, str]] = json.loads(done.stdout)
+    return rows
+
+
+def test_plan_json_lists_type_name_and_parent(prod_plan: list[dict[str, str]]) -> None:
+    assert prod_plan, "the prod plan is empty"
+    assert all(set(row) == {"type", "name", "parent"} for row in prod_plan)
+    names = {row["name"] for row in prod_plan}
+    # Every parent is a resource of the plan or the stack itself.
+    assert {row["parent"] for row in prod_plan} - names == {"o11y-prod"}
+
+
+def test_plan_prints_a_tree_with_counts() -> None:
+    done = o11y("plan", "--stack", "dev")
+    assert done.returncode == 0, done.stderr
+    assert "o11y:stack:ObservabilityStack  o11y" in done.stdout
+    assert "resources" in done.stdout
+
+
+def test_render_writes_every_kind_of_artifact(tmp_path: Path) -> None:
+    done = o11y("render", "--stack", "dev", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert list((tmp_path / "prometheus" / "rules").glob("*.yaml"))
+    assert (tmp_path / "alertmanager" / "alertmanager.yaml").is_file()
+    assert list((tmp_path / "grafana" / "dashboards").glob("*.json"))
+    assert list((tmp_path / "helm").glob("*.values.yaml"))
+    assert list((tmp_path / "runbooks").glob("*.md"))
+    assert json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+
+
+def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
+    config = tmp_path / "Pulumi.dev.yaml"
+    secret = "pd-token-that-must-not-leak"
+    text = (ROOT / "Pulumi.dev.yaml").read_text(encoding="utf-8")
+    config.write_text(
+        text + f"  o11y:secrets:\n    pagerduty_token:\n      secure: {secret}\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    done = o11y("render", "--stack", "dev", "--config-file", str(config), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert secret not in path.read_text(encoding="utf-8"), path
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_check_passes_for_the_example_stacks(stack: str, promtool: str, amtool: str) -> None:
+    done = o11y("check", "--stack", stack)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"OK: {stack} stack renders and validates" in done.stdout
+
+
+def test_bad_config_gives_one_line_per_problem_and_no_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "Pulumi.bad.yaml"
+    config.write_text(
+        "config:\n"
+        "  o11y:environment: prod\n"
+        "  o11y:kubernetes: {context: c, namespace: Observability}\n"
+        "  o11y:grafana: {url: not-a-url}\n"
+        "  o11y:colour: blue\n",
+        encoding="utf-8",
+    )
+    done = o11y("plan", "--stack", "prod", "--config-file", str(config))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == "error: invalid configuration"
+    assert "  colour: unknown key" in lines
+    assert any(
+        line.startswith("  kubernetes.namespace: string should match pattern") for line in lines
+    )
+    assert any(line.startswith("  grafana.url: string should match pattern") for line in lines)
+
+
+def test_a_missing_config_file_is_one_message(tmp_path: Path) -> None:
+    done = o11y(
+        "render",
+        "--stack",
+        "dev",
+        "--config-file",
+        str(tmp_path / "nope.yaml"),
+        "--out",
+        str(tmp_path),
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "cannot read" in done.stderr

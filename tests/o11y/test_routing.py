@@ -1,0 +1,254 @@
+"""Alertmanager routing: exact shapes, then amtool 0.25 proving the config and each route."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from o11y.model.stack import Stack
+from o11y.routing import (
+    ALERTMANAGER_FILE,
+    SECRETS_DIR,
+    alertmanager_config,
+    alertmanager_files,
+    heartbeat_summary,
+    inhibit_rules,
+    key_secrets,
+    pagerduty_severity_template,
+    paging_summary,
+    receivers,
+)
+from o11y.rules import INHIBITIONS
+
+PAGING_SECRETS = frozenset({"pagerduty_token", "slack_webhook_url", "smtp_password"})
+
+
+@pytest.fixture(scope="module")
+def paging_prod(prod_stack: Stack) -> Stack:
+    return prod_stack.model_copy(update={"secrets": PAGING_SECRETS})
+
+
+def _write(tmp_path: Path, stack: Stack) -> Path:
+    path = tmp_path / "alertmanager.yaml"
+    path.write_text(alertmanager_files(stack)[ALERTMANAGER_FILE], encoding="utf-8")
+    return path
+
+
+def _receivers(amtool: str, config: Path, labels: dict[str, str]) -> set[str]:
+    result = subprocess.run(
+        [amtool, "config", "routes", "test", f"--config.file={config}"]
+        + [f"{k}={v}" for k, v in labels.items()],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return set(result.stdout.strip().split(","))
+
+
+def test_rendering_is_deterministic(paging_prod: Stack) -> None:
+    assert alertmanager_files(paging_prod) == alertmanager_files(paging_prod)
+    assert list(alertmanager_files(paging_prod)) == ["alertmanager/alertmanager.yaml"]
+
+
+def test_secrets_appear_only_as_files_of_the_keys_secret(paging_prod: Stack) -> None:
+    text = alertmanager_files(paging_prod)[ALERTMANAGER_FILE]
+    files: list[str] = []
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                assert key not in ("routing_key", "api_url", "auth_password", "service_key")
+                if key.endswith("_file"):
+                    files.append(value)
+                collect(value)
+        elif isinstance(node, list):
+            for item in node:
+                collect(item)
+
+    collect(yaml.safe_load(text))
+    assert files, "expected file references"
+    assert all(f.startswith(f"{SECRETS_DIR}/") for f in files)
+    assert f"{SECRETS_DIR}/pagerduty-api-gateway" in files
+    assert f"{SECRETS_DIR}/slack_webhook_url" in files
+    assert f"{SECRETS_DIR}/smtp_password" in files
+    assert "<secret:" not in text
+
+
+def test_the_keys_secret_holds_only_the_secrets_the_stack_has(
+    dev_stack: Stack, paging_prod: Stack
+) -> None:
+    assert key_secrets(dev_stack) == ()
+    assert key_secrets(paging_prod) == ("slack_webhook_url", "smtp_password")
+
+
+def test_pagerduty_severity_follows_the_severity_model(paging_prod: Stack) -> None:
+    assert pagerduty_severity_template(paging_prod) == (
+        '{{ if eq .CommonLabels.severity "critical" }}critical'
+        '{{ else if eq .CommonLabels.severity "high" }}error'
+        '{{ else if eq .CommonLabels.severity "warning" }}warning'
+        "{{ else }}info{{ end }}"
+    )
+
+
+def test_pagerduty_events_carry_summary_source_links_and_class(paging_prod: Stack) -> None:
+    receivers = alertmanager_config(paging_prod)["receivers"]
+    assert isinstance(receivers, list)
+    receiver = next(
+        r for r in receivers if isinstance(r, dict) and r["name"] == "pagerduty-frontend"
+    )
+    assert isinstance(receiver, dict)
+    configs = receiver["pagerduty_configs"]
+    assert isinstance(configs, list)
+    (config,) = configs
+    assert config == {
+        "routing_key_file": f"{SECRETS_DIR}/pagerduty-frontend",
+        "send_resolved": True,
+        "description": (
+            "{{ if .CommonAnnotations.summary }}{{ .CommonAnnotations.summary }}"
+            "{{ else }}{{ .GroupLabels.alertname }}: {{ .Alerts.Firing | len }} firing{{ end }}"
+        ),
+        "severity": pagerduty_severity_template(paging_prod),
+        "source": (
+            "{{ if .CommonLabels.service }}{{ .CommonLabels.service }}"
+            "{{ else }}{{ .CommonLabels.team }}{{ end }}"
+        ),
+        "component": "{{ .CommonLabels.slo_name }}",
+        "group": "{{ .CommonLabels.team }}",
+        "class": "{{ .GroupLabels.alertname }}",
+        "links": [
+            {"href": "{{ .CommonAnnotations.runbook_url }}", "text": "Runbook"},
+            {
+                "href": "https://grafana.o11y.example.com/alerting/list"
+                "?search={{ .GroupLabels.alertname }}",
+                "text": "Grafana",
+            },
+        ],
+    }
+
+
+def test_a_page_inhibits_lower_severities_of_the_same_service_and_slo(dev_stack: Stack) -> None:
+    rules = inhibit_rules(dev_stack)
+    assert rules[0] == {
+        "source_matchers": ['severity="critical"', 'service=~".+"'],
+        "target_matchers": ['severity=~"high|warning|info"', 'service=~".+"'],
+        "equal": ["service", "slo_name"],
+    }
+    assert rules[1] == {
+        "source_matchers": ['severity="high"', 'service=~".+"'],
+        "target_matchers": ['severity=~"warning|info"', 'service=~".+"'],
+        "equal": ["service", "slo_name"],
+    }
+
+
+def test_a_down_service_inhibits_its_symptoms_as_the_alert_catalog_declares(
+    dev_stack: Stack,
+) -> None:
+    rules = inhibit_rules(dev_stack)
+    assert {
+        "source_matchers": ['alertname="ServiceDown"'],
+        "target_matchers": [
+            'alertname=~"ServiceProbeFailing|ServiceErrorRateCritical|ServiceErrorRateHigh'
+            "|ServiceLatencyP99High|ServiceLatencyP95High|ServiceRequestRateDrop"
+            '|EndpointLatencyBudgetExceeded"'
+        ],
+        "equal": ["service"],
+    } in rules
+    assert len(rules) == 2 + len(INHIBITIONS)
+
+
+def test_business_hours_gate_low_severity(dev_stack: Stack) -> None:
+    config = alertmanager_config(dev_stack)
+    assert config["time_intervals"] == [
+        {
+            "name": "business-hours",
+            "time_intervals": [
+                {
+                    "weekdays": ["monday:friday"],
+                    "times": [{"start_time": "09:00", "end_time": "18:00"}],
+                    "location": "UTC",
+                }
+            ],
+        }
+    ]
+
+
+def test_the_stack_output_says_where_pages_go(dev_stack: Stack, paging_prod: Stack) -> None:
+    assert paging_summary(dev_stack).startswith("not paging: no pagerduty_token")
+    assert "no-paging" in paging_summary(dev_stack)
+    assert paging_summary(paging_prod).startswith("PagerDuty: 11 services (api-gateway, ")
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_amtool_accepts_the_rendered_config(
+    name: str, dev_stack: Stack, paging_prod: Stack, amtool: str, tmp_path: Path
+) -> None:
+    stack = dev_stack if name == "dev" else paging_prod
+    result = subprocess.run(
+        [amtool, "check-config", str(_write(tmp_path, stack))],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.tools
+def test_every_catalog_service_routes_by_severity_in_prod(
+    paging_prod: Stack, amtool: str, tmp_path: Path
+) -> None:
+    config = _write(tmp_path, paging_prod)
+    for service in paging_prod.services:
+        team = service.team
+        labels = {"service": service.name, "team": team}
+        cases = {
+            "critical": {f"pagerduty-{service.name}", f"slack-{team}"},
+            "high": {f"slack-{team}"},
+            "warning": {f"email-{team}"},
+            "info": {f"email-{team}"},
+        }
+        for severity, expected in cases.items():
+            got = _receivers(amtool, config, {**labels, "severity": severity})
+            assert got == expected, f"{service.name} severity={severity}"
+
+
+@pytest.mark.tools
+def test_special_alerts_route_in_prod(paging_prod: Stack, amtool: str, tmp_path: Path) -> None:
+    config = _write(tmp_path, paging_prod)
+    cases: list[tuple[dict[str, str], set[str]]] = [
+        # A team's page that names no service goes to the team-wide PagerDuty service.
+        ({"team": "ai", "severity": "critical"}, {"pagerduty-ai-team", "slack-ai"}),
+        ({"alertname": "Watchdog", "severity": "none"}, {"dead-mans-switch"}),
+        ({"alertname": "InfoInhibitor", "severity": "none"}, {"null"}),
+        # Nothing is dropped: unowned alerts reach the catch-all, unowned pages too.
+        ({"alertname": "Unowned", "severity": "high"}, {"default"}),
+        ({"alertname": "Unowned", "severity": "critical"}, {"default"}),
+    ]
+    for labels, expected in cases:
+        assert _receivers(amtool, config, labels) == expected, labels
+
+
+@pytest.mark.tools
+def test_without_pagerduty_pages_go_to_the_non_paging_receiver(
+    dev_stack: Stack, amtool: str, tmp_path: Path
+) -> None:
+    config = _write(tmp_path, dev_stack)
+    for service in dev_stack.services:
+        labels = {"service": service.name, "team": service.team, "severity": "critical"}
+        assert _receivers(amtool, config, labels) == {"no-paging", f"slack-{service.team}"}
+
+
+def test_the_stack_output_says_where_the_heartbeat_goes(dev_stack: Stack) -> None:
+    assert heartbeat_summary(dev_stack).startswith("no dead man's switch")
+    oncall = dev_stack.oncall.model_copy(update={"dead_mans_switch_url": "https://hc-ping.com/abc"})
+    stack = dev_stack.model_copy(update={"oncall": oncall})
+    assert heartbeat_summary(stack) == "Watchdog heartbeat every 1m to https://hc-ping.com/abc"
+    (receiver,) = [
+        r for r in receivers(stack) if isinstance(r, dict) and r["name"] == "dead-mans-switch"
+    ]
+    assert receiver == {
+        "name": "dead-mans-switch",
+        "webhook_configs": [{"url": "https://hc-ping.com/abc", "send_resolved": False}],
+    }
