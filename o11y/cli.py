@@ -12,12 +12,15 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import get_args
 
 from o11y.artifacts import render
 from o11y.check import check_artifacts
 from o11y.config import ConfigError, load_offline
+from o11y.model.slo import Period
 from o11y.model.stack import Stack
 from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows
+from o11y.sloth import rule_file_from_specs
 
 # Directories `render` owns inside its output directory; emptied before each render.
 RENDERED_DIRS = ("prometheus", "alertmanager", "grafana", "helm", "kubernetes", "runbooks")
@@ -63,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     slo = commands.add_parser("slo", help="Sloth prometheus/v1 SLO specs -> Prometheus rule file")
     slo.add_argument("specs", type=Path, nargs="+", metavar="SPEC.yml")
     slo.add_argument("--out", type=Path, required=True, metavar="RULES.yaml")
+    slo.add_argument(
+        "--period",
+        choices=get_args(Period),
+        default="30d",
+        help="SLO period for specs that set none (Sloth's --default-slo-period)",
+    )
     slo.set_defaults(run=_slo)
     return parser
 
@@ -167,9 +176,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _slo(args: argparse.Namespace) -> int:
-    from o11y.sloth import rule_file_from_specs
-
-    text = rule_file_from_specs(list(args.specs))
+    text = rule_file_from_specs(list(args.specs), period=args.period)
     try:
         args.out.write_text(text, encoding="utf-8")
     except OSError as error:

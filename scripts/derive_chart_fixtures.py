@@ -37,7 +37,7 @@ COMMENTED_KEYS: dict[str, tuple[str, ...]] = {
     "loki": ("loki.storage.bucketNames",),
     "opentelemetry-collector": ("podDisruptionBudget.minAvailable",),
     "tempo": ("persistence.storageClassName",),
-    "grafana": ("persistence.storageClassName",),
+    "grafana": ("persistence.storageClassName", "ingress.ingressClassName"),
     "mimir-distributed": tuple(
         f"{component}.persistentVolume.storageClass"
         for component in ("alertmanager", "compactor", "ingester", "store_gateway")

@@ -60,12 +60,8 @@ def values(stack: Stack) -> Values:
         host = f"{RELEASE_GRAFANA}.{platform.ingress.domain}"
         grafana["ingress"] = {
             "enabled": True,
-            "annotations": {
-                "cert-manager.io/cluster-issuer": platform.ingress.cluster_issuer,
-                # The chart's ingressClassName is only documented in a comment; the annotation
-                # is read by ingress-nginx as well.
-                "kubernetes.io/ingress.class": platform.ingress.class_name,
-            },
+            "ingressClassName": platform.ingress.class_name,
+            "annotations": {"cert-manager.io/cluster-issuer": platform.ingress.cluster_issuer},
             "hosts": [host],
             "tls": [{"secretName": f"{RELEASE_GRAFANA}-tls", "hosts": [host]}],
         }

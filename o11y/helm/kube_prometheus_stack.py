@@ -10,10 +10,12 @@ from o11y.conventions import (
     RELEASE_PROMETHEUS,
     SECRET_ALERTMANAGER_CONFIG,
     SECRET_ALERTMANAGER_KEYS,
+    TEAM_LABEL,
     mimir_push_url,
 )
 from o11y.helm.pods import TENANT_HEADER, Values, is_ha, resources, storage_class, tenant
 from o11y.model.stack import Stack
+from o11y.rules import DISABLED_DEFAULT_RULES
 
 # Objects kinds Prometheus discovers; each gets `<kind>SelectorNilUsesHelmValues: false`.
 _SELECTED_KINDS = ("rule", "serviceMonitor", "podMonitor", "probe", "scrapeConfig")
@@ -29,7 +31,13 @@ def values(stack: Stack) -> Values:
         "fullnameOverride": RELEASE_PROMETHEUS,
         # We deploy the grafana chart ourselves (o11y/helm/grafana.py).
         "grafana": {"enabled": False},
-        "defaultRules": {"create": True},
+        # The chart's rules are reused (o11y/rules.py REUSED_DEFAULT_RULES); ours replace the
+        # few it disables, and its alerts go to the team that owns the platform.
+        "defaultRules": {
+            "create": True,
+            "disabled": dict.fromkeys(DISABLED_DEFAULT_RULES, True),
+            "additionalRuleLabels": {TEAM_LABEL: stack.alerting.platform_team},
+        },
         "prometheus": _prometheus(stack),
         "alertmanager": _alertmanager(stack),
         "prometheusOperator": {"resources": resources(stack, "prometheus_operator")},

@@ -1,7 +1,5 @@
 """Platform component under Pulumi mocks: releases, their options, and the Secrets."""
 
-from typing import Any
-
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -10,16 +8,12 @@ from o11y.model.stack import Stack
 from stacks.offline import Registration
 from tests.components.recording import record
 from tests.conftest import load_stack
+from tests.trees import dig, text
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRET = "kubernetes:core/v1:Secret"
 POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 OBJECT_STORAGE_SECRETS = frozenset({"object_storage_access_key", "object_storage_secret_key"})
-
-
-def inputs(registration: Registration) -> Any:
-    """A registration's inputs as an untyped tree, for reading nested values."""
-    return registration.inputs
 
 
 def namespace(provider: k8s.Provider) -> k8s.core.v1.Namespace:
@@ -51,7 +45,7 @@ def build(stack: Stack, secrets: dict[str, pulumi.Output[str]] | None = None) ->
 
 
 def releases(registered: list[Registration]) -> dict[str, Registration]:
-    return {inputs(r)["name"]: r for r in registered if r.type == RELEASE}
+    return {text(r.inputs["name"]): r for r in registered if r.type == RELEASE}
 
 
 def test_dev_creates_one_release_per_chart_entry_in_the_namespace() -> None:
@@ -69,10 +63,12 @@ def test_dev_creates_one_release_per_chart_entry_in_the_namespace() -> None:
         "cache-exporter",
         "events-exporter",
     }
-    kps = inputs(found["kube-prometheus-stack"])
+    kps = found["kube-prometheus-stack"].inputs
     assert (kps["chart"], kps["version"]) == ("kube-prometheus-stack", "88.5.3")
-    assert kps["repositoryOpts"]["repo"] == "https://prometheus-community.github.io/helm-charts"
-    assert {inputs(r)["namespace"] for r in found.values()} == {"observability"}
+    assert (
+        dig(kps, "repositoryOpts", "repo") == "https://prometheus-community.github.io/helm-charts"
+    )
+    assert {r.inputs["namespace"] for r in found.values()} == {"observability"}
     assert not [r for r in registered if r.type == POLICY]
     assert not any(r.protect for r in registered)
 
@@ -111,10 +107,10 @@ def test_grafana_admin_password_is_generated_and_only_stored_as_a_secret() -> No
     registered = build(load_stack("dev"))
     secret = next(r for r in registered if r.type == SECRET and r.name == "platform-grafana-admin")
     assert secret.secret_inputs == frozenset({"stringData"})
-    assert inputs(secret)["metadata"]["name"] == "grafana-admin"
+    assert dig(secret.inputs, "metadata", "name") == "grafana-admin"
     grafana = releases(registered)["grafana"]
     assert "mock-password" not in repr(grafana.inputs)
-    assert inputs(grafana)["values"]["admin"]["existingSecret"] == "grafana-admin"
+    assert dig(grafana.inputs, "values", "admin", "existingSecret") == "grafana-admin"
     assert secret.urn in grafana.dependencies
     assert any(r.type == "random:index/randomPassword:RandomPassword" for r in registered)
 
@@ -145,8 +141,8 @@ def test_object_storage_secret_is_created_in_prod_from_the_stack_secrets() -> No
     secret = next(r for r in registered if r.type == SECRET and r.name == "platform-object-storage")
     assert secret.secret_inputs == frozenset({"stringData"})
     assert "AKIA-test" not in repr(releases(registered))
-    loki = inputs(releases(registered)["loki"])["values"]
-    assert loki["global"]["extraEnvFrom"] == [{"secretRef": {"name": "object-storage"}}]
+    loki = releases(registered)["loki"].inputs["values"]
+    assert dig(loki, "global", "extraEnvFrom") == [{"secretRef": {"name": "object-storage"}}]
 
 
 def test_the_alertmanager_config_secret_comes_before_the_prometheus_stack() -> None:

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+
+from tests.trees import as_dict
 
 PAGERDUTY_PATH = "/v2/enqueue"
 SLACK_PATH = "/slack"
@@ -14,16 +15,16 @@ SLACK_PATH = "/slack"
 
 @dataclass
 class Received:
-    """Requests a sink got, by path, as decoded JSON bodies (JSON: typed as Any)."""
+    """Requests a sink got, by path, as decoded JSON bodies (read them with tests.trees)."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
-    bodies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    bodies: dict[str, list[dict[str, object]]] = field(default_factory=dict)
 
-    def add(self, path: str, body: dict[str, Any]) -> None:
+    def add(self, path: str, body: dict[str, object]) -> None:
         with self.lock:
             self.bodies.setdefault(path, []).append(body)
 
-    def at(self, path: str) -> list[dict[str, Any]]:
+    def at(self, path: str) -> list[dict[str, object]]:
         with self.lock:
             return list(self.bodies.get(path, []))
 
@@ -33,7 +34,7 @@ class _SinkHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
-        body = json.loads(self.rfile.read(length) or b"{}")
+        body = as_dict(json.loads(self.rfile.read(length) or b"{}"), f"body of POST {self.path}")
         self.received.add(self.path, body)
         if self.path == PAGERDUTY_PATH:
             # What the Events API v2 answers to an accepted event.

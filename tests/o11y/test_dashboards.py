@@ -7,7 +7,6 @@ import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -25,23 +24,24 @@ from o11y.dashboards.logs import saved_queries
 from o11y.helm.grafana import datasources
 from o11y.model.stack import Stack
 from o11y.slo import catalog_service_level
+from tests.trees import as_dict, as_list, dicts, dig, integer, text
 
 
-def model(dashboard: Dashboard) -> Any:
-    """The dashboard as Grafana reads it (parsed JSON: tests index it freely)."""
-    return json.loads(dashboard.json())
+def model(dashboard: Dashboard) -> dict[str, object]:
+    """The dashboard as Grafana reads it (parsed JSON)."""
+    return as_dict(json.loads(dashboard.json()))
 
 
-def panels(dashboard: Dashboard) -> Iterator[Any]:
+def panels(dashboard: Dashboard) -> Iterator[dict[str, object]]:
     """Every panel, including those inside collapsed rows."""
-    for panel in model(dashboard)["panels"]:
+    for panel in dicts(model(dashboard)["panels"]):
         yield panel
-        yield from panel.get("panels", [])
+        yield from dicts(panel.get("panels", []))
 
 
-def targets(dashboard: Dashboard) -> Iterator[tuple[Any, Any]]:
+def targets(dashboard: Dashboard) -> Iterator[tuple[dict[str, object], dict[str, object]]]:
     for panel in panels(dashboard):
-        for target in panel.get("targets", []):
+        for target in dicts(panel.get("targets", [])):
             yield panel, target
 
 
@@ -51,7 +51,9 @@ def by_uid(stack: Stack) -> dict[str, Dashboard]:
 
 def exprs(dashboard: Dashboard, datasource_type: str) -> list[str]:
     return [
-        str(t["expr"]) for p, t in targets(dashboard) if p["datasource"]["type"] == datasource_type
+        str(t["expr"])
+        for p, t in targets(dashboard)
+        if dig(p, "datasource", "type") == datasource_type
     ]
 
 
@@ -97,64 +99,64 @@ def test_every_service_dashboard_query_selects_that_service_through_the_selector
 def test_the_api_gateway_dashboard_has_red_per_route_with_exact_queries(dev_stack: Stack) -> None:
     board = by_uid(dev_stack)["o11y-service-api-gateway"]
     titled = {p["title"]: p for p in panels(board)}
-    rate = titled["Request rate"]["targets"][0]
-    assert rate["expr"] == (
+    rate = dig(titled["Request rate"], "targets", 0)
+    assert dig(rate, "expr") == (
         'sum by (route) (rate(http_requests_total{service="api-gateway"}[$__rate_interval]))'
     )
-    errors = titled["Errors (4xx / 5xx share)"]["targets"]
-    assert errors[0]["expr"] == (
+    errors = dig(titled["Errors (4xx / 5xx share)"], "targets")
+    assert dig(errors, 0, "expr") == (
         'sum by (route) (rate(http_requests_total{service="api-gateway", code=~"5.."}'
         "[$__rate_interval])) / "
         'sum by (route) (rate(http_requests_total{service="api-gateway"}[$__rate_interval]))'
     )
-    assert errors[1]["legendFormat"] == "4xx {{route}}"
+    assert dig(errors, 1, "legendFormat") == "4xx {{route}}"
     latency = titled["Latency p95 / p99"]
-    assert [t["expr"] for t in latency["targets"]] == [
+    assert [t["expr"] for t in dicts(latency["targets"])] == [
         f"histogram_quantile({q}, sum by (le, route) (rate("
         'http_request_duration_seconds_bucket{service="api-gateway"}[$__rate_interval])))'
         for q in ("0.95", "0.99")
     ]
     # The p95 alert threshold (catalog, seed 002: 500ms) is drawn on the latency panel.
-    assert latency["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"] == 0.5
-    assert titled["Health probe"]["targets"][0]["expr"] == (
+    assert dig(latency, "fieldConfig", "defaults", "thresholds", "steps", 1, "value") == 0.5
+    assert dig(titled["Health probe"], "targets", 0, "expr") == (
         'min(probe_success{service="api-gateway"})'
     )
-    assert titled["Upstream latency p95"]["targets"][0]["expr"] == (
+    assert dig(titled["Upstream latency p95"], "targets", 0, "expr") == (
         'histogram_quantile(0.95, sum by (le) (rate(gateway_upstream_request_duration_seconds_bucket{service="api-gateway"}[$__rate_interval])))'
     )
     # Latency panels show exemplars: metrics -> traces.
-    assert all(t.get("exemplar") for t in latency["targets"])
+    assert all(t.get("exemplar") for t in dicts(latency["targets"]))
 
 
 def test_service_dashboards_show_slo_budgets_from_the_slo_engine_records(dev_stack: Stack) -> None:
     board = by_uid(dev_stack)["o11y-service-api-gateway"]
     titled = {p["title"]: p for p in panels(board)}
-    remaining = titled["API Gateway availability: budget remaining"]["targets"][0]
-    assert remaining["expr"] == (
+    remaining = dig(titled["API Gateway availability: budget remaining"], "targets", 0)
+    assert dig(remaining, "expr") == (
         'slo:period_error_budget_remaining:ratio{slo_service="api-gateway", slo_name="availability"}'
     )
     burn = titled["API Gateway availability: burn rate"]
-    assert [t["expr"] for t in burn["targets"]] == [
+    assert [t["expr"] for t in dicts(burn["targets"])] == [
         'slo:sli_error:ratio_rate1h{slo_service="api-gateway", slo_name="availability"} / 0.001',
         'slo:sli_error:ratio_rate6h{slo_service="api-gateway", slo_name="availability"} / 0.001',
     ]
     # Page factors for a 30d period: SRE Workbook table 5-8.
-    steps = burn["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    steps = dicts(dig(burn, "fieldConfig", "defaults", "thresholds", "steps"))
     assert [s["value"] for s in steps] == [None, 6, 14.4]
 
 
 def test_every_datasource_is_one_grafana_provisions(dev_stack: Stack, prod_stack: Stack) -> None:
     for stack in (dev_stack, prod_stack):
-        sources: Any = json.loads(json.dumps(datasources(stack)))
+        sources = dicts(json.loads(json.dumps(datasources(stack))))
         provisioned = {(s["type"], s["uid"]) for s in sources}
-        used = set()
+        used: set[tuple[object, object]] = set()
         for board in dashboards(stack):
             for panel in panels(board):
                 if panel["type"] in ("row", "text"):
                     continue
-                source = panel["datasource"]
+                source = as_dict(panel["datasource"])
                 used.add((source["type"], source["uid"]))
-                for target in panel["targets"]:
+                for target in dicts(panel["targets"]):
                     assert "datasource" not in target  # inherited from the panel
         assert used == {
             ("prometheus", DATASOURCE_PROMETHEUS),
@@ -188,11 +190,13 @@ def test_long_service_names_get_a_short_unique_uid() -> None:
 def test_panels_sit_on_the_grid_without_overlapping(dev_stack: Stack) -> None:
     for board in dashboards(dev_stack):
         cells: set[tuple[int, int]] = set()
-        for panel in model(board)["panels"]:
-            pos = panel["gridPos"]
-            assert pos["x"] + pos["w"] <= GRID_COLUMNS, (board.uid, panel["title"])
-            for x in range(pos["x"], pos["x"] + pos["w"]):
-                for y in range(pos["y"], pos["y"] + pos["h"]):
+        for panel in dicts(model(board)["panels"]):
+            left, top, width, height = (
+                integer(dig(panel, "gridPos", k)) for k in ("x", "y", "w", "h")
+            )
+            assert left + width <= GRID_COLUMNS, (board.uid, panel["title"])
+            for x in range(left, left + width):
+                for y in range(top, top + height):
                     assert (x, y) not in cells, (board.uid, panel["title"])
                     cells.add((x, y))
 
@@ -202,7 +206,7 @@ def test_files_are_valid_sorted_json_and_deterministic(dev_stack: Stack, prod_st
     assert files == dashboard_files(dev_stack)
     assert set(files) == {f"grafana/dashboards/{d.uid}.json" for d in dashboards(dev_stack)}
     for path, content in files.items():
-        model = json.loads(content)
+        model = as_dict(json.loads(content))
         assert content == json.dumps(model, indent=2, sort_keys=True) + "\n"
         assert path == f"grafana/dashboards/{model['uid']}.json"
         assert model["schemaVersion"] == 39 and model["editable"] is False
@@ -212,7 +216,7 @@ def test_files_are_valid_sorted_json_and_deterministic(dev_stack: Stack, prod_st
 
 def test_every_dashboard_links_to_the_overview_and_the_others(dev_stack: Stack) -> None:
     for board in dashboards(dev_stack):
-        links = model(board)["links"]
+        links = as_list(model(board)["links"])
         assert {
             "title": "Dashboards",
             "type": "dashboards",
@@ -222,7 +226,7 @@ def test_every_dashboard_links_to_the_overview_and_the_others(dev_stack: Stack) 
             "includeVars": False,
         } in links
         if board.uid != "o11y-overview":
-            assert links[0]["url"] == "/d/o11y-overview"
+            assert dig(links, 0, "url") == "/d/o11y-overview"
 
 
 def test_the_overview_shows_every_service_and_opens_its_dashboard(dev_stack: Stack) -> None:
@@ -238,7 +242,7 @@ def test_the_overview_shows_every_service_and_opens_its_dashboard(dev_stack: Sta
             }
         ]
     rate = next(p for p in panels(board) if p["title"] == "Request rate by service")
-    assert len(rate["targets"]) == len(dev_stack.services)
+    assert len(as_list(rate["targets"])) == len(dev_stack.services)
 
 
 def test_infrastructure_has_cluster_nodes_and_each_dependency(dev_stack: Stack) -> None:
@@ -263,7 +267,7 @@ def test_infrastructure_has_cluster_nodes_and_each_dependency(dev_stack: Stack) 
         'consumergroup=~"game-consumer"})'
     ) in queries
     lag = next(p for p in panels(board) if p["title"] == "Consumer lag")
-    assert lag["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"] == 1000
+    assert dig(lag, "fieldConfig", "defaults", "thresholds", "steps", 1, "value") == 1000
     hits = 'sum(rate(redis_keyspace_hits_total{dependency="cache"}[$__rate_interval]))'
     misses = 'sum(rate(redis_keyspace_misses_total{dependency="cache"}[$__rate_interval]))'
     assert f"{hits} / ({hits} + {misses})" in queries
@@ -278,9 +282,9 @@ def test_slo_dashboard_tracks_every_slo_and_every_endpoint_budget(dev_stack: Sta
     board = by_uid(dev_stack)["o11y-slo"]
     overview = next(p for p in panels(board) if p["title"] == "Error budget remaining, every SLO")
     slos = [(s.name, slo.name) for s in dev_stack.services for slo in s.slos]
-    assert [t["legendFormat"] for t in overview["targets"]] == [f"{a} {b}" for a, b in slos]
+    assert [t["legendFormat"] for t in dicts(overview["targets"])] == [f"{a} {b}" for a, b in slos]
     checkout = next(p for p in panels(board) if p["title"] == "POST /api/billing/checkout")
-    assert [t["expr"] for t in checkout["targets"]] == [
+    assert [t["expr"] for t in dicts(checkout["targets"])] == [
         f"histogram_quantile({q}, sum by (le) (rate(http_request_duration_seconds_bucket"
         f'{{service="api-gateway", route="/api/billing/checkout"}}[$__rate_interval]))) / {b}'
         for q, b in (("0.5", "0.25"), ("0.95", "1"), ("0.99", "2.5"))
@@ -301,7 +305,7 @@ def test_business_dashboards_per_domain_from_the_business_rules(dev_stack: Stack
     funnel = next(p for p in panels(billing) if p["title"] == "Checkout failure rate: funnel")
     attempts = 'sum(rate(billing_checkout_attempts_total{service="api-gateway"}[5m]))'
     failures = 'sum(rate(billing_checkout_failures_total{service="api-gateway"}[5m]))'
-    assert [t["expr"] for t in funnel["targets"]] == [
+    assert [t["expr"] for t in dicts(funnel["targets"])] == [
         attempts,
         f"{attempts} - {failures}",
         failures,
@@ -345,13 +349,13 @@ def test_logs_dashboard_has_ten_plus_saved_queries_and_trace_correlation(dev_sta
         {"queryType": "traceql", "query": "$trace_id", "limit": 20, "refId": "A"}
     ]
     ids = next(p for p in panels(board) if p["title"] == "Trace ids of error lines")
-    link = ids["fieldConfig"]["overrides"][0]["properties"][0]["value"][0]
-    assert link["url"].startswith("/d/o11y-logs?var-trace_id=${__value.raw}")
-    names = [v["name"] for v in model(board)["templating"]["list"]]
+    link = dig(ids, "fieldConfig", "overrides", 0, "properties", 0, "value", 0)
+    assert text(dig(link, "url")).startswith("/d/o11y-logs?var-trace_id=${__value.raw}")
+    names = [v["name"] for v in dicts(dig(model(board), "templating", "list"))]
     assert names == ["service", "trace_id", "user_id", "event_id", "route"]
     # Every service dashboard links to its logs here.
     api = by_uid(dev_stack)["o11y-service-api-gateway"]
-    assert model(api)["links"][-1]["url"] == "/d/o11y-logs?var-service=api-gateway"
+    assert dig(model(api), "links", -1, "url") == "/d/o11y-logs?var-service=api-gateway"
 
 
 def test_logql_queries_are_well_formed(dev_stack: Stack) -> None:

@@ -1,6 +1,6 @@
 """Every Helm values document against its pinned chart: key paths and values.schema.json."""
 
-from typing import Any, Literal
+from typing import Literal
 
 import pytest
 
@@ -15,6 +15,7 @@ from o11y.charts import CHARTS
 from o11y.helm import HelmRelease, releases, values_files
 from o11y.model.stack import SecretName, Stack
 from tests.conftest import load_stack
+from tests.trees import as_dict, dig
 
 
 def variant(
@@ -137,8 +138,7 @@ CHART_ONLY = ("storageSpec", "podAntiAffinity")
 
 def test_prometheus_spec_fields_are_valid_fields_of_the_prometheus_crd() -> None:
     release = next(r for r in releases(load_stack("prod")) if r.chart == "kube-prometheus-stack")
-    values: Any = release.values
-    spec = values["prometheus"]["prometheusSpec"]
+    spec = as_dict(dig(release.values, "prometheus", "prometheusSpec"))
     passed = {k: v for k, v in spec.items() if k not in CHART_ONLY and "NilUsesHelmValues" not in k}
     assert "remoteWrite" in passed
     prometheus = {"apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus", "spec": passed}

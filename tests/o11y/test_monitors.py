@@ -1,25 +1,23 @@
 """ServiceMonitors and Probes: one per catalog entry, labelled, and valid against the CRDs."""
 
-from typing import Any
-
 import pytest
 
 from o11y.chartcheck import custom_resource_errors
 from o11y.monitors import custom_resources, health_probe, service_monitor, tls_probes
 from tests.conftest import load_stack
+from tests.trees import as_dict, dig
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_every_custom_resource_is_valid_against_its_crd(env: str) -> None:
-    resources: list[Any] = custom_resources(load_stack(env))
-    for resource in resources:
-        assert custom_resource_errors(resource) == [], resource["metadata"]["name"]
+    for resource in custom_resources(load_stack(env)):
+        assert custom_resource_errors(resource) == [], dig(resource, "metadata", "name")
 
 
 def test_a_misspelled_field_fails_the_crd_schema() -> None:
     stack = load_stack("dev")
-    monitor: Any = service_monitor(stack, stack.services[0])
-    monitor["spec"]["endpoints"][0]["intervall"] = "30s"
+    monitor = service_monitor(stack, stack.services[0])
+    as_dict(dig(monitor, "spec", "endpoints", 0))["intervall"] = "30s"
     assert custom_resource_errors(monitor) == [
         "spec.endpoints.0: Additional properties are not allowed ('intervall' was unexpected)"
     ]
@@ -27,9 +25,9 @@ def test_a_misspelled_field_fails_the_crd_schema() -> None:
 
 def test_one_service_monitor_and_one_health_probe_per_catalog_service() -> None:
     stack = load_stack("dev")
-    resources: list[Any] = custom_resources(stack)
-    monitors = {r["metadata"]["name"] for r in resources if r["kind"] == "ServiceMonitor"}
-    probes = {r["metadata"]["name"] for r in resources if r["kind"] == "Probe"}
+    resources = custom_resources(stack)
+    monitors = {dig(r, "metadata", "name") for r in resources if r["kind"] == "ServiceMonitor"}
+    probes = {dig(r, "metadata", "name") for r in resources if r["kind"] == "Probe"}
     for service in stack.services:
         assert service.name in monitors
         assert f"{service.name}-health" in probes
@@ -37,11 +35,10 @@ def test_one_service_monitor_and_one_health_probe_per_catalog_service() -> None:
 
 def test_service_monitor_labels_series_with_the_catalog_name_and_drops_unbounded_labels() -> None:
     stack = load_stack("dev")
-    monitor: Any = service_monitor(stack, stack.service("api-gateway"))
-    spec = monitor["spec"]
+    spec = as_dict(service_monitor(stack, stack.service("api-gateway"))["spec"])
     assert spec["selector"] == {"matchLabels": {"app.kubernetes.io/name": "api-gateway"}}
     assert spec["namespaceSelector"] == {"matchNames": ["apps"]}
-    endpoint = spec["endpoints"][0]
+    endpoint = as_dict(dig(spec, "endpoints", 0))
     assert (endpoint["port"], endpoint["path"], endpoint["interval"]) == ("http", "/metrics", "30s")
     assert endpoint["relabelings"] == [
         {"action": "replace", "targetLabel": "service", "replacement": "api-gateway"},
@@ -54,34 +51,34 @@ def test_service_monitor_labels_series_with_the_catalog_name_and_drops_unbounded
 
 def test_health_probe_gives_probe_success_the_service_label() -> None:
     stack = load_stack("dev")
-    probe: Any = health_probe(stack, stack.service("frontend"))
-    spec = probe["spec"]
+    spec = as_dict(health_probe(stack, stack.service("frontend"))["spec"])
     assert spec["prober"] == {
         "url": "blackbox-exporter-prometheus-blackbox-exporter.observability.svc:9115"
     }
     assert spec["module"] == "http_2xx"
-    assert spec["targets"]["staticConfig"] == {
+    assert dig(spec, "targets", "staticConfig") == {
         "static": ["http://frontend.apps.svc:5173/health"],
         "labels": {"service": "frontend", "team": "product"},
     }
 
 
 def test_tls_probes_cover_every_configured_endpoint() -> None:
-    probes: list[Any] = tls_probes(load_stack("prod"))
-    assert [p["spec"]["targets"]["staticConfig"]["static"] for p in probes] == [
+    probes = tls_probes(load_stack("prod"))
+    assert [dig(p, "spec", "targets", "staticConfig", "static") for p in probes] == [
         ["https://api.example.com"],
         ["https://app.example.com"],
     ]
-    assert {p["spec"]["module"] for p in probes} == {"tls_expiry"}
+    assert {dig(p, "spec", "module") for p in probes} == {"tls_expiry"}
 
 
 def test_exporters_are_scraped_with_the_dependency_label() -> None:
-    resources: list[Any] = custom_resources(load_stack("prod"))
     exporters = {
-        r["metadata"]["name"]: r for r in resources if "dependency" in r["metadata"]["labels"]
+        dig(r, "metadata", "name"): r
+        for r in custom_resources(load_stack("prod"))
+        if "dependency" in as_dict(dig(r, "metadata", "labels"))
     }
     assert set(exporters) == {"main-db-exporter", "cache-exporter", "events-exporter"}
-    endpoint = exporters["events-exporter"]["spec"]["endpoints"][0]
+    endpoint = as_dict(dig(exporters["events-exporter"], "spec", "endpoints", 0))
     assert endpoint["targetPort"] == 9308
     assert endpoint["relabelings"] == [
         {"action": "replace", "targetLabel": "dependency", "replacement": "events"}

@@ -9,7 +9,6 @@ spec's alert labels.
 import math
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -25,6 +24,7 @@ from tests.o11y.slo_replay import (
     http_series,
     observe,
 )
+from tests.trees import as_dict, as_list, dicts, dig
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sloth"
 
@@ -120,9 +120,9 @@ def sloth_rules(name: str) -> str:
     return generated.read_text(encoding="utf-8").replace("{{ .version }}", "dev")
 
 
-def spec_document(name: str) -> Any:  # parsed YAML
-    loaded = yaml.safe_load((FIXTURES / name / "spec.yml").read_text(encoding="utf-8"))
-    return loaded["spec"] if loaded.get("kind") == "PrometheusServiceLevel" else loaded
+def spec_document(name: str) -> dict[str, object]:  # parsed YAML
+    loaded = as_dict(yaml.safe_load((FIXTURES / name / "spec.yml").read_text(encoding="utf-8")))
+    return as_dict(loaded["spec"]) if loaded.get("kind") == "PrometheusServiceLevel" else loaded
 
 
 def alert_queries(name: str, severity_label: str) -> list[str]:
@@ -130,10 +130,10 @@ def alert_queries(name: str, severity_label: str) -> list[str]:
     the alert name and every label the spec puts on it."""
     spec = spec_document(name)
     queries = []
-    for slo in spec["slos"]:
-        alerting = slo.get("alerting", {})
+    for slo in dicts(spec["slos"]):
+        alerting = as_dict(slo.get("alerting", {}))
         for action, key in (("page", "page_alert"), ("ticket", "ticket_alert")):
-            alert = (
+            alert = as_dict(
                 alerting.get(key)
                 or alerting.get("pageAlert" if action == "page" else "ticketAlert")
                 or {}
@@ -142,11 +142,11 @@ def alert_queries(name: str, severity_label: str) -> list[str]:
                 continue
             matchers = {
                 "alertname": alerting["name"],
-                **alerting.get("labels", {}),
-                **alert.get("labels", {}),
+                **as_dict(alerting.get("labels", {})),
+                **as_dict(alert.get("labels", {})),
                 severity_label: action,
             }
-            queries.append(count_query(matchers))
+            queries.append(count_query({k: str(v) for k, v in matchers.items()}))
     return queries
 
 
@@ -376,13 +376,16 @@ def test_disabled_alerts_are_not_written() -> None:
     ],
 )
 def test_bad_specs_name_the_key_and_the_reason(
-    case: str, spec: dict[str, Any], problem: str, tmp_path: Path
+    case: str, spec: dict[str, object], problem: str, tmp_path: Path
 ) -> None:
-    base = yaml.safe_load((FIXTURES / "getting-started" / "spec.yml").read_text(encoding="utf-8"))
+    base = as_dict(
+        yaml.safe_load((FIXTURES / "getting-started" / "spec.yml").read_text(encoding="utf-8"))
+    )
     for key, value in spec.items():
         if key == "slos":
-            base["slos"][0].update(value[0])
-            base["slos"][0] = {k: v for k, v in base["slos"][0].items() if v is not None}
+            slos = as_list(base["slos"])
+            merged = as_dict(slos[0]) | as_dict(dig(value, 0))
+            slos[0] = {k: v for k, v in merged.items() if v is not None}
         else:
             base[key] = value
     path = tmp_path / "spec.yml"

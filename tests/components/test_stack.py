@@ -1,0 +1,90 @@
+"""The top-level component's outputs and wiring, with Pulumi's own test decorator."""
+
+import json
+from collections.abc import Callable
+from typing import cast
+
+import pulumi
+import pytest
+
+from components.stack import ObservabilityStack, ObservabilityStackArgs
+from o11y import conventions as names
+from o11y.model.stack import Stack
+from stacks.offline import Registration
+from tests.components.mocks import named, of_type, run_stack
+from tests.components.recording import record
+
+# pulumi.runtime.test waits for the returned Output; typed here for mypy --strict.
+pulumi_test = cast(
+    "Callable[[Callable[[Stack], pulumi.Output[None]]], Callable[[Stack], None]]",
+    pulumi.runtime.test,
+)
+
+
+def build(stack: Stack, secrets: dict[str, str]) -> dict[str, pulumi.Output[str]]:
+    outputs: dict[str, pulumi.Output[str]] = {}
+
+    def program() -> None:
+        component = ObservabilityStack(
+            "o11y",
+            ObservabilityStackArgs(
+                stack.model_copy(update={"secrets": frozenset(secrets)}),
+                {k: pulumi.Output.secret(v) for k, v in secrets.items()},
+            ),
+        )
+        outputs["paging"] = component.paging
+
+    record(program)
+    return outputs
+
+
+@pulumi_test
+def test_dev_without_a_token_says_it_does_not_page(dev_stack: Stack) -> pulumi.Output[None]:
+    outputs = build(dev_stack, {})
+
+    def check(paging: str) -> None:
+        assert paging.startswith("not paging")
+
+    return outputs["paging"].apply(check)
+
+
+def ordered(registrations: list[Registration], first: str, then: str) -> bool:
+    """`then` depends on `first` (directly)."""
+    return named(registrations, first).urn in named(registrations, then).dependencies
+
+
+def test_the_creation_order_on_a_fresh_cluster(prod_stack: Stack) -> None:
+    registrations = run_stack("prod", prod_stack)
+    assert ordered(registrations, "o11y-namespace", "o11y-oncall-config")
+    assert ordered(registrations, "o11y-oncall-config", "o11y-platform-kube-prometheus-stack")
+    assert ordered(registrations, "o11y-oncall-keys", "o11y-platform-kube-prometheus-stack")
+    operator = named(registrations, "o11y-platform-kube-prometheus-stack").urn
+    for kind in ("ServiceMonitor", "Probe", "PrometheusRule"):
+        for resource in of_type(registrations, f"kubernetes:monitoring.coreos.com/v1:{kind}"):
+            assert operator in resource.dependencies, resource.name
+    grafana = named(registrations, f"o11y-platform-{names.RELEASE_GRAFANA}").urn
+    for dashboard in of_type(registrations, "grafana:oss/dashboard:Dashboard"):
+        assert grafana in dashboard.dependencies, dashboard.name
+
+
+def test_prod_pages_through_pagerduty(prod_stack: Stack) -> None:
+    registrations = run_stack("prod", prod_stack)
+    services = of_type(registrations, "pagerduty:index/service:Service")
+    assert len(services) >= len(prod_stack.services)
+    (provider,) = of_type(registrations, "pulumi:providers:pagerduty")
+    assert "token" in provider.secret_inputs
+
+
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_no_secret_value_reaches_a_plain_input(
+    name: str, dev_stack: Stack, prod_stack: Stack
+) -> None:
+    stack = dev_stack if name == "dev" else prod_stack
+    registrations = run_stack(name, stack)
+    for registration in registrations:
+        plain = json.dumps(
+            {k: v for k, v in registration.inputs.items() if k not in registration.secret_inputs},
+            default=str,
+        )
+        assert "<secret:" not in plain, registration.name
+        assert "mock-password" not in plain, registration.name
