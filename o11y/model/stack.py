@@ -145,6 +145,10 @@ def _prod_requirements(stack: Stack) -> list[str]:
         problems.append("platform.ingress: required in prod (TLS on every ingress)")
     if stack.platform.object_storage is None:
         problems.append("platform.object_storage: required in prod (Loki, Tempo and Mimir buckets)")
+    if stack.oncall.dead_mans_switch_url is None:
+        problems.append(
+            "oncall.dead_mans_switch_url: required in prod (who notices that alerting is down?)"
+        )
     if stack.oncall.pagerduty.head_of_engineering is None:
         problems.append(
             "oncall.pagerduty.head_of_engineering: required in prod (escalation level 3)"

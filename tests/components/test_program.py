@@ -1,9 +1,12 @@
 """The whole program under Pulumi mocks: providers, wiring and the refusal of bad stacks."""
 
+from collections import Counter
+
 import pulumi
 import pytest
 
 from o11y.model.stack import Stack
+from stacks.offline import Registration
 from tests.components.mocks import of_type, run_stack
 
 
@@ -23,3 +26,34 @@ def test_the_kubernetes_provider_targets_the_configured_context(prod_stack: Stac
 def test_prod_without_its_secrets_refuses_to_run(prod_stack: Stack) -> None:
     with pytest.raises(pulumi.RunError, match=r"secrets.pagerduty_token: required in prod"):
         run_stack("prod", prod_stack, secrets=())
+
+
+def counts(registrations: list[Registration]) -> Counter[str]:
+    return Counter(r.type.rsplit(":", 1)[-1] for r in registrations)
+
+
+def test_dev_resources_follow_the_catalog(dev_stack: Stack) -> None:
+    found = counts(run_stack("dev", dev_stack))
+    exporters = len([d for d in dev_stack.dependencies if d.kind != "partner_api"])
+    assert found["ServiceMonitor"] == len(dev_stack.services) + exporters
+    assert found["Probe"] == len(dev_stack.services) + len(dev_stack.tls_endpoints)
+    assert found["PrometheusRule"] == 6
+    # kube-prometheus-stack, loki, tempo, grafana, otel gateway and agent, blackbox and the
+    # postgres, redis and kafka exporters; no Mimir and no sampling tier (one gateway) in dev.
+    assert found["Release"] == 10
+    # No PagerDuty token in dev: no PagerDuty resources, no provider.
+    assert not [t for t in found if t in {"Service", "Schedule", "EscalationPolicy"}]
+
+
+def test_prod_adds_mimir_network_policies_and_the_on_call_graph(prod_stack: Stack) -> None:
+    found = counts(run_stack("prod", prod_stack))
+    assert found["Release"] == 12
+    assert found["NetworkPolicy"] >= 1
+    teams = len(prod_stack.teams)
+    assert found["Team"] == teams
+    assert found["Schedule"] == 2 * teams  # primary rotation and lead per team
+    assert found["EscalationPolicy"] == teams
+    # One PagerDuty service per catalog service, plus one team-wide service per team.
+    assert found["Service"] == len(prod_stack.services) + teams
+    assert found["ServiceIntegration"] == found["Service"]
+    assert found["AlertGroupingSetting"] == found["Service"]

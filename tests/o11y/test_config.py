@@ -181,6 +181,7 @@ def test_prod_problems_are_all_reported_together() -> None:
         "oncall": {},
     }
     assert problems_of(config) == [
+        "oncall.dead_mans_switch_url: required in prod (who notices that alerting is down?)",
         "oncall.pagerduty.head_of_engineering: required in prod (escalation level 3)",
         "platform.ingress: required in prod (TLS on every ingress)",
     ]

@@ -1,0 +1,68 @@
+"""The program reads its config the way the Pulumi engine hands it over (PULUMI_CONFIG)."""
+
+import json
+from pathlib import Path
+
+import pulumi
+import pytest
+import yaml
+from pulumi.runtime import config as runtime_config
+
+from stacks.loader import engine_config, load_stack
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def engine_environment(stack: str, secrets: dict[str, str]) -> dict[str, str]:
+    """PULUMI_CONFIG as the engine sets it: `o11y:`-keys, objects as JSON text."""
+    config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))["config"]
+    values = {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+    values["o11y:secrets"] = json.dumps(secrets)
+    return {
+        "PULUMI_CONFIG": json.dumps(values),
+        "PULUMI_CONFIG_SECRET_KEYS": json.dumps(["o11y:secrets"]),
+    }
+
+
+@pytest.fixture(autouse=True)
+def no_in_process_config() -> None:
+    runtime_config.set_all_config({}, [])
+
+
+def test_the_engines_config_becomes_the_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in engine_environment("dev", {"slack_webhook_url": "https://hooks"}).items():
+        monkeypatch.setenv(key, value)
+    raw = engine_config()
+    assert raw.secret_keys == {"o11y:secrets"}
+    loaded = load_stack()
+    assert loaded.stack.environment == "dev"
+    assert loaded.stack.secrets == {"slack_webhook_url"}
+    assert set(loaded.secrets) == {"slack_webhook_url"}
+
+
+def test_prod_without_its_secrets_stops_before_any_resource(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for key, value in engine_environment("prod", {"pagerduty_token": "t"}).items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(pulumi.RunError) as caught:
+        load_stack()
+    message = str(caught.value)
+    assert "secrets.slack_webhook_url: required in prod" in message
+    assert "secrets.pagerduty_token" not in message
+
+
+def test_a_bad_value_stops_the_program_with_its_key_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    environment = engine_environment("dev", {})
+    values = json.loads(environment["PULUMI_CONFIG"])
+    values["o11y:kubernetes"] = json.dumps({"context": "kind", "namespace": "Bad_Name"})
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", environment["PULUMI_CONFIG_SECRET_KEYS"])
+    with pytest.raises(pulumi.RunError, match=r"kubernetes\.namespace: string should match"):
+        load_stack()
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_stack_disables_default_providers(stack: str) -> None:
+    config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))["config"]
+    assert config["pulumi:disable-default-providers"] == ["*"]
