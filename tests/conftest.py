@@ -11,6 +11,21 @@ from o11y.model.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The Helm releases the dev stack deploys, in order: no Mimir and no sampler tier; one exporter
+# per catalog data store (Pulumi.dev.yaml, stacks/catalog.yaml).
+DEV_RELEASES = (
+    "kube-prometheus-stack",
+    "loki",
+    "tempo",
+    "grafana",
+    "otel-gateway",
+    "otel-agent",
+    "blackbox-exporter",
+    "main-db-exporter",
+    "cache-exporter",
+    "events-exporter",
+)
+
 
 def load_stack(name: str) -> Stack:
     return parse_stack(read_stack_file(ROOT / f"Pulumi.{name}.yaml"), read_catalog(ROOT))

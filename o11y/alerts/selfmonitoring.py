@@ -9,7 +9,7 @@ platform team and a runbook.
 
 from o11y.alertdef import AlertDefinition, TriageQuery
 from o11y.alerts.promql import percent_of, selector, sum_rate
-from o11y.alerts.scenario import Case, ProvenAlert, counting, series, steady
+from o11y.alerts.scenario import Case, ProvenAlert, Series, counting, series, steady
 from o11y.conventions import (
     RELEASE_LOKI,
     RELEASE_OTEL_AGENT,
@@ -265,10 +265,9 @@ def _export_failing(stack: Stack) -> ProvenAlert:
 
 
 def _loki(stack: Stack) -> ProvenAlert:
-    discarded = percent_of(
-        sum_rate("loki_discarded_samples_total", WINDOW, ()),
-        sum_rate("loki_distributor_lines_received_total", WINDOW, ()),
-    )
+    lines_discarded = "loki_discarded_samples_total"
+    lines_received = "loki_distributor_lines_received_total"
+    discarded = _discarded_share(lines_discarded, lines_received)
     push = 'route=~"loki_api_v1_push|api_prom_push|otlp_v1_logs"'
     push_errors = percent_of(
         sum_rate(
@@ -316,20 +315,12 @@ def _loki(stack: Stack) -> ProvenAlert:
         ),
         related=(OTEL_EXPORT_FAILING,),
     )
-    tenant = {"tenant": "default"}
     return ProvenAlert(
         definition,
         fires=(
             Case(
                 "5% of lines are discarded",
-                (
-                    series(
-                        "loki_discarded_samples_total",
-                        {**tenant, "reason": "rate_limited"},
-                        counting(30, 30),
-                    ),
-                    series("loki_distributor_lines_received_total", tenant, counting(600, 30)),
-                ),
+                _ingested(lines_discarded, lines_received, counting(30, 30)),
                 "25m",
             ),
             Case(
@@ -353,12 +344,7 @@ def _loki(stack: Stack) -> ProvenAlert:
             Case(
                 "nothing is discarded and pushes succeed",
                 (
-                    series(
-                        "loki_discarded_samples_total",
-                        {**tenant, "reason": "rate_limited"},
-                        steady(0, 30),
-                    ),
-                    series("loki_distributor_lines_received_total", tenant, counting(600, 30)),
+                    *_ingested(lines_discarded, lines_received, steady(0, 30)),
                     series(
                         "loki_request_duration_seconds_count",
                         {"route": "loki_api_v1_push", "status_code": "204"},
@@ -374,7 +360,7 @@ def _loki(stack: Stack) -> ProvenAlert:
 def _discarded(
     stack: Stack, name: str, backend: str, discarded: str, received: str, unit: str
 ) -> ProvenAlert:
-    share = percent_of(sum_rate(discarded, WINDOW, ()), sum_rate(received, WINDOW, ()))
+    share = _discarded_share(discarded, received)
     definition = AlertDefinition(
         name=name,
         group=GROUP,
@@ -406,27 +392,30 @@ def _discarded(
         ),
         related=(OTEL_EXPORT_FAILING,),
     )
-    tenant = {"tenant": "default"}
     return ProvenAlert(
         definition,
         fires=(
             Case(
                 f"5% of {unit} are discarded",
-                (
-                    series(discarded, {**tenant, "reason": "rate_limited"}, counting(30, 30)),
-                    series(received, tenant, counting(600, 30)),
-                ),
+                _ingested(discarded, received, counting(30, 30)),
                 "25m",
             ),
         ),
         silent=(
-            Case(
-                f"no {unit} are discarded",
-                (
-                    series(discarded, {**tenant, "reason": "rate_limited"}, steady(0, 30)),
-                    series(received, tenant, counting(600, 30)),
-                ),
-                "25m",
-            ),
+            Case(f"no {unit} are discarded", _ingested(discarded, received, steady(0, 30)), "25m"),
         ),
+    )
+
+
+def _discarded_share(discarded: str, received: str) -> str:
+    """Percent of the received items (lines, spans, samples) a backend refused."""
+    return percent_of(sum_rate(discarded, WINDOW, ()), sum_rate(received, WINDOW, ()))
+
+
+def _ingested(discarded: str, received: str, discarded_values: str) -> tuple[Series, ...]:
+    """The default tenant sends 600 items a minute; `discarded_values` of them are refused."""
+    tenant = {"tenant": "default"}
+    return (
+        series(discarded, {**tenant, "reason": "rate_limited"}, discarded_values),
+        series(received, tenant, counting(600, 30)),
     )

@@ -7,7 +7,7 @@ from components.platform import Platform, PlatformArgs
 from o11y.model.stack import Stack
 from stacks.offline import Registration
 from tests.components.recording import record
-from tests.conftest import load_stack
+from tests.conftest import DEV_RELEASES, load_stack
 from tests.trees import dig, text
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -51,18 +51,7 @@ def releases(registered: list[Registration]) -> dict[str, Registration]:
 def test_dev_creates_one_release_per_chart_entry_in_the_namespace() -> None:
     registered = build(load_stack("dev"))
     found = releases(registered)
-    assert set(found) == {
-        "kube-prometheus-stack",
-        "loki",
-        "tempo",
-        "grafana",
-        "otel-gateway",
-        "otel-agent",
-        "blackbox-exporter",
-        "main-db-exporter",
-        "cache-exporter",
-        "events-exporter",
-    }
+    assert set(found) == set(DEV_RELEASES)
     kps = found["kube-prometheus-stack"].inputs
     assert (kps["chart"], kps["version"]) == ("kube-prometheus-stack", "88.5.3")
     assert (

@@ -111,18 +111,29 @@ def _run(
     tests: list[object],
     evaluation_interval: int,
 ) -> subprocess.CompletedProcess[str]:
-    (directory / "rules.yaml").write_text(plain_rules(rules), encoding="utf-8")
+    group = {
+        "interval": "1m",
+        "input_series": [{"series": s, "values": v} for s, v in series.items()],
+        **({"promql_expr_test": tests} if tests else {}),
+    }
+    return _promtool_test(promtool, directory, plain_rules(rules), [group], evaluation_interval)
+
+
+def _promtool_test(
+    promtool: str,
+    directory: Path,
+    rules: str,
+    tests: Sequence[object],
+    evaluation_interval: int,
+) -> subprocess.CompletedProcess[str]:
+    """Write `rules` (a plain rule file) and a suite of these test groups into `directory`,
+    and run `promtool test rules` on them."""
+    (directory / "rules.yaml").write_text(rules, encoding="utf-8")
     suite = {
         "rule_files": ["rules.yaml"],
         "evaluation_interval": f"{evaluation_interval}m",
         "group_eval_order": file_order(rules),
-        "tests": [
-            {
-                "interval": "1m",
-                "input_series": [{"series": s, "values": v} for s, v in series.items()],
-                **({"promql_expr_test": tests} if tests else {}),
-            }
-        ],
+        "tests": list(tests),
     }
     (directory / "test.yaml").write_text(yaml.safe_dump(suite, sort_keys=False), encoding="utf-8")
     return subprocess.run(
@@ -202,20 +213,5 @@ def run_suite(
     evaluation_interval: int = 1,
 ) -> None:
     """Run generated promtool test groups (alert_rule_test with exact labels) that must pass."""
-    (directory / "rules.yaml").write_text(rules, encoding="utf-8")
-    body = {
-        "rule_files": ["rules.yaml"],
-        "evaluation_interval": f"{evaluation_interval}m",
-        "group_eval_order": file_order(rules),
-        "tests": list(tests),
-    }
-    (directory / "test.yaml").write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
-    result = subprocess.run(
-        [promtool, "test", "rules", "test.yaml"],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = _promtool_test(promtool, directory, rules, tests, evaluation_interval)
     assert result.returncode == 0, result.stdout + result.stderr
