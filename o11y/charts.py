@@ -1,7 +1,7 @@
 """The pinned Helm charts: name, version and repository of every chart the platform installs.
 
 The one place a chart version changes. Versions and repositories as listed in the snapshot the
-test fixtures were derived from (/work/shared/charts/SOURCES.md): grafana, loki and tempo moved
+chart data in o11y/chartdata was derived from: grafana, loki and tempo moved
 to the grafana-community repository in January 2026; mimir-distributed is still published by
 grafana.
 """

@@ -1,7 +1,8 @@
 """Derive the chart data in o11y/chartdata/ from the pinned upstream files.
 
 The upstream chart files (values.yaml, values.schema.json, prometheus-operator CRDs) exist only
-on the maintainers' machines (/work/shared/charts, see its SOURCES.md). The test suite must pass
+in a snapshot of the upstream chart repositories (`charts/<chart>/<version>/` and
+`charts/crds/prometheus-operator/<version>/`, default `../shared/charts`). The test suite must pass
 on a fresh clone, so this script keeps what the tests need, and nothing verbatim:
 
 - `<chart>-<version>.keys.json`: every key path of the chart's default values.yaml, plus the
@@ -11,7 +12,7 @@ on a fresh clone, so this script keeps what the tests need, and nothing verbatim
 - `crd-<plural>.schema.json`: `openAPIV3Schema` of each served version of the CRDs the program
   creates objects of, without description text.
 
-Run: .venv/bin/python scripts/derive_chart_fixtures.py [/work/shared/charts]
+Run: .venv/bin/python scripts/derive_chart_fixtures.py [CHARTS_DIR]
 """
 
 import json
@@ -139,4 +140,4 @@ def main(source: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/charts"))
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "charts")

@@ -3,7 +3,7 @@ per catalog dependency: database pools (postgres_exporter), cache hit rate (redi
 Kafka throughput and consumer lag (kafka_exporter), partner API health (callers' counters).
 
 Metric names are the exporters' own (node-exporter, kube-state-metrics, postgres_exporter
-v0.20, redis_exporter v1.89, kafka_exporter v1.9: the chart versions in /work/shared/charts).
+v0.20, redis_exporter v1.89, kafka_exporter v1.9: the chart versions pinned in o11y/charts.py).
 """
 
 from o11y.conventions import (
