@@ -4,16 +4,19 @@ from typing import NotRequired, TypedDict
 
 import yaml
 
-
-class Rule(TypedDict):
-    """One recording (`record`) or alerting (`alert`) rule, as in a Prometheus rule file."""
-
-    record: NotRequired[str]
-    alert: NotRequired[str]
-    expr: str
-    # `for` is a Python keyword: set it with Rule(**{"for": "5m"}) or rule["for"] = "5m".
-    labels: NotRequired[dict[str, str]]
-    annotations: NotRequired[dict[str, str]]
+# One recording (`record`) or alerting (`alert`) rule, as in a Prometheus rule file. The
+# functional form because `for` is a Python keyword.
+Rule = TypedDict(
+    "Rule",
+    {
+        "record": NotRequired[str],
+        "alert": NotRequired[str],
+        "expr": str,
+        "for": NotRequired[str],
+        "labels": NotRequired[dict[str, str]],
+        "annotations": NotRequired[dict[str, str]],
+    },
+)
 
 
 class RuleGroup(TypedDict):

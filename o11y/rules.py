@@ -154,7 +154,7 @@ def alert_rule(stack: Stack, definition: AlertDefinition) -> Rule:
     if definition.service is not None:
         labels[SERVICE_LABEL] = definition.service
     rule: Rule = {"alert": definition.name, "expr": definition.expr}
-    rule["for"] = definition.for_  # type: ignore[typeddict-unknown-key]  # `for` is a keyword
+    rule["for"] = definition.for_
     rule["labels"] = dict(sorted(labels.items()))
     rule["annotations"] = {
         "summary": definition.summary,

@@ -250,7 +250,7 @@ def alert_rules(stack: Stack, levels: list[ServiceLevel]) -> list[RuleGroup]:
             "service": alert.service or "",
         }
         rule = Rule(alert=alert.name, expr=alert.expr, labels=labels)
-        rule["for"] = alert.for_  # type: ignore[typeddict-unknown-key]
+        rule["for"] = alert.for_
         groups.setdefault(alert.group, []).append(rule)
     return [RuleGroup(name=name, rules=rules) for name, rules in groups.items()]
 
