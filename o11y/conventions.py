@@ -22,6 +22,13 @@ RELEASE_PROMETHEUS = "kube-prometheus-stack"
 RELEASE_LOKI = "loki"
 RELEASE_TEMPO = "tempo"
 RELEASE_GRAFANA = "grafana"
+
+
+def grafana_host(domain: str) -> str:
+    """The host of the Grafana ingress under the stack's ingress domain."""
+    return f"{RELEASE_GRAFANA}.{domain}"
+
+
 RELEASE_MIMIR = "mimir"
 RELEASE_OTEL_GATEWAY = "otel-gateway"
 RELEASE_OTEL_AGENT = "otel-agent"
@@ -89,9 +96,20 @@ SECRET_REDIS_EXPORTER = "redis-exporter"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "o11y"}
 
 
+# `job` of the blackbox probe series (health of each service, TLS of each public endpoint).
+HEALTH_JOB = "health"
+TLS_JOB = "tls"
+
+
 def service_selector(service: str) -> str:
     """The PromQL label matcher that selects one catalog service's series."""
     return f'{SERVICE_LABEL}="{service}"'
+
+
+def service_scrape_selector(service: str) -> str:
+    """The service's own scrape targets only: its ServiceMonitor sets `job` to the catalog name,
+    while the blackbox Probes of the same service carry `service` too (with job `health`)."""
+    return f'{service_selector(service)},job="{service}"'
 
 
 # Grafana datasource uids, provisioned by the Grafana chart values and referenced by every

@@ -27,8 +27,9 @@ def golden_files(root: Path = PROJECT_ROOT) -> dict[Path, str]:
             if not relative.startswith("runbooks/"):  # one copy of the runbooks: docs/runbooks
                 files[RENDERED / name / relative] = text
         files[RENDERED / name / "plan.json"] = plan_json(plan_rows(name, stack_file, stack))
-    dev = load_offline(root / "Pulumi.dev.yaml", root)
-    for relative, text in runbook_files(dev).items():
+    # prod has every alert dev has, and the Mimir ones: its runbooks are the published set.
+    prod = load_offline(root / "Pulumi.prod.yaml", root)
+    for relative, text in runbook_files(prod).items():
         files[RUNBOOKS / Path(relative).name] = text
     return files
 

@@ -13,9 +13,11 @@ import yaml
 
 from o11y.conventions import (
     DEPENDENCY_LABEL,
+    HEALTH_JOB,
     MANAGED_BY,
     SERVICE_LABEL,
     TEAM_LABEL,
+    TLS_JOB,
     UNBOUNDED_LABELS,
     blackbox_address,
     exporter_release,
@@ -34,9 +36,6 @@ Json: TypeAlias = "str | int | float | bool | list[Json] | dict[str, Json] | Non
 Manifest: TypeAlias = dict[str, Json]
 
 API_VERSION = "monitoring.coreos.com/v1"
-# `job` of the probe series: alerts select `probe_success{job="health"}` per service.
-HEALTH_JOB = "health"
-TLS_JOB = "tls"
 # The blackbox exporter may take up to its module timeout (10s); probe less often than scrape.
 PROBE_INTERVAL = "60s"
 
@@ -78,7 +77,7 @@ def _drop_unbounded() -> Json:
 
 
 def service_monitor(stack: Stack, service: Service) -> Manifest:
-    labels = {SERVICE_LABEL: service.name, TEAM_LABEL: service.team}
+    labels = {SERVICE_LABEL: service.name, TEAM_LABEL: service.team, "job": service.name}
     return {
         "apiVersion": API_VERSION,
         "kind": "ServiceMonitor",
@@ -142,8 +141,9 @@ def tls_probes(stack: Stack) -> list[Manifest]:
                     "jobName": TLS_JOB,
                     "prober": {"url": blackbox_address(stack.kubernetes.namespace)},
                     "module": MODULE_TLS,
-                    # Certificates expire in days; hourly is plenty and spares the endpoint.
-                    "interval": "1h",
+                    # As often as the health probes: a series scraped less often than every 5m
+                    # goes stale between scrapes, and alerts with `for:` on it never fire.
+                    "interval": PROBE_INTERVAL,
                     "scrapeTimeout": "30s",
                     "targets": {
                         "staticConfig": {

@@ -35,7 +35,7 @@ from o11y.conventions import (
     TEAM_LABEL,
 )
 from o11y.model.oncall import NotificationTiming
-from o11y.model.stack import Stack
+from o11y.model.stack import TEAM_SLACK_WEBHOOK_PREFIX, Stack
 from o11y.pagerduty import PdService, pagerduty_services, paging_enabled
 from o11y.rules import HEARTBEAT_SEVERITY, INHIBITIONS
 from o11y.severity import PAGERDUTY_SEVERITY, Action
@@ -89,7 +89,19 @@ def secret_file(key: str) -> str:
 
 def key_secrets(stack: Stack) -> tuple[str, ...]:
     """Stack secrets copied into the keys Secret (PagerDuty keys come from the integrations)."""
-    return tuple(k for k in (SLACK_WEBHOOK_KEY, SMTP_PASSWORD_KEY) if k in stack.secrets)
+    return tuple(
+        k
+        for k in sorted(stack.secrets)
+        if k in (SLACK_WEBHOOK_KEY, SMTP_PASSWORD_KEY) or k.startswith(TEAM_SLACK_WEBHOOK_PREFIX)
+    )
+
+
+def slack_webhook_key(stack: Stack, team: str | None) -> str | None:
+    """The secret holding the webhook of a team's channel (its own, else the shared one)."""
+    own = f"{TEAM_SLACK_WEBHOOK_PREFIX}{team}"
+    if team is not None and own in stack.secrets:
+        return own
+    return SLACK_WEBHOOK_KEY if SLACK_WEBHOOK_KEY in stack.secrets else None
 
 
 def paging_summary(stack: Stack) -> str:
@@ -145,7 +157,7 @@ def route_tree(stack: Stack) -> JsonObject:
 
 def receivers(stack: Stack) -> list[Json]:
     result: list[Json] = [
-        _slack_receiver(stack, DEFAULT, stack.oncall.default_slack_channel),
+        _slack_receiver(stack, DEFAULT, stack.oncall.default_slack_channel, None),
         {"name": NULL},
         _dead_mans_switch(stack),
     ]
@@ -153,7 +165,7 @@ def receivers(stack: Stack) -> list[Json]:
         result.append({"name": NO_PAGING})
     result += [_pagerduty_receiver(stack, service) for service in pagerduty_services(stack)]
     for team in stack.teams:
-        result.append(_slack_receiver(stack, f"slack-{team.name}", team.slack_channel))
+        result.append(_slack_receiver(stack, f"slack-{team.name}", team.slack_channel, team.name))
         result.append(_email_receiver(stack, f"email-{team.name}", team.email))
     return result
 
@@ -162,20 +174,20 @@ def inhibit_rules(stack: Stack) -> list[Json]:
     labels = stack.alerting.severity_labels
     below_page = f"{labels.ticket}|{labels.notify}|{SEVERITY_INFO}"
     below_ticket = f"{labels.notify}|{SEVERITY_INFO}"
-    # Only alerts that name a service: without this, `equal` would match two unrelated alerts
-    # that both lack the label (a database page would mute every service-less ticket).
-    owned = _re(SERVICE_LABEL, ".+")
+    # By severity, only within one SLO: its page mutes its tickets and warnings (one incident,
+    # not three). Between other alerts only a declared cause mutes its symptoms (below): a
+    # security page must not hide an unrelated error-rate ticket of the same service, and the
+    # chart's own alerts (whose `service` is a scrape target's Service) must not mute each other.
+    slo = _re(SLO_NAME_LABEL, ".+")
     by_severity: list[Json] = [
-        # A page mutes the tickets and warnings of the same service and SLO (one incident,
-        # not three). Alerts outside the SLO engine match each other on an empty `slo_name`.
         {
-            "source_matchers": [_eq(SEVERITY_LABEL, labels.page), owned],
-            "target_matchers": [_re(SEVERITY_LABEL, below_page), owned],
+            "source_matchers": [_eq(SEVERITY_LABEL, labels.page), slo],
+            "target_matchers": [_re(SEVERITY_LABEL, below_page), slo],
             "equal": [SERVICE_LABEL, SLO_NAME_LABEL],
         },
         {
-            "source_matchers": [_eq(SEVERITY_LABEL, labels.ticket), owned],
-            "target_matchers": [_re(SEVERITY_LABEL, below_ticket), owned],
+            "source_matchers": [_eq(SEVERITY_LABEL, labels.ticket), slo],
+            "target_matchers": [_re(SEVERITY_LABEL, below_ticket), slo],
             "equal": [SERVICE_LABEL, SLO_NAME_LABEL],
         },
     ]
@@ -266,7 +278,7 @@ def _pagerduty_name(service: PdService) -> str:
 
 
 def _pagerduty_receiver(stack: Stack, service: PdService) -> JsonObject:
-    grafana = stack.oncall.grafana_url.rstrip("/")
+    grafana = stack.grafana.url.rstrip("/")
     return {
         "name": _pagerduty_name(service),
         "pagerduty_configs": [
@@ -299,14 +311,15 @@ def _pagerduty_receiver(stack: Stack, service: PdService) -> JsonObject:
     }
 
 
-def _slack_receiver(stack: Stack, name: str, channel: str) -> JsonObject:
-    if SLACK_WEBHOOK_KEY not in stack.secrets:
+def _slack_receiver(stack: Stack, name: str, channel: str, team: str | None) -> JsonObject:
+    key = slack_webhook_key(stack, team)
+    if key is None:
         return {"name": name}
     return {
         "name": name,
         "slack_configs": [
             {
-                "api_url_file": secret_file(SLACK_WEBHOOK_KEY),
+                "api_url_file": secret_file(key),
                 "channel": channel,
                 "send_resolved": True,
                 "title": "[{{ .Status | toUpper }}] {{ .GroupLabels.alertname }}",

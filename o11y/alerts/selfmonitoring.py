@@ -164,49 +164,89 @@ def _gateway_down(stack: Stack) -> ProvenAlert:
 
 
 def _agent_down(stack: Stack) -> ProvenAlert:
-    up = selector("up", release_job_selector(RELEASE_OTEL_AGENT))
+    """From kube-state-metrics, not `up`: an evicted or Pending agent pod has no scrape target,
+    so its `up` series vanishes instead of turning 0."""
+    namespace = stack.kubernetes.namespace
+    # The agent DaemonSet is named after its release (fullnameOverride, o11y/helm/otel.py).
+    daemonset = f'daemonset="{RELEASE_OTEL_AGENT}", namespace="{namespace}"'
+    unavailable = f"kube_daemonset_status_number_unavailable{{{daemonset}}}"
+    agent_pods = f'namespace="{namespace}", pod=~"{RELEASE_OTEL_AGENT}-.*"'
     definition = AlertDefinition(
         name=OTEL_AGENT_DOWN,
         group=GROUP,
-        expr=f"max by (namespace, pod) ({up}) == 0",
+        # `max by` keeps one series whichever kube-state-metrics pod reports it.
+        expr=f"max by (namespace, daemonset) ({unavailable}) > 0",
         for_="10m",
         priority=Priority.P2,
         team=stack.alerting.platform_team,
-        summary="OTel agent {{ $labels.pod }} is down.",
+        summary="OTel agent DaemonSet {{ $labels.daemonset }} has unavailable pods.",
         description=(
-            "The node agent {{ $labels.namespace }}/{{ $labels.pod }} has not been scraped as up "
-            "for 10 minutes: logs of the pods on its node are not collected."
+            "DaemonSet {{ $labels.namespace }}/{{ $labels.daemonset }} has had pods that are not "
+            "available (crash-looping, Pending or evicted) for 10 minutes: logs of the pods on "
+            "those nodes are not collected."
         ),
-        symptom="One node's OTel agent (log and host metric collection) is down.",
-        impact="Logs of the pods on that node are missing in Loki until the agent is back.",
+        symptom="The OTel agent (log collection) is not available on one or more nodes.",
+        impact="Logs of the pods on those nodes are missing in Loki until the agent is back.",
         triage=(
-            TriageQuery("Agents down", f"{up} == 0"),
+            TriageQuery("Unavailable agents", unavailable),
+            TriageQuery(
+                "Agent pods not running",
+                f'kube_pod_status_phase{{{agent_pods}, phase=~"Pending|Failed|Unknown"}} == 1',
+            ),
+            TriageQuery(
+                "Agent pods not ready",
+                f'kube_pod_status_ready{{{agent_pods}, condition="false"}} == 1',
+            ),
             TriageQuery(
                 "Agent logs",
-                f'{{namespace="{stack.kubernetes.namespace}", pod=~"{RELEASE_OTEL_AGENT}.*"}} |= "error"',
+                f'{{namespace="{namespace}", pod=~"{RELEASE_OTEL_AGENT}.*"}} |= "error"',
                 "logql",
             ),
         ),
         causes=(
             "The agent crash-loops (config, permissions on /var/log).",
-            "The node is under memory pressure.",
+            "An agent pod is Pending: the node lacks CPU/memory for its requests, or a taint it does not tolerate.",
+            "An agent pod was evicted (node memory or disk pressure).",
         ),
         resolution=(
-            f"`kubectl -n {stack.kubernetes.namespace} describe pod <pod>` and read `--previous` logs; fix and roll out.",
+            f"`kubectl -n {namespace} get pods -o wide | grep {RELEASE_OTEL_AGENT}` to find the pods and nodes.",
+            f"`kubectl -n {namespace} describe pod <pod>` (events: scheduling, eviction) and read `--previous` logs; fix and roll out.",
         ),
         related=(OTEL_COLLECTOR_DOWN,),
     )
     target = {
-        "job": RELEASE_OTEL_AGENT,
-        "namespace": "observability",
-        "pod": f"{RELEASE_OTEL_AGENT}-abcde",
-        "instance": "10.0.0.6:8888",
+        "job": "kube-state-metrics",
+        "namespace": namespace,
+        "daemonset": RELEASE_OTEL_AGENT,
+        "instance": "10.0.0.7:8080",
+        "pod": "kube-prometheus-stack-kube-state-metrics-abcde",
     }
-    labels = {"namespace": "observability", "pod": f"{RELEASE_OTEL_AGENT}-abcde"}
+    other = {**target, "daemonset": "node-exporter"}
+    metric = "kube_daemonset_status_number_unavailable"
+    labels = {"namespace": namespace, "daemonset": RELEASE_OTEL_AGENT}
     return ProvenAlert(
         definition,
-        fires=(Case("the agent is down", (series("up", target, steady(0, 20)),), "15m", labels),),
-        silent=(Case("the agent is up", (series("up", target, steady(1, 20)),), "15m"),),
+        fires=(
+            Case(
+                "an agent pod is unavailable (Pending or evicted pods have no `up`)",
+                (series(metric, target, steady(1, 20)),),
+                "15m",
+                labels,
+            ),
+        ),
+        silent=(
+            Case("every agent is available", (series(metric, target, steady(0, 20)),), "15m"),
+            Case(
+                "an agent has been unavailable for 9 minutes (a rollout)",
+                (series(metric, target, "0x4 1x15"),),
+                "14m",
+            ),
+            Case(
+                "another DaemonSet is unavailable",
+                (series(metric, target, steady(0, 20)), series(metric, other, steady(1, 20))),
+                "15m",
+            ),
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from o11y.alerts.scenario import (
     steady,
 )
 from o11y.conventions import (
+    HEALTH_JOB,
     HTTP_CODE_LABEL,
     METRIC_HTTP_DURATION,
     METRIC_HTTP_REQUESTS,
@@ -27,6 +28,7 @@ from o11y.conventions import (
     SERVICE_LABEL,
     log_stream_selector,
     route_selector,
+    service_scrape_selector,
     service_selector,
 )
 from o11y.model.catalog import EndpointBudget, Service
@@ -132,12 +134,16 @@ def _labels(service: Service) -> dict[str, str]:
 
 
 def _down(service: Service) -> ProvenAlert:
-    up = selector("up", service_selector(service.name))
+    up = selector("up", service_scrape_selector(service.name))
     target = {SERVICE_LABEL: service.name, "job": service.name, "instance": "10.0.0.1:8080"}
+    # The blackbox exporter answering the health Probe is up and carries `service` too.
+    probe = {SERVICE_LABEL: service.name, "job": HEALTH_JOB, "instance": "blackbox:9115"}
     definition = AlertDefinition(
         name=SERVICE_DOWN,
         group=GROUP.format(name=service.name),
-        expr=f"sum by ({SERVICE_LABEL}) ({up}) == 0 or absent({up})",
+        # absent() returns the matchers' labels (service and job); keep only `service` so both
+        # branches name the same alert.
+        expr=f"sum by ({SERVICE_LABEL}) ({up}) == 0 or sum by ({SERVICE_LABEL}) (absent({up}))",
         for_="2m",
         priority=Priority.P0,
         team=service.team,
@@ -180,8 +186,8 @@ def _down(service: Service) -> ProvenAlert:
         definition,
         fires=(
             Case(
-                "every target is down",
-                (series("up", target, steady(0, 10)),),
+                "every target is down while its health probe is scraped",
+                (series("up", target, steady(0, 10)), series("up", probe, steady(1, 10))),
                 "5m",
                 _labels(service),
             ),

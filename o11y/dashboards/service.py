@@ -7,6 +7,7 @@ from o11y.conventions import (
     METRIC_HTTP_REQUESTS,
     METRIC_PROBE_SUCCESS,
     dashboard_uid,
+    service_scrape_selector,
     service_selector,
 )
 from o11y.dashboards import logs
@@ -53,7 +54,7 @@ def health_panels(service: Service) -> tuple[JsonObject, ...]:
         ),
         stat(
             "Instances up",
-            [prometheus(f"sum(up{{{selector}}})", "up")],
+            [prometheus(f"sum(up{{{service_scrape_selector(service.name)}}})", "up")],
             steps=GREEN_ABOVE_ONE,
             description="Scrape targets answering /metrics.",
         ),

@@ -15,6 +15,7 @@ from o11y.conventions import (
     RELEASE_GRAFANA,
     SECRET_GRAFANA_ADMIN,
     alertmanager_url,
+    grafana_host,
     loki_url,
     mimir_url,
     prometheus_url,
@@ -57,7 +58,7 @@ def values(stack: Stack) -> Values:
     if platform.replicas.grafana > 1:
         grafana["podDisruptionBudget"] = {"minAvailable": 1}
     if platform.ingress is not None:
-        host = f"{RELEASE_GRAFANA}.{platform.ingress.domain}"
+        host = grafana_host(platform.ingress.domain)
         grafana["ingress"] = {
             "enabled": True,
             "ingressClassName": platform.ingress.class_name,
@@ -71,9 +72,7 @@ def values(stack: Stack) -> Values:
 def _settings(stack: Stack) -> Values:
     settings: Values = {"analytics": {"reporting_enabled": False, "check_for_updates": False}}
     if stack.platform.ingress is not None:
-        settings["server"] = {
-            "root_url": f"https://{RELEASE_GRAFANA}.{stack.platform.ingress.domain}"
-        }
+        settings["server"] = {"root_url": f"https://{grafana_host(stack.platform.ingress.domain)}"}
     return settings
 
 

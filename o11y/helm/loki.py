@@ -54,6 +54,8 @@ def values(stack: Stack) -> Values:
         # The canary (synthetic log traffic) and the Helm test pod are left out: the log agent
         # on every node already writes continuously, and the platform is verified by tests.
         "lokiCanary": {"enabled": False},
+        # Loki's own metrics, for LokiIngestionErrors and the platform dashboards.
+        "monitoring": {"serviceMonitor": {"enabled": True}},
         "test": {"enabled": False},
         "global": {"extraEnvFrom": credentials_env_from(stack)},
     }

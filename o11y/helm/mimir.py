@@ -36,6 +36,8 @@ def values(stack: Stack) -> Values:
         "global": {"extraEnvFrom": credentials_env_from(stack)},
         "mimir": {"structuredConfig": _config(stack)},
         "overrides_exporter": {"resources": resources(stack, "mimir")},
+        # Mimir's own metrics, for MimirIngestionErrors.
+        "metaMonitoring": {"serviceMonitor": {"enabled": True}},
     }
     for component in (*_SCALED, *_PAIRED):
         replicas = platform.replicas.mimir if component in _SCALED else 2

@@ -4,7 +4,8 @@ tier, and the log agent (a DaemonSet shipping every pod's JSON stdout to Loki, P
 Trace path: apps -> `otel-gateway` Service (OTLP, Jaeger) -> [load-balancing tier, only when
 more than one sampler runs: spans routed by trace id so one sampler sees a whole trace] ->
 tail-sampling gateway -> Tempo. The first tier also derives RED metrics with exemplars from
-every span (spanmetrics connector) before sampling and remote-writes them to Prometheus.
+every span (spanmetrics connector) before sampling and remote-writes them, labelled with the
+collector pod that counted them: to Mimir when it runs (prod), else to the single Prometheus.
 """
 
 import math
@@ -15,6 +16,7 @@ from o11y.conventions import (
     RELEASE_OTEL_GATEWAY,
     RELEASE_OTEL_SAMPLER,
     loki_url,
+    mimir_push_url,
     prometheus_url,
     tempo_url,
 )
@@ -49,6 +51,18 @@ SPAN_BUCKETS = (
     "10s",
     "30s",
 )
+
+
+# Every span-metric series carries the name of the gateway pod that counted it: each replica
+# sees a different share of the spans, so without it their counters would be one series that
+# seems to reset whenever another replica writes.
+COLLECTOR_POD_LABEL = "collector_pod"
+# The pod's own name from the downward API (the chart only sets MY_POD_IP).
+POD_NAME_ENV = "MY_POD_NAME"
+_POD_NAME_FROM_DOWNWARD_API: Json = {
+    "name": POD_NAME_ENV,
+    "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}},
+}
 
 
 def sampler_tier_name(stack: Stack) -> str:
@@ -88,13 +102,20 @@ def gateway_values(stack: Stack) -> Values:
             stack,
             "deployment",
             _load_balancer_config(stack),
-            {**_deployment_extras(stack, RELEASE_OTEL_GATEWAY), "clusterRole": _RESOLVER_ROLE},
+            {
+                **_deployment_extras(stack, RELEASE_OTEL_GATEWAY),
+                "clusterRole": _RESOLVER_ROLE,
+                "extraEnvs": [_POD_NAME_FROM_DOWNWARD_API],
+            },
         )
     return _collector(
         stack,
         "deployment",
         _sampler_config(stack, first_tier=True),
-        _deployment_extras(stack, RELEASE_OTEL_GATEWAY),
+        {
+            **_deployment_extras(stack, RELEASE_OTEL_GATEWAY),
+            "extraEnvs": [_POD_NAME_FROM_DOWNWARD_API],
+        },
     )
 
 
@@ -226,15 +247,27 @@ def _span_metrics(stack: Stack) -> tuple[Values, Values]:
             "dimensions": [{"name": "http.route"}, {"name": "http.request.method"}],
         }
     }
-    exporters: Values = {
-        "prometheusremotewrite/spanmetrics": {
-            "endpoint": f"{prometheus_url(stack.kubernetes.namespace)}/api/v1/write",
-            # Off: resource attributes (host, process, pod ip) would become unbounded labels;
-            # service.name becomes `job` and the connector's `service_name` dimension.
-            "resource_to_telemetry_conversion": {"enabled": False},
-        }
-    }
+    exporters: Values = {"prometheusremotewrite/spanmetrics": span_metrics_remote_write(stack)}
     return connectors, exporters
+
+
+def span_metrics_remote_write(stack: Stack) -> Values:
+    """Where the span metrics go: straight to Mimir when it runs, since the Prometheus Service
+    would hand each write to one replica of the HA pair and Mimir keeps only one replica's
+    samples; else to the one Prometheus (its remote-write receiver)."""
+    namespace = stack.kubernetes.namespace
+    target: Values = (
+        {"endpoint": mimir_push_url(namespace), "headers": {TENANT_HEADER: tenant(stack)}}
+        if stack.platform.mimir
+        else {"endpoint": f"{prometheus_url(namespace)}/api/v1/write"}
+    )
+    return {
+        **target,
+        "external_labels": {COLLECTOR_POD_LABEL: f"${{env:{POD_NAME_ENV}}}"},
+        # Off: resource attributes (host, process, pod ip) would become unbounded labels;
+        # service.name becomes `job` and the connector's `service_name` dimension.
+        "resource_to_telemetry_conversion": {"enabled": False},
+    }
 
 
 def _tempo_exporter(stack: Stack) -> Values:

@@ -69,7 +69,6 @@ class OnCall(BaseModel):
     # secret file: webhook `url_file` is newer than Alertmanager 0.25 (amtool 0.25 rejects it).
     dead_mans_switch_url: Url | None = None
     heartbeat_interval: Duration = "1m"
-    grafana_url: str = "https://grafana.example.com"
     page: NotificationTiming = NotificationTiming(
         group_wait="30s", group_interval="5m", repeat_interval="4h"
     )

@@ -207,7 +207,9 @@ PROFILES: Mapping[Environment, Mapping[str, object]] = {
         },
         "retention": {
             **_COMMON_RETENTION,
-            "metrics": "2d",
+            # As long as the longest SLO period: the budget rules read that far back. The size
+            # cap keeps a dev cluster's disk small.
+            "metrics": "31d",
             "metrics_size": "8GB",
             "long_term_metrics": "2d",
         },
@@ -247,7 +249,9 @@ PROFILES: Mapping[Environment, Mapping[str, object]] = {
         },
         "retention": {
             **_COMMON_RETENTION,
-            "metrics": "7d",
+            # As long as the longest SLO period (the budget rules run in Prometheus); Mimir
+            # keeps everything for long_term_metrics.
+            "metrics": "31d",
             "metrics_size": "90GB",
             "long_term_metrics": "395d",
         },

@@ -1,14 +1,16 @@
 """The whole stack: one environment's configuration, validated once before anything is built."""
 
-from typing import Literal
+import re
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
+from o11y.conventions import grafana_host
 from o11y.model.alerting import Alerting, BusinessRule, SecurityRule
 from o11y.model.catalog import Dependency, Service, Team, TlsEndpoint
 from o11y.model.oncall import OnCall
 from o11y.model.platform import Environment, Platform, platform_with_profile
-from o11y.model.types import STRICT, LabelName, Name, Url
+from o11y.model.types import STRICT, LabelName, Name, Url, duration_seconds
 
 # Secret values the program reads from `o11y:secrets` (a Pulumi secret object). Only their
 # names reach this model; the values stay Pulumi secrets end to end.
@@ -21,6 +23,24 @@ SecretName = Literal[
     "postgres_password",
     "redis_password",
 ]
+
+# A Slack incoming webhook posts to the one channel it was created for, so each team's channel
+# may have its own: `slack_webhook_url_<team>`; teams without one use `slack_webhook_url`.
+TEAM_SLACK_WEBHOOK_PREFIX = "slack_webhook_url_"
+_TEAM_SLACK_WEBHOOK = re.compile(rf"^{TEAM_SLACK_WEBHOOK_PREFIX}[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def _known_secret(name: str) -> str:
+    if name in get_args(SecretName) or _TEAM_SLACK_WEBHOOK.match(name):
+        return name
+    known = ", ".join(get_args(SecretName))
+    raise ValueError(
+        f"unknown secret '{name}'; expected one of {known} or {TEAM_SLACK_WEBHOOK_PREFIX}<team>"
+    )
+
+
+# The name of a value under `o11y:secrets`.
+SecretKey = Annotated[str, AfterValidator(_known_secret)]
 
 # What a prod stack cannot run without.
 PROD_REQUIRED_SECRETS: tuple[SecretName, ...] = (
@@ -75,7 +95,7 @@ class Stack(BaseModel):
     platform: Platform
     alerting: Alerting = Alerting()
     oncall: OnCall = OnCall()
-    secrets: frozenset[SecretName] = frozenset()
+    secrets: frozenset[SecretKey] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
@@ -103,6 +123,19 @@ class Stack(BaseModel):
             for j, used in enumerate(service.uses):
                 if used not in dependencies:
                     problems.append(f"services[{i}].uses[{j}]: unknown dependency '{used}'")
+        for name in sorted(self.secrets):
+            team = name.removeprefix(TEAM_SLACK_WEBHOOK_PREFIX)
+            if name.startswith(TEAM_SLACK_WEBHOOK_PREFIX) and team not in teams:
+                problems.append(f"secrets.{name}: no team named '{team}'")
+        retention = self.platform.retention.metrics
+        for i, service in enumerate(self.services):
+            for j, slo in enumerate(service.slos):
+                if duration_seconds(slo.period) > duration_seconds(retention):
+                    problems.append(
+                        f"services[{i}].slos[{j}].period: {slo.period} is longer than "
+                        f"platform.retention.metrics ({retention}); the error budget over the "
+                        "period would be computed from less data"
+                    )
         for i, endpoint in enumerate(self.tls_endpoints):
             if endpoint.team not in teams:
                 problems.append(f"tls_endpoints[{i}].team: unknown team '{endpoint.team}'")
@@ -143,6 +176,12 @@ def _prod_requirements(stack: Stack) -> list[str]:
     problems: list[str] = []
     if stack.platform.ingress is None:
         problems.append("platform.ingress: required in prod (TLS on every ingress)")
+    elif stack.grafana.url.rstrip("/") != (
+        url := f"https://{grafana_host(stack.platform.ingress.domain)}"
+    ):
+        problems.append(
+            f"grafana.url: must be {url}, where the Grafana ingress answers (got {stack.grafana.url})"
+        )
     if stack.platform.object_storage is None:
         problems.append("platform.object_storage: required in prod (Loki, Tempo and Mimir buckets)")
     if stack.oncall.dead_mans_switch_url is None:

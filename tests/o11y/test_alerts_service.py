@@ -81,7 +81,8 @@ def test_latency_budgets_are_the_services_own(dev_stack: Stack) -> None:
 def test_down_covers_a_missing_target(dev_stack: Stack) -> None:
     (down,) = _for(dev_stack, "frontend", SERVICE_DOWN)
     assert down == (
-        'sum by (service) (up{service="frontend"}) == 0 or absent(up{service="frontend"})'
+        'sum by (service) (up{service="frontend",job="frontend"}) == 0 or '
+        'sum by (service) (absent(up{service="frontend",job="frontend"}))'
     )
 
 

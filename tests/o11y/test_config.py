@@ -155,6 +155,16 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
         "platform: object_storage is required when mimir is on or loki_mode is scalable",
     ),
     (
+        "prod's grafana url is where its ingress answers",
+        lambda: {**stack_config("prod"), "grafana": {"url": "https://grafana.example.com"}},
+        "grafana.url: must be https://grafana.o11y.example.com, where the Grafana ingress answers",
+    ),
+    (
+        "an SLO period longer than the metrics retention is rejected",
+        lambda: {**stack_config("dev"), "platform": {"retention": {"metrics": "7d"}}},
+        "services[0].slos[0].period: 30d is longer than platform.retention.metrics (7d)",
+    ),
+    (
         "the kubernetes target is required",
         lambda: {k: v for k, v in stack_config("dev").items() if k != "kubernetes"},
         "kubernetes: required",
@@ -200,10 +210,22 @@ def test_secret_names_reach_the_model_but_not_their_values() -> None:
     assert "token-value" not in stack.model_dump_json()
 
 
+def test_a_team_slack_webhook_must_name_a_team() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(stack_config("dev"), secrets={"slack_webhook_url_nobody": "x"})
+    assert caught.value.problems == ["secrets.slack_webhook_url_nobody: no team named 'nobody'"]
+    stack = parse(stack_config("dev"), secrets={"slack_webhook_url_ai": "x"})
+    assert stack.secrets == {"slack_webhook_url_ai"}
+
+
 def test_an_unknown_secret_name_is_rejected() -> None:
     with pytest.raises(ConfigError) as caught:
         parse(stack_config("dev"), secrets={"pagerduty_tokn": "x"})
-    assert caught.value.problems[0].startswith("secrets[0]: input should be")
+    assert caught.value.problems == [
+        "secrets[0]: unknown secret 'pagerduty_tokn'; expected one of pagerduty_token, "
+        "slack_webhook_url, smtp_password, object_storage_access_key, object_storage_secret_key, "
+        "postgres_password, redis_password or slack_webhook_url_<team>"
+    ]
 
 
 def test_prod_requires_its_secrets_and_dev_none(dev_stack: Stack, prod_stack: Stack) -> None:

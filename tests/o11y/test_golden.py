@@ -4,6 +4,8 @@ import shutil
 from pathlib import Path
 
 from o11y.golden import differences
+from o11y.model.stack import Stack
+from o11y.rules import alerts_by_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,3 +27,12 @@ def test_a_changed_file_is_reported_stale(tmp_path: Path) -> None:
         "rendered/dev/left-over.txt: not generated any more",
         "docs/runbooks/ServiceDown.md: stale",
     ]
+
+
+def test_every_alert_of_every_example_stack_has_a_committed_runbook(
+    dev_stack: Stack, prod_stack: Stack
+) -> None:
+    committed = {path.stem for path in (ROOT / "docs" / "runbooks").glob("*.md")}
+    for stack in (dev_stack, prod_stack):
+        names = {d.name for alerts in alerts_by_file(stack).values() for d in alerts}
+        assert names - committed == set()

@@ -66,7 +66,7 @@ def test_prometheus_selects_every_monitor_and_rule_and_writes_to_mimir_in_prod()
     for kind in ("rule", "serviceMonitor", "podMonitor", "probe", "scrapeConfig"):
         assert spec[f"{kind}SelectorNilUsesHelmValues"] is False
     assert spec["replicas"] == 2
-    assert (spec["retention"], spec["retentionSize"]) == ("7d", "90GB")
+    assert (spec["retention"], spec["retentionSize"]) == ("31d", "90GB")
     assert dig(spec, "remoteWrite", 0, "url") == (
         "http://mimir-gateway.observability.svc:80/api/v1/push"
     )
@@ -161,6 +161,40 @@ def test_the_gateway_balances_by_trace_id_to_the_samplers_in_prod() -> None:
     assert "spanmetrics" in as_list(dig(config, "service", "pipelines", "traces", "exporters"))
     sampler = by_name("prod")["otel-sampler"].values["config"]
     assert "tail_sampling" in as_dict(dig(sampler, "processors"))
+
+
+def span_metrics_writer(env: str) -> dict[str, object]:
+    """The gateway's span-metrics remote-write exporter and the gateway's extra env vars."""
+    values = by_name(env)["otel-gateway"].values
+    exporter = as_dict(dig(values, "config", "exporters", "prometheusremotewrite/spanmetrics"))
+    return {**exporter, "env": dig(values, "extraEnvs")}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_span_metrics_carry_the_gateway_pod_that_counted_them(env: str) -> None:
+    writer = span_metrics_writer(env)
+    assert writer["external_labels"] == {"collector_pod": "${env:MY_POD_NAME}"}
+    assert writer["env"] == [
+        {
+            "name": "MY_POD_NAME",
+            "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}},
+        }
+    ]
+
+
+def test_prod_writes_span_metrics_to_mimir_not_through_the_prometheus_pair() -> None:
+    writer = span_metrics_writer("prod")
+    assert writer["endpoint"] == "http://mimir-gateway.observability.svc:80/api/v1/push"
+    assert writer["headers"] == {"X-Scope-OrgID": "default"}
+
+
+def test_dev_writes_span_metrics_to_its_one_prometheus() -> None:
+    writer = span_metrics_writer("dev")
+    assert (
+        writer["endpoint"]
+        == "http://kube-prometheus-stack-prometheus.observability.svc:9090/api/v1/write"
+    )
+    assert "headers" not in writer
 
 
 def test_grafana_provisions_every_datasource_with_tenants_and_correlation() -> None:

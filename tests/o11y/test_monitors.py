@@ -43,6 +43,9 @@ def test_service_monitor_labels_series_with_the_catalog_name_and_drops_unbounded
     assert endpoint["relabelings"] == [
         {"action": "replace", "targetLabel": "service", "replacement": "api-gateway"},
         {"action": "replace", "targetLabel": "team", "replacement": "platform"},
+        # `job` is the catalog name, so ServiceDown can tell the service's own targets from
+        # the blackbox probes that also carry `service`.
+        {"action": "replace", "targetLabel": "job", "replacement": "api-gateway"},
     ]
     assert endpoint["metricRelabelings"] == [
         {"action": "labeldrop", "regex": "user_id|event_id|request_id|session_id|trace_id"}

@@ -83,6 +83,27 @@ def test_the_keys_secret_holds_only_the_secrets_the_stack_has(
     assert key_secrets(paging_prod) == ("slack_webhook_url", "smtp_password")
 
 
+def test_a_team_with_its_own_slack_webhook_posts_through_it(
+    paging_prod: Stack, amtool: str, tmp_path: Path
+) -> None:
+    secrets = paging_prod.secrets | {"slack_webhook_url_ai"}
+    stack = paging_prod.model_copy(update={"secrets": secrets})
+    assert key_secrets(stack) == ("slack_webhook_url", "slack_webhook_url_ai", "smtp_password")
+    config = yaml.safe_load(alertmanager_files(stack)[ALERTMANAGER_FILE])
+    webhooks = {
+        receiver["name"]: receiver["slack_configs"][0]["api_url_file"]
+        for receiver in config["receivers"]
+        if "slack_configs" in receiver
+    }
+    assert webhooks["slack-ai"] == f"{SECRETS_DIR}/slack_webhook_url_ai"
+    assert webhooks["slack-platform"] == f"{SECRETS_DIR}/slack_webhook_url"
+    assert webhooks["default"] == f"{SECRETS_DIR}/slack_webhook_url"
+    checked = subprocess.run(
+        [amtool, "check-config", str(_write(tmp_path, stack))], capture_output=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout
+
+
 def test_pagerduty_severity_follows_the_severity_model(paging_prod: Stack) -> None:
     assert pagerduty_severity_template(paging_prod) == (
         '{{ if eq .CommonLabels.severity "critical" }}critical'
@@ -128,16 +149,16 @@ def test_pagerduty_events_carry_summary_source_links_and_class(paging_prod: Stac
     }
 
 
-def test_a_page_inhibits_lower_severities_of_the_same_service_and_slo(dev_stack: Stack) -> None:
+def test_a_page_inhibits_lower_severities_of_the_same_slo_only(dev_stack: Stack) -> None:
     rules = inhibit_rules(dev_stack)
     assert rules[0] == {
-        "source_matchers": ['severity="critical"', 'service=~".+"'],
-        "target_matchers": ['severity=~"high|warning|info"', 'service=~".+"'],
+        "source_matchers": ['severity="critical"', 'slo_name=~".+"'],
+        "target_matchers": ['severity=~"high|warning|info"', 'slo_name=~".+"'],
         "equal": ["service", "slo_name"],
     }
     assert rules[1] == {
-        "source_matchers": ['severity="high"', 'service=~".+"'],
-        "target_matchers": ['severity=~"warning|info"', 'service=~".+"'],
+        "source_matchers": ['severity="high"', 'slo_name=~".+"'],
+        "target_matchers": ['severity=~"warning|info"', 'slo_name=~".+"'],
         "equal": ["service", "slo_name"],
     }
 
