@@ -57,8 +57,9 @@ def _prometheus(stack: Stack) -> Values:
         "evaluationInterval": platform.scrape_interval,
         "resources": resources(stack, "prometheus"),
         "podAntiAffinity": "hard" if is_ha(stack) else "soft",
-        # The OTel gateway writes span metrics (RED from traces, with exemplars) here.
-        "enableRemoteWriteReceiver": True,
+        # Without Mimir, the OTel gateway writes span metrics (RED from traces, with exemplars)
+        # here; with Mimir it writes there (o11y/helm/otel.py), and nothing writes here.
+        "enableRemoteWriteReceiver": not stack.platform.mimir,
         "enableFeatures": ["exemplar-storage"],
         "externalLabels": {"environment": stack.environment},
         "storageSpec": {
