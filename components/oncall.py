@@ -230,21 +230,33 @@ def _service(
         opts=opts,
     )
     # Alert grouping as its own resource: the Service's alert_grouping* fields are deprecated.
-    pagerduty.AlertGroupingSetting(
-        f"{resource_name}-grouping",
-        name=f"{service.name} grouping",
-        type=service.alert_grouping,
-        services=[pd_service.id],
-        config=pagerduty.AlertGroupingSettingConfigArgs(
-            timeout=service.alert_grouping_timeout_seconds
-        ),
-        opts=opts,
-    )
+    if service.alert_grouping is not None:
+        pagerduty.AlertGroupingSetting(
+            f"{resource_name}-grouping",
+            name=f"{service.name} grouping",
+            type=service.alert_grouping,
+            services=[pd_service.id],
+            config=pagerduty.AlertGroupingSettingConfigArgs(
+                timeout=service.alert_grouping_timeout_seconds
+            ),
+            opts=opts,
+        )
     integration = pagerduty.ServiceIntegration(
         f"{resource_name}-events",
         name="Alertmanager (Events API v2)",
         service=pd_service.id,
         type=EVENTS_API_V2,
-        opts=opts,
+        # The provider does not mark the routing key secret; without this the state holds it
+        # in plain text.
+        opts=pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(additional_secret_outputs=["integration_key"])
+        ),
     )
-    return pulumi.Output.secret(integration.integration_key.apply(lambda key: key or ""))
+    return pulumi.Output.secret(integration.integration_key.apply(_routing_key))
+
+
+def _routing_key(key: str | None) -> str:
+    """An integration without a key would leave Alertmanager an empty key file: pages lost."""
+    if not key:
+        raise ValueError("PagerDuty returned an Events API v2 integration without a key")
+    return key

@@ -24,8 +24,6 @@ EVENTS_API_V2 = "events_api_v2_inbound_integration"
 # open high-urgency incidents (they escalate), warning and info low-urgency ones (they notify).
 # https://support.pagerduty.com/main/docs/dynamic-notifications
 URGENCY = "severity_based"
-# Time-based grouping works on every PagerDuty plan; intelligent grouping needs AIOps.
-ALERT_GROUPING = "time"
 
 TeamRole = Literal["responder", "manager", "observer"]
 TargetKind = Literal["schedule_reference", "user_reference"]
@@ -109,7 +107,7 @@ class PdService:
     auto_resolve_timeout: str
     acknowledgement_timeout: str
     urgency: str
-    alert_grouping: str
+    alert_grouping: str | None  # None: no PagerDuty-side grouping
     alert_grouping_timeout_seconds: int
 
 
@@ -276,7 +274,7 @@ def _service(
         auto_resolve_timeout=_seconds(pd.auto_resolve_timeout_seconds),
         acknowledgement_timeout=_seconds(pd.acknowledgement_timeout_seconds),
         urgency=URGENCY,
-        alert_grouping=ALERT_GROUPING,
+        alert_grouping=None if pd.alert_grouping == "none" else pd.alert_grouping,
         alert_grouping_timeout_seconds=pd.alert_grouping_window_seconds,
     )
 

@@ -43,6 +43,7 @@ class Registration:
     dependencies: tuple[str, ...]
     inputs: Mapping[str, object]
     secret_inputs: frozenset[str]
+    additional_secret_outputs: tuple[str, ...]
 
     @property
     def parent_name(self) -> str:
@@ -85,6 +86,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     dependencies=tuple(req.dependencies),
                     inputs=cast("dict[str, object]", rpc.deserialize_properties(req.object)),
                     secret_inputs=frozenset(secret),
+                    additional_secret_outputs=tuple(req.additionalSecretOutputs),
                 )
             )
         return response
@@ -100,6 +102,7 @@ class _RegisterRequest:
     protect: bool
     provider: str
     dependencies: Sequence[str]
+    additionalSecretOutputs: Sequence[str]
     object: struct_pb2.Struct
 
 

@@ -50,6 +50,10 @@ class PagerDuty(BaseModel):
     escalation: Escalation = Escalation()
     auto_resolve_timeout_seconds: int | None = Field(default=14400, ge=60)
     acknowledgement_timeout_seconds: int | None = Field(default=1800, ge=60)
+    # PagerDuty-side grouping of alerts into incidents (an AlertGroupingSetting per service).
+    # "none" where the account lacks it: time-based grouping is part of PagerDuty's AIOps /
+    # Event Intelligence on some plans. Alertmanager's own grouping applies either way.
+    alert_grouping: Literal["time", "none"] = "time"
     alert_grouping_window_seconds: int = Field(default=300, ge=60, le=3600)
 
 

@@ -188,3 +188,20 @@ def test_dev_without_a_token_creates_no_pagerduty_resources(dev: list[Registrati
     keys = _secret(dev, SECRET_ALERTMANAGER_KEYS)
     assert _reveal(keys.inputs["stringData"]) == {}
     assert _secret(dev, SECRET_ALERTMANAGER_CONFIG)
+
+
+def test_integration_keys_are_secret_in_the_state(prod: tuple[Stack, list[Registration]]) -> None:
+    _, registrations = prod
+    integrations = _of(registrations, "pagerduty:index/serviceIntegration:ServiceIntegration")
+    assert integrations
+    for integration in integrations:
+        assert "integrationKey" in integration.additional_secret_outputs, integration.name
+
+
+def test_pagerduty_side_grouping_can_be_left_to_alertmanager(prod_stack: Stack) -> None:
+    pagerduty = prod_stack.oncall.pagerduty.model_copy(update={"alert_grouping": "none"})
+    oncall = prod_stack.oncall.model_copy(update={"pagerduty": pagerduty})
+    stack = prod_stack.model_copy(update={"secrets": PAGING_SECRETS, "oncall": oncall})
+    registrations = _run(stack, with_pagerduty=True)
+    assert _of(registrations, "pagerduty:index/service:Service")
+    assert not _of(registrations, "pagerduty:index/alertGroupingSetting:AlertGroupingSetting")
