@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from o11y.model.catalog import Member
 from o11y.model.types import STRICT, Count, Duration, Url
@@ -34,6 +34,17 @@ class Restriction(BaseModel):
     # 1 = Monday ... 7 = Sunday; weekly restrictions only.
     start_day_of_week: int | None = Field(default=None, ge=1, le=7)
 
+    @model_validator(mode="after")
+    def _fits_its_type(self) -> "Restriction":
+        weekly = self.type == "weekly_restriction"
+        if weekly != (self.start_day_of_week is not None):
+            raise ValueError(
+                "start_day_of_week is required by weekly and refused by daily restrictions"
+            )
+        if not weekly and self.duration_seconds > 86400:
+            raise ValueError("a daily restriction lasts at most 86400 seconds")
+        return self
+
 
 class PagerDuty(BaseModel):
     model_config = STRICT
@@ -42,7 +53,11 @@ class PagerDuty(BaseModel):
     # PagerDuty account region (the provider's service_region): "us" or "eu".
     region: Literal["us", "eu"] = "us"
     time_zone: str = "UTC"
-    rotation_start: str = Field(default="2026-01-05T09:00:00Z", pattern=r"^\d{4}-\d\d-\d\dT")
+    # RFC 3339 on a whole minute with an offset, as PagerDuty takes it.
+    rotation_start: str = Field(
+        default="2026-01-05T09:00:00Z",
+        pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:00(Z|[+-]\d\d:\d\d)$",
+    )
     # Seed 003: the primary on-call rotates weekly.
     rotation_days: Count = 7
     restrictions: list[Restriction] = Field(default_factory=list)

@@ -165,6 +165,32 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
         "services[0].slos[0].period: 30d is longer than platform.retention.metrics (7d)",
     ),
     (
+        "a weekly on-call restriction needs its day",
+        lambda: {
+            **stack_config("dev"),
+            "oncall": {
+                "pagerduty": {
+                    "restrictions": [
+                        {
+                            "type": "weekly_restriction",
+                            "start_time_of_day": "09:00:00",
+                            "duration_seconds": 3600,
+                        }
+                    ]
+                }
+            },
+        },
+        "oncall.pagerduty.restrictions[0]: start_day_of_week is required by weekly",
+    ),
+    (
+        "a rotation start off the whole minute is rejected",
+        lambda: {
+            **stack_config("dev"),
+            "oncall": {"pagerduty": {"rotation_start": "2026-01-05T09:00:30Z"}},
+        },
+        "oncall.pagerduty.rotation_start: string should match pattern",
+    ),
+    (
         "the kubernetes target is required",
         lambda: {k: v for k, v in stack_config("dev").items() if k != "kubernetes"},
         "kubernetes: required",
