@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.custom_resources import custom_resource, manifest_name
 from o11y.model.stack import Stack
 from o11y.monitors import custom_resources
 
@@ -29,19 +30,10 @@ class Monitoring(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(
             parent=self, provider=args.provider, depends_on=list(args.depends_on)
         )
-        self.resources = []
-        for manifest in custom_resources(args.stack):
-            metadata = manifest["metadata"]
-            assert isinstance(metadata, dict)
-            kind = str(manifest["kind"])
-            self.resources.append(
-                k8s.apiextensions.CustomResource(
-                    f"{name}-{kind.lower()}-{metadata['name']}",
-                    api_version=str(manifest["apiVersion"]),
-                    kind=kind,
-                    metadata=metadata,
-                    spec=manifest["spec"],
-                    opts=child,
-                )
+        self.resources = [
+            custom_resource(
+                f"{name}-{str(manifest['kind']).lower()}-{manifest_name(manifest)}", manifest, child
             )
+            for manifest in custom_resources(args.stack)
+        ]
         self.register_outputs({"count": len(self.resources)})
