@@ -9,8 +9,7 @@ import pulumiverse_grafana as grafana
 from components.dashboards import Dashboards, DashboardsArgs
 from o11y.dashboards import dashboards
 from o11y.model.stack import Stack
-from stacks.offline import Registration
-from tests.components.recording import record
+from stacks.offline import Registration, record
 
 FOLDER = "grafana:oss/folder:Folder"
 DASHBOARD = "grafana:oss/dashboard:Dashboard"
@@ -22,7 +21,7 @@ def _run(stack: Stack) -> list[Registration]:
         release = pulumi.CustomResource("test:index:Release", "grafana-release", {})
         Dashboards("dashboards", DashboardsArgs(stack, provider, depends_on=[release]))
 
-    return record(program)
+    return record(program, "test")
 
 
 def test_folders_and_dashboards_are_children_made_with_the_grafana_provider(

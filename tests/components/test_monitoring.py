@@ -5,7 +5,7 @@ import pulumi_kubernetes as k8s
 
 from components.monitoring import Monitoring, MonitoringArgs
 from o11y.monitors import custom_resources
-from tests.components.recording import record
+from stacks.offline import record
 from tests.conftest import load_stack
 from tests.trees import dig
 
@@ -22,7 +22,7 @@ def test_every_monitor_and_probe_is_created_after_the_operator_release() -> None
         )
         Monitoring("monitoring", MonitoringArgs(stack, provider, depends_on=[operator]))
 
-    registered = record(program)
+    registered = record(program, "test")
     operator = next(r for r in registered if r.name == "kube-prometheus-stack")
     component = next(r for r in registered if r.type == "o11y:monitoring:Monitoring")
     created = [r for r in registered if r.parent == component.urn]

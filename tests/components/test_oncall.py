@@ -12,8 +12,7 @@ from components.oncall import OnCall, OnCallArgs
 from o11y.conventions import SECRET_ALERTMANAGER_CONFIG, SECRET_ALERTMANAGER_KEYS
 from o11y.model.stack import Stack
 from o11y.routing import alertmanager_yaml
-from stacks.offline import Registration
-from tests.components.recording import record
+from stacks.offline import Registration, record
 
 PAGING_SECRETS = frozenset({"pagerduty_token", "slack_webhook_url", "smtp_password"})
 PD = "pagerduty:index/"
@@ -37,7 +36,7 @@ def _run(stack: Stack, with_pagerduty: bool) -> list[Registration]:
             ),
         )
 
-    return record(program)
+    return record(program, "test")
 
 
 def _of(registrations: Sequence[Registration], kind: str) -> list[Registration]:

@@ -5,8 +5,7 @@ import pulumi_kubernetes as k8s
 
 from components.platform import Platform, PlatformArgs
 from o11y.model.stack import Stack
-from stacks.offline import Registration
-from tests.components.recording import record
+from stacks.offline import Registration, record
 from tests.conftest import DEV_RELEASES, load_stack
 from tests.trees import dig, text
 
@@ -41,7 +40,7 @@ def build(stack: Stack, secrets: dict[str, pulumi.Output[str]] | None = None) ->
             ),
         )
 
-    return record(program)
+    return record(program, "test")
 
 
 def releases(registered: list[Registration]) -> dict[str, Registration]:
@@ -114,7 +113,7 @@ def test_admin_password_output_is_secret() -> None:
         )
         outputs["password"] = platform.grafana_admin_password
 
-    record(program)
+    record(program, "test")
 
     async def is_secret() -> bool:
         return await outputs["password"].is_secret()
@@ -145,6 +144,6 @@ def test_the_alertmanager_config_secret_comes_before_the_prometheus_stack() -> N
             PlatformArgs(load_stack("dev"), provider, namespace(provider), {}, depends_on=[config]),
         )
 
-    registered = record(program)
+    registered = record(program, "test")
     config = next(r for r in registered if r.name == "alertmanager-config")
     assert config.urn in releases(registered)["kube-prometheus-stack"].dependencies

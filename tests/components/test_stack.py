@@ -10,9 +10,8 @@ import pytest
 from components.stack import ObservabilityStack, ObservabilityStackArgs
 from o11y import conventions as names
 from o11y.model.stack import Stack
-from stacks.offline import Registration
+from stacks.offline import Registration, record
 from tests.components.mocks import named, of_type, run_stack
-from tests.components.recording import record
 
 # pulumi.runtime.test waits for the returned Output; typed here for mypy --strict.
 pulumi_test = cast(
@@ -34,7 +33,7 @@ def build(stack: Stack, secrets: dict[str, str]) -> dict[str, pulumi.Output[str]
         )
         outputs["paging"] = component.paging
 
-    record(program)
+    record(program, "test")
     return outputs
 
 
