@@ -285,5 +285,10 @@ def test_an_outage_pages_once_inhibits_the_ticket_and_resolves(world: World) -> 
     assert resolve["dedup_key"] == trigger["dedup_key"]
     assert resolve["routing_key"] == world.routing_key
     assert len(_events(world, "trigger")) == 1
-    assert ticket.name not in json.dumps(world.received.at(SLACK_PATH))
+    # The ticket clears with the page. Whether Slack hears of it in the instant both resolve is
+    # up to Alertmanager (its inhibitor sees the page resolved before or after the ticket), so
+    # the inhibition is asserted above, while the page fires.
+    wait_for(
+        lambda: not {page.name, ticket.name} & _firing_in_prometheus(world), 10, "both resolved"
+    )
     assert time.monotonic() - started < 90
