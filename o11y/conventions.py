@@ -5,6 +5,7 @@ Rule and alert names of the SLO engine live in o11y/slo.py's table, next to the 
 
 import hashlib
 import json
+from collections.abc import Sequence
 
 # Labels every service metric carries (the contract in docs/CONTRACT.md). ServiceMonitors
 # set `service` to the catalog name, so every query selects on it.
@@ -20,6 +21,8 @@ UNBOUNDED_LABELS = ("user_id", "event_id", "request_id", "session_id", "trace_id
 # Helm release names (also the prefix of the objects each chart creates).
 RELEASE_PROMETHEUS = "kube-prometheus-stack"
 RELEASE_LOKI = "loki"
+# The containers of Loki's write path: the single binary, or the distributed components.
+LOKI_WRITE_CONTAINERS = ("loki", "distributor", "ingester")
 RELEASE_TEMPO = "tempo"
 RELEASE_GRAFANA = "grafana"
 
@@ -32,6 +35,10 @@ def grafana_host(domain: str) -> str:
 RELEASE_MIMIR = "mimir"
 RELEASE_OTEL_GATEWAY = "otel-gateway"
 RELEASE_OTEL_AGENT = "otel-agent"
+# The opentelemetry-collector chart names its DaemonSet `<fullname>-agent`.
+OTEL_AGENT_DAEMONSET = f"{RELEASE_OTEL_AGENT}-agent"
+# The container every opentelemetry-collector chart pod runs.
+OTEL_COLLECTOR_CONTAINER = "opentelemetry-collector"
 RELEASE_BLACKBOX = "blackbox-exporter"
 # The tail-sampling tier behind `otel-gateway` when more than one sampler runs; the gateway
 # then only load-balances spans by trace id, so each trace reaches one sampler whole.
@@ -186,6 +193,14 @@ def release_job_selector(release: str) -> str:
     """Every scrape job of a Helm release: ServiceMonitor jobs are named after the Kubernetes
     Service (`<release>-<chart>`), PodMonitor jobs `<namespace>/<release>-<chart>`."""
     return f'job=~"(.+/)?{release}(-.+)?"'
+
+
+def platform_logs(namespace: str, containers: Sequence[str], pods: str) -> str:
+    """LogQL for the logs of a platform workload. The log agent names logs without a catalog
+    service after their container (the `service` index label); the pod name is structured
+    metadata, filtered after the stream selector."""
+    services = "|".join(containers)
+    return f'{{namespace="{namespace}", service=~"{services}"}} | k8s_pod_name=~"{pods}"'
 
 
 def log_stream_selector(service: str) -> str:

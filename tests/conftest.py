@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from o11y.charts import CHARTS
+from o11y.charttemplate import chart_source, helm_binary
 from o11y.config import parse_stack, read_catalog, read_stack_file
 from o11y.model.stack import Stack
 
@@ -68,3 +70,31 @@ def prometheus_bin() -> str:
 @pytest.fixture(scope="session")
 def alertmanager_bin() -> str:
     return _tool("prometheus-alertmanager")
+
+
+@pytest.fixture(scope="session")
+def helm() -> str:
+    path = helm_binary()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("helm is not installed; CI must install it (`make helm`, see .ci/run)")
+        pytest.skip("helm not installed (`make helm`)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pinned_charts(helm: str) -> Path:
+    """The pinned charts (`make charts`, or a folder named by O11Y_CHARTS); the tests that
+    render with them skip, saying why, where the folder lacks any."""
+    charts = Path(os.environ.get("O11Y_CHARTS") or ROOT / ".charts")
+    missing = [
+        f"{c.name}-{c.version}"
+        for c in CHARTS.values()
+        if chart_source(charts, c.name, c.version) is None
+    ]
+    if missing:
+        pytest.skip(
+            f"the pinned charts are not in {charts} (`make charts`, or O11Y_CHARTS=DIR): "
+            f"missing {', '.join(missing)}"
+        )
+    return charts

@@ -11,9 +11,12 @@ from o11y.alertdef import AlertDefinition, TriageQuery
 from o11y.alerts.promql import percent_of, selector, sum_rate
 from o11y.alerts.scenario import Case, ProvenAlert, Series, counting, series, steady
 from o11y.conventions import (
+    LOKI_WRITE_CONTAINERS,
+    OTEL_AGENT_DAEMONSET,
+    OTEL_COLLECTOR_CONTAINER,
     RELEASE_LOKI,
-    RELEASE_OTEL_AGENT,
     RELEASE_OTEL_GATEWAY,
+    platform_logs,
     release_job_selector,
 )
 from o11y.model.stack import Stack
@@ -138,7 +141,12 @@ def _gateway_down(stack: Stack) -> ProvenAlert:
             ),
             TriageQuery(
                 "Collector logs",
-                f'{{namespace="{stack.kubernetes.namespace}", pod=~"{RELEASE_OTEL_GATEWAY}.*"}} |= "error"',
+                platform_logs(
+                    stack.kubernetes.namespace,
+                    (OTEL_COLLECTOR_CONTAINER,),
+                    f"{RELEASE_OTEL_GATEWAY}-.*",
+                )
+                + ' |= "error"',
                 "logql",
             ),
         ),
@@ -167,10 +175,9 @@ def _agent_down(stack: Stack) -> ProvenAlert:
     """From kube-state-metrics, not `up`: an evicted or Pending agent pod has no scrape target,
     so its `up` series vanishes instead of turning 0."""
     namespace = stack.kubernetes.namespace
-    # The agent DaemonSet is named after its release (fullnameOverride, o11y/helm/otel.py).
-    daemonset = f'daemonset="{RELEASE_OTEL_AGENT}", namespace="{namespace}"'
+    daemonset = f'daemonset="{OTEL_AGENT_DAEMONSET}", namespace="{namespace}"'
     unavailable = f"kube_daemonset_status_number_unavailable{{{daemonset}}}"
-    agent_pods = f'namespace="{namespace}", pod=~"{RELEASE_OTEL_AGENT}-.*"'
+    agent_pods = f'namespace="{namespace}", pod=~"{OTEL_AGENT_DAEMONSET}-.*"'
     definition = AlertDefinition(
         name=OTEL_AGENT_DOWN,
         group=GROUP,
@@ -197,11 +204,6 @@ def _agent_down(stack: Stack) -> ProvenAlert:
                 "Agent pods not ready",
                 f'kube_pod_status_ready{{{agent_pods}, condition="false"}} == 1',
             ),
-            TriageQuery(
-                "Agent logs",
-                f'{{namespace="{namespace}", pod=~"{RELEASE_OTEL_AGENT}.*"}} |= "error"',
-                "logql",
-            ),
         ),
         causes=(
             "The agent crash-loops (config, permissions on /var/log).",
@@ -209,7 +211,9 @@ def _agent_down(stack: Stack) -> ProvenAlert:
             "An agent pod was evicted (node memory or disk pressure).",
         ),
         resolution=(
-            f"`kubectl -n {namespace} get pods -o wide | grep {RELEASE_OTEL_AGENT}` to find the pods and nodes.",
+            f"`kubectl -n {namespace} get pods -o wide | grep {OTEL_AGENT_DAEMONSET}` to find the pods and nodes.",
+            # The agent does not ship its own logs (no feedback loop through Loki).
+            f"`kubectl -n {namespace} logs daemonset/{OTEL_AGENT_DAEMONSET} --tail=200` for the agent's own errors.",
             f"`kubectl -n {namespace} describe pod <pod>` (events: scheduling, eviction) and read `--previous` logs; fix and roll out.",
         ),
         related=(OTEL_COLLECTOR_DOWN,),
@@ -217,13 +221,13 @@ def _agent_down(stack: Stack) -> ProvenAlert:
     target = {
         "job": "kube-state-metrics",
         "namespace": namespace,
-        "daemonset": RELEASE_OTEL_AGENT,
+        "daemonset": OTEL_AGENT_DAEMONSET,
         "instance": "10.0.0.7:8080",
         "pod": "kube-prometheus-stack-kube-state-metrics-abcde",
     }
     other = {**target, "daemonset": "node-exporter"}
     metric = "kube_daemonset_status_number_unavailable"
-    labels = {"namespace": namespace, "daemonset": RELEASE_OTEL_AGENT}
+    labels = {"namespace": namespace, "daemonset": OTEL_AGENT_DAEMONSET}
     return ProvenAlert(
         definition,
         fires=(
@@ -340,7 +344,10 @@ def _loki(stack: Stack) -> ProvenAlert:
             ),
             TriageQuery(
                 "Loki errors",
-                f'{{namespace="{stack.kubernetes.namespace}", pod=~"{RELEASE_LOKI}.*"}} |= "level=error"',
+                platform_logs(
+                    stack.kubernetes.namespace, LOKI_WRITE_CONTAINERS, f"{RELEASE_LOKI}-.*"
+                )
+                + ' |= "level=error"',
                 "logql",
             ),
         ),

@@ -83,9 +83,9 @@ def exporter_values(stack: Stack, dependency: ExportedDependency) -> Values:
             "database": dependency.database,
             "user": dependency.user,
             "sslmode": "require" if stack.environment == "prod" else "disable",
+            # Every stack with a postgres dependency has the password (required_secrets).
+            "passwordSecret": {"name": SECRET_POSTGRES_EXPORTER, "key": PASSWORD_KEY},
         }
-        if "postgres_password" in stack.secrets:
-            datasource["passwordSecret"] = {"name": SECRET_POSTGRES_EXPORTER, "key": PASSWORD_KEY}
         return {**common, "config": {"datasource": datasource}}
     if isinstance(dependency, Redis):
         redis: Values = {**common, "redisAddress": f"redis://{dependency.host}:{dependency.port}"}

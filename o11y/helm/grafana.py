@@ -7,6 +7,8 @@ Loki, Tempo and Mimir run multi-tenant (S4): the default datasources read the pl
 and each configured tenant gets its own datasource with its X-Scope-OrgID header.
 """
 
+from dataclasses import dataclass
+
 from o11y.conventions import (
     DATASOURCE_ALERTMANAGER,
     DATASOURCE_LOKI,
@@ -76,6 +78,16 @@ def _settings(stack: Stack) -> Values:
     return settings
 
 
+@dataclass(frozen=True)
+class _Siblings:
+    """The uids a datasource links to: metrics (exemplars, span and service-graph metrics),
+    logs and traces of the same tenant."""
+
+    metrics: str = DATASOURCE_PROMETHEUS
+    logs: str = DATASOURCE_LOKI
+    traces: str = DATASOURCE_TEMPO
+
+
 def datasources(stack: Stack) -> list[Json]:
     """Every provisioned datasource, defaults first, then one per tenant for each backend."""
     namespace = stack.kubernetes.namespace
@@ -107,20 +119,23 @@ def datasources(stack: Stack) -> list[Json]:
         }
     )
     for name in stack.platform.tenants:
+        # A tenant's datasources link to each other, never to another tenant's data.
+        siblings = _Siblings(
+            metrics=f"{DATASOURCE_PROMETHEUS}-{name}"
+            if stack.platform.mimir
+            else DATASOURCE_PROMETHEUS,
+            logs=f"{DATASOURCE_LOKI}-{name}",
+            traces=f"{DATASOURCE_TEMPO}-{name}",
+        )
         if stack.platform.mimir:
             sources.append(
                 _prometheus(
-                    f"{DATASOURCE_PROMETHEUS}-{name}",
-                    f"Metrics ({name})",
-                    mimir_url(namespace),
-                    name,
+                    siblings.metrics, f"Metrics ({name})", mimir_url(namespace), name, siblings
                 )
             )
+        sources.append(_loki(siblings.logs, f"Logs ({name})", loki_url(namespace), name, siblings))
         sources.append(
-            _loki(f"{DATASOURCE_LOKI}-{name}", f"Logs ({name})", loki_url(namespace), name)
-        )
-        sources.append(
-            _tempo(f"{DATASOURCE_TEMPO}-{name}", f"Traces ({name})", tempo_url(namespace), name)
+            _tempo(siblings.traces, f"Traces ({name})", tempo_url(namespace), name, siblings)
         )
     return sources
 
@@ -151,7 +166,10 @@ def _source(
     return source
 
 
-def _prometheus(uid: str, name: str, url: str, tenant_name: str | None) -> Values:
+def _prometheus(
+    uid: str, name: str, url: str, tenant_name: str | None, siblings: _Siblings | None = None
+) -> Values:
+    siblings = siblings or _Siblings()
     return _source(
         uid,
         name,
@@ -161,12 +179,15 @@ def _prometheus(uid: str, name: str, url: str, tenant_name: str | None) -> Value
         {
             "httpMethod": "POST",
             # Exemplars (span metrics) link a latency point to its trace.
-            "exemplarTraceIdDestinations": [{"name": TRACE_ID, "datasourceUid": DATASOURCE_TEMPO}],
+            "exemplarTraceIdDestinations": [{"name": TRACE_ID, "datasourceUid": siblings.traces}],
         },
     )
 
 
-def _loki(uid: str, name: str, url: str, tenant_name: str | None) -> Values:
+def _loki(
+    uid: str, name: str, url: str, tenant_name: str | None, siblings: _Siblings | None = None
+) -> Values:
+    siblings = siblings or _Siblings()
     return _source(
         uid,
         name,
@@ -181,7 +202,7 @@ def _loki(uid: str, name: str, url: str, tenant_name: str | None) -> Values:
                     "name": "TraceID",
                     "matcherType": "label",
                     "matcherRegex": TRACE_ID,
-                    "datasourceUid": DATASOURCE_TEMPO,
+                    "datasourceUid": siblings.traces,
                     "url": "$${__value.raw}",
                     "urlDisplayLabel": "View trace",
                 }
@@ -190,7 +211,10 @@ def _loki(uid: str, name: str, url: str, tenant_name: str | None) -> Values:
     )
 
 
-def _tempo(uid: str, name: str, url: str, tenant_name: str | None) -> Values:
+def _tempo(
+    uid: str, name: str, url: str, tenant_name: str | None, siblings: _Siblings | None = None
+) -> Values:
+    siblings = siblings or _Siblings()
     return _source(
         uid,
         name,
@@ -199,18 +223,19 @@ def _tempo(uid: str, name: str, url: str, tenant_name: str | None) -> Values:
         tenant_name,
         {
             "tracesToLogsV2": {
-                "datasourceUid": DATASOURCE_LOKI,
+                "datasourceUid": siblings.logs,
                 "spanStartTimeShift": "-5m",
                 "spanEndTimeShift": "5m",
                 "filterByTraceID": True,
                 "tags": [{"key": "service.name", "value": "service"}],
             },
             "tracesToMetrics": {
-                "datasourceUid": DATASOURCE_PROMETHEUS,
+                "datasourceUid": siblings.metrics,
                 "tags": [{"key": "service.name", "value": "service"}],
             },
-            "serviceMap": {"datasourceUid": DATASOURCE_PROMETHEUS},
-            "lokiSearch": {"datasourceUid": DATASOURCE_LOKI},
+            # traces_service_graph_* from the collectors' servicegraph connector.
+            "serviceMap": {"datasourceUid": siblings.metrics},
+            "lokiSearch": {"datasourceUid": siblings.logs},
             "nodeGraph": {"enabled": True},
         },
     )

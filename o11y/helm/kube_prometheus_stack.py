@@ -20,6 +20,17 @@ from o11y.rules import DISABLED_DEFAULT_RULES
 # Objects kinds Prometheus discovers; each gets `<kind>SelectorNilUsesHelmValues: false`.
 _SELECTED_KINDS = ("rule", "serviceMonitor", "podMonitor", "probe", "scrapeConfig")
 
+# The chart's control-plane scrapes and the default rule groups that read them; both follow
+# `kubernetes.control_plane_metrics`.
+CONTROL_PLANE_COMPONENTS = ("kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy")
+CONTROL_PLANE_RULE_GROUPS = (
+    "etcd",
+    "kubeControllerManager",
+    "kubeSchedulerAlerting",
+    "kubeSchedulerRecording",
+    "kubeProxy",
+)
+
 # External labels that name a Prometheus HA pair and its replica, in the form Mimir's HA
 # tracker deduplicates on (Mimir docs, "Configure high-availability deduplication").
 HA_CLUSTER_LABEL = "cluster"
@@ -27,6 +38,7 @@ HA_REPLICA_LABEL = "__replica__"
 
 
 def values(stack: Stack) -> Values:
+    control_plane = stack.kubernetes.control_plane_metrics
     return {
         "fullnameOverride": RELEASE_PROMETHEUS,
         # We deploy the grafana chart ourselves (o11y/helm/grafana.py).
@@ -37,7 +49,9 @@ def values(stack: Stack) -> Values:
             "create": True,
             "disabled": dict.fromkeys(DISABLED_DEFAULT_RULES, True),
             "additionalRuleLabels": {TEAM_LABEL: stack.alerting.platform_team},
+            "rules": dict.fromkeys(CONTROL_PLANE_RULE_GROUPS, control_plane),
         },
+        **{component: {"enabled": control_plane} for component in CONTROL_PLANE_COMPONENTS},
         "prometheus": _prometheus(stack),
         "alertmanager": _alertmanager(stack),
         "prometheusOperator": {"resources": resources(stack, "prometheus_operator")},

@@ -57,7 +57,8 @@ def values(stack: Stack) -> Values:
         # Loki's own metrics, for LokiIngestionErrors and the platform dashboards.
         "monitoring": {"serviceMonitor": {"enabled": True}},
         "test": {"enabled": False},
-        "global": {"extraEnvFrom": credentials_env_from(stack)},
+        # Loki's own pods only (`global` would hand the keys to the memcached pods too).
+        "defaults": {"extraEnvFrom": credentials_env_from(stack)},
     }
     for mode in _OTHER_MODES_OFF:
         loki[mode] = {"replicas": 0}
@@ -80,7 +81,14 @@ def values(stack: Stack) -> Values:
         loki["compactor"] = {
             "replicas": 1,
             "resources": resources(stack, "loki"),
-            "persistence": {"enabled": True, "size": platform.storage.loki, **_class(stack)},
+            # The chart's deprecated `claims` list, when not empty, wins over `size` (its
+            # default claims 10Gi): emptied, so the stack's size is used.
+            "persistence": {
+                "enabled": True,
+                "size": platform.storage.loki,
+                "claims": [],
+                **_class(stack),
+            },
         }
         loki["ingester"] = {
             **_component(stack, "ingester"),
@@ -95,6 +103,10 @@ def values(stack: Stack) -> Values:
                     }
                 ],
             },
+            # The chart's zone-aware ingesters replace our affinity with zones that map to no
+            # node placement; the chart itself advises one availability zone for Loki. One
+            # StatefulSet spread over nodes by our anti-affinity instead.
+            "zoneAwareReplication": {"enabled": False},
         }
         cache: Values = {
             "enabled": True,

@@ -25,6 +25,9 @@ from o11y.model.types import duration_seconds
 _SCALED = ("distributor", "ingester", "querier", "store_gateway")
 _PAIRED = ("query_frontend", "query_scheduler", "compactor", "gateway", "ruler", "alertmanager")
 _WITH_VOLUME = ("ingester", "store_gateway", "compactor", "alertmanager")
+# Components that read or write the buckets get the object-storage keys; no other pod does
+# (`global.extraEnvFrom` would hand them to memcached and the gateway too).
+_WITH_BUCKETS = ("ingester", "querier", "store_gateway", "compactor", "ruler", "alertmanager")
 
 
 def values(stack: Stack) -> Values:
@@ -33,7 +36,6 @@ def values(stack: Stack) -> Values:
         "fullnameOverride": RELEASE_MIMIR,
         "minio": {"enabled": False},
         "kafka": {"enabled": False},
-        "global": {"extraEnvFrom": credentials_env_from(stack)},
         "mimir": {"structuredConfig": _config(stack)},
         "overrides_exporter": {"resources": resources(stack, "mimir")},
         # Mimir's own metrics, for MimirIngestionErrors.
@@ -46,6 +48,8 @@ def values(stack: Stack) -> Values:
             "resources": resources(stack, "mimir"),
             "podDisruptionBudget": {"maxUnavailable": 1},
         }
+        if component in _WITH_BUCKETS:
+            spec["extraEnvFrom"] = credentials_env_from(stack)
         if component in _WITH_VOLUME:
             spec["persistentVolume"] = {
                 "enabled": True,

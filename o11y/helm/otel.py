@@ -141,7 +141,9 @@ def agent_values(stack: Stack) -> Values:
         },
         "resources": resources(stack, "otel_agent"),
         "config": without_unused_chart_defaults(_agent_config(stack)),
-        "serviceMonitor": {"enabled": True, "metricsEndpoints": [{"port": "metrics"}]},
+        # A DaemonSet has no Service for a ServiceMonitor to select: its pods are scraped
+        # directly, so log shipping failures (otelcol_exporter_*) reach Prometheus.
+        "podMonitor": {"enabled": True, "metricsEndpoints": [{"port": "metrics"}]},
         # The agent only reads files: no receiver ports (no hostPorts taken on the nodes).
         "ports": _ports({}),
     }
@@ -237,6 +239,16 @@ def _receivers() -> Values:
     }
 
 
+# Where span and service-graph metrics are remote-written (span_metrics_remote_write).
+METRICS_EXPORTER = "prometheusremotewrite/spanmetrics"
+# traces_service_graph_request_total, ..._failed_total and ..._server_seconds (Tempo's service
+# map and node graph in Grafana). A client span waits up to 10s for its server span.
+SERVICE_GRAPH: Values = {
+    "latency_histogram_buckets": list[Json](SPAN_BUCKETS),
+    "store": {"ttl": "10s", "max_items": 10000},
+}
+
+
 def _span_metrics(stack: Stack) -> tuple[Values, Values]:
     """(connectors, exporters) that turn every span into RED metrics with exemplars."""
     connectors: Values = {
@@ -247,7 +259,7 @@ def _span_metrics(stack: Stack) -> tuple[Values, Values]:
             "dimensions": [{"name": "http.route"}, {"name": "http.request.method"}],
         }
     }
-    exporters: Values = {"prometheusremotewrite/spanmetrics": span_metrics_remote_write(stack)}
+    exporters: Values = {METRICS_EXPORTER: span_metrics_remote_write(stack)}
     return connectors, exporters
 
 
@@ -357,10 +369,25 @@ def _sampler_config(stack: Stack, *, first_tier: bool) -> Values:
         "exporters": exporters,
         "service": {"pipelines": pipelines},
     }
+    # This tier sees whole traces (the only tier, or the sampler behind the trace-ID load
+    # balancer): the service graph pairs client and server spans here, before sampling.
+    receivers: list[Json] = ["otlp", "jaeger"] if first_tier else ["otlp"]
+    exporters[METRICS_EXPORTER] = span_metrics_remote_write(stack)
+    config["connectors"] = {"servicegraph": SERVICE_GRAPH}
+    pipelines["traces/servicegraph"] = {
+        "receivers": receivers,
+        "processors": ["memory_limiter"],
+        "exporters": ["servicegraph"],
+    }
+    pipelines["metrics/servicegraph"] = {
+        "receivers": ["servicegraph"],
+        "processors": ["batch"],
+        "exporters": [METRICS_EXPORTER],
+    }
     if first_tier:
         connectors, metric_exporters = _span_metrics(stack)
         exporters.update(metric_exporters)
-        config["connectors"] = connectors
+        config["connectors"] = {**connectors, "servicegraph": SERVICE_GRAPH}
         pipelines["traces/spanmetrics"] = {
             "receivers": ["otlp", "jaeger"],
             "processors": ["memory_limiter"],
@@ -369,7 +396,7 @@ def _sampler_config(stack: Stack, *, first_tier: bool) -> Values:
         pipelines["metrics/spanmetrics"] = {
             "receivers": ["spanmetrics"],
             "processors": ["batch"],
-            "exporters": ["prometheusremotewrite/spanmetrics"],
+            "exporters": [METRICS_EXPORTER],
         }
     return config
 
@@ -400,7 +427,7 @@ def _load_balancer_config(stack: Stack) -> Values:
                 "metrics/spanmetrics": {
                     "receivers": ["spanmetrics"],
                     "processors": ["batch"],
-                    "exporters": ["prometheusremotewrite/spanmetrics"],
+                    "exporters": [METRICS_EXPORTER],
                 },
             }
         },
@@ -448,10 +475,12 @@ def _agent_config(stack: Stack) -> Values:
         "service": {
             "pipelines": {
                 "logs": {
-                    "receivers": ["filelog"],
+                    # The presets' receiver and processor, under the names the chart
+                    # rewrites the old ones to (`filelog`, `k8sattributes` are deprecated).
+                    "receivers": ["file_log"],
                     "processors": [
                         "memory_limiter",
-                        "k8sattributes",
+                        "k8s_attributes",
                         "transform/json",
                         "groupbyattrs/level",
                         "batch",

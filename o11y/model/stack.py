@@ -52,11 +52,16 @@ PROD_REQUIRED_SECRETS: tuple[SecretName, ...] = (
 
 def required_secrets(stack: "Stack") -> tuple[SecretName, ...]:
     """Secrets `pulumi up` refuses to run without in this stack."""
-    if stack.environment != "prod":
-        return ()
-    needed: list[SecretName] = list(PROD_REQUIRED_SECRETS)
-    if stack.platform.object_storage is not None and stack.platform.object_storage.provider == "s3":
-        needed += ["object_storage_access_key", "object_storage_secret_key"]
+    needed: list[SecretName] = []
+    if stack.environment == "prod":
+        needed += PROD_REQUIRED_SECRETS
+        if (
+            stack.platform.object_storage is not None
+            and stack.platform.object_storage.provider == "s3"
+        ):
+            needed += ["object_storage_access_key", "object_storage_secret_key"]
+    # In every stack: postgres_exporter cannot log in without it, and the chart refuses to
+    # render without a password source.
     if any(d.kind == "postgres" for d in stack.dependencies):
         needed.append("postgres_password")
     return tuple(needed)
@@ -67,6 +72,13 @@ class KubernetesTarget(BaseModel):
     # The kubeconfig context the explicit provider deploys to; never the ambient default.
     context: str = Field(min_length=1)
     namespace: Name = "observability"
+    # The cluster's Kubernetes minor version: the charts are rendered and their objects
+    # validated for it (`check --charts`).
+    version: str = Field(default="1.33", pattern=r"^1\.[0-9]{2}$")
+    # Whether Prometheus can scrape the control plane (scheduler, controller-manager, etcd,
+    # kube-proxy). Managed clusters (EKS, GKE, AKS) hide it: scraping it there only yields
+    # targets that are always down and alerts that never stop.
+    control_plane_metrics: bool = False
 
 
 class GrafanaTarget(BaseModel):

@@ -130,7 +130,7 @@ def test_object_storage_secret_is_created_in_prod_from_the_stack_secrets() -> No
     assert secret.secret_inputs == frozenset({"stringData"})
     assert "AKIA-test" not in repr(releases(registered))
     loki = releases(registered)["loki"].inputs["values"]
-    assert dig(loki, "global", "extraEnvFrom") == [{"secretRef": {"name": "object-storage"}}]
+    assert dig(loki, "defaults", "extraEnvFrom") == [{"secretRef": {"name": "object-storage"}}]
 
 
 def test_the_alertmanager_config_secret_comes_before_the_prometheus_stack() -> None:

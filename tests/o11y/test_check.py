@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 
 from o11y.artifacts import render
-from o11y.check import check_artifacts
+from o11y.check import check_artifacts, check_charts
+from o11y.helm import releases
 from o11y.model.stack import Stack
+from tests.conftest import load_stack
 
 
 @pytest.fixture
@@ -43,3 +45,35 @@ def test_broken_artifacts_are_each_reported(rendered: Path, promtool: str, amtoo
     assert any(p.startswith("amtool check-config") for p in problems), problems
     assert any("lokii" in p for p in problems), problems
     assert any("endpointz" in p for p in problems), problems
+
+
+def _render(stack: Stack, out: Path) -> Path:
+    for relative, text in render(stack).items():
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return out
+
+
+def test_a_release_whose_chart_is_missing_is_reported_not_verified(
+    dev_stack: Stack, rendered: Path, tmp_path: Path, helm: str
+) -> None:
+    empty = tmp_path / "no-charts"
+    empty.mkdir()
+    report = check_charts(dev_stack, rendered, empty)
+    assert len(report.problems) == len(releases(dev_stack))
+    assert all("not verified" in p for p in report.problems), report.problems
+    assert report.lines == []
+
+
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_every_release_renders_with_its_pinned_chart_and_every_name_exists(
+    name: str, tmp_path: Path, pinned_charts: Path, promtool: str, amtool: str
+) -> None:
+    stack = load_stack(name)
+    out = _render(stack, tmp_path)
+    report = check_charts(stack, out, pinned_charts)
+    assert report.problems == []
+    rendered_releases = [line.split(":")[0] for line in report.lines[:-1]]
+    assert rendered_releases == [r.name for r in releases(stack)]
+    assert report.lines[-1].startswith("references: every name")

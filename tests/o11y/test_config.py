@@ -254,8 +254,10 @@ def test_an_unknown_secret_name_is_rejected() -> None:
     ]
 
 
-def test_prod_requires_its_secrets_and_dev_none(dev_stack: Stack, prod_stack: Stack) -> None:
-    assert required_secrets(dev_stack) == ()
+def test_prod_requires_its_secrets_and_dev_only_its_databases(
+    dev_stack: Stack, prod_stack: Stack
+) -> None:
+    assert required_secrets(dev_stack) == ("postgres_password",)
     assert required_secrets(prod_stack) == (
         "pagerduty_token",
         "slack_webhook_url",

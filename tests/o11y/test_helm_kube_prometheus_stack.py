@@ -1,9 +1,12 @@
 """kube-prometheus-stack's own rules: reused, except the ones ours replace; routed to a team."""
 
+import pytest
+
 from o11y.helm.kube_prometheus_stack import values
-from o11y.model.stack import Stack
+from o11y.model.stack import KubernetesTarget, Stack
 from o11y.rules import DISABLED_DEFAULT_RULES, rule_groups
-from tests.trees import dig
+from tests.conftest import load_stack
+from tests.trees import as_dict, dig
 
 
 def test_the_chart_rules_ours_replace_are_disabled(dev_stack: Stack) -> None:
@@ -12,6 +15,13 @@ def test_the_chart_rules_ours_replace_are_disabled(dev_stack: Stack) -> None:
         "create": True,
         "disabled": {"NodeCPUHighUsage": True, "Watchdog": True},
         "additionalRuleLabels": {"team": "platform"},
+        "rules": {
+            "etcd": False,
+            "kubeControllerManager": False,
+            "kubeSchedulerAlerting": False,
+            "kubeSchedulerRecording": False,
+            "kubeProxy": False,
+        },
     }
     ours = {
         rule["alert"]
@@ -32,3 +42,31 @@ def test_prometheus_receives_remote_writes_only_where_no_mimir_takes_them(
         return dig(values(stack), "prometheus", "prometheusSpec", "enableRemoteWriteReceiver")
 
     assert (receiver(dev_stack), receiver(prod_stack)) == (True, False)
+
+
+@pytest.mark.parametrize("scrapes", [True, False])
+def test_control_plane_scrapes_and_their_rules_follow_the_stack(scrapes: bool) -> None:
+    stack = load_stack("prod")
+    stack = stack.model_copy(
+        update={
+            "kubernetes": stack.kubernetes.model_copy(update={"control_plane_metrics": scrapes})
+        }
+    )
+    chart_values = values(stack)
+    for component in ("kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"):
+        assert chart_values[component] == {"enabled": scrapes}, component
+    rules = as_dict(dig(chart_values, "defaultRules", "rules"))
+    assert rules == dict.fromkeys(
+        (
+            "etcd",
+            "kubeControllerManager",
+            "kubeSchedulerAlerting",
+            "kubeSchedulerRecording",
+            "kubeProxy",
+        ),
+        scrapes,
+    )
+
+
+def test_managed_clusters_are_the_default() -> None:
+    assert KubernetesTarget(context="c").control_plane_metrics is False

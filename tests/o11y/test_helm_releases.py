@@ -7,7 +7,9 @@ import pytest
 from o11y import conventions as names
 from o11y.helm import HelmRelease, kubernetes_secrets, network_policies, releases
 from o11y.helm.otel import decision_wait, operation_pattern, tail_sampling
+from o11y.model.stack import required_secrets
 from tests.conftest import DEV_RELEASES, load_stack
+from tests.o11y.test_helm_values import variant
 from tests.trees import as_dict, as_list, dicts, dig
 
 
@@ -252,20 +254,124 @@ def test_every_workload_has_requests_and_limits(env: str) -> None:
             assert set(as_dict(value)) == {"requests", "limits"}, (release.name, path)
 
 
-def test_exporter_passwords_come_from_secrets_only_when_the_stack_has_them() -> None:
+def test_exporter_passwords_come_from_kubernetes_secrets() -> None:
+    # The postgres exporter always reads its Secret (every stack with a postgres dependency
+    # must have the password); the redis exporter only when the stack has one.
+    for env in ("dev", "prod"):
+        datasource = dig(by_name(env)["main-db-exporter"].values, "config", "datasource")
+        assert dig(datasource, "passwordSecret") == {"name": "postgres-exporter", "key": "password"}
+        assert "password" not in as_dict(datasource)
     stack = load_stack("prod").model_copy(
         update={"secrets": frozenset({"postgres_password", "redis_password"})}
     )
     named = {r.name: r for r in releases(stack)}
-    datasource = dig(named["main-db-exporter"].values, "config", "datasource")
-    assert dig(datasource, "passwordSecret") == {"name": "postgres-exporter", "key": "password"}
     assert dig(named["cache-exporter"].values, "auth", "secret", "name") == "redis-exporter"
     assert set(kubernetes_secrets(stack)) == {"postgres-exporter", "redis-exporter"}
-    dev = by_name("dev")
-    assert "passwordSecret" not in as_dict(
-        dig(dev["main-db-exporter"].values, "config", "datasource")
+    assert "auth" not in by_name("dev")["cache-exporter"].values
+
+
+def test_every_stack_with_a_postgres_dependency_requires_its_password() -> None:
+    dev = load_stack("dev")
+    assert "postgres_password" in required_secrets(dev)
+    without_postgres = dev.model_copy(
+        update={"dependencies": [d for d in dev.dependencies if d.kind != "postgres"]}
     )
-    assert "auth" not in dev["cache-exporter"].values
+    assert "postgres_password" not in required_secrets(without_postgres)
+
+
+def test_the_log_agent_daemonset_is_scraped_through_a_pod_monitor() -> None:
+    # A DaemonSet-mode collector has no Service, so a ServiceMonitor would select nothing.
+    values = by_name("dev")["otel-agent"].values
+    assert dig(values, "mode") == "daemonset"
+    assert dig(values, "podMonitor") == {"enabled": True, "metricsEndpoints": [{"port": "metrics"}]}
+    assert "serviceMonitor" not in values
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_collectors_use_the_component_names_the_chart_does_not_rewrite(env: str) -> None:
+    for release in releases(load_stack(env)):
+        if release.chart != "opentelemetry-collector":
+            continue
+        config = as_dict(release.values["config"])
+        names_used = {
+            str(name)
+            for section in ("receivers", "processors")
+            for name in as_dict(config.get(section) or {})
+        } | {
+            str(name)
+            for pipeline in as_dict(dig(config, "service", "pipelines")).values()
+            if pipeline
+            for section in ("receivers", "processors")
+            for name in as_list(as_dict(pipeline).get(section, []))
+        }
+        deprecated = {n for n in names_used if n.split("/")[0] in ("filelog", "k8sattributes")}
+        assert deprecated == set(), release.name
+
+
+def test_loki_volumes_have_the_stacks_size_and_ingesters_keep_our_spreading() -> None:
+    values = by_name("prod")["loki"].values
+    size = load_stack("prod").platform.storage.loki
+    # The chart's deprecated `claims` default (10Gi) would win over `size` if left in place.
+    assert dig(values, "compactor", "persistence") == {"enabled": True, "size": size, "claims": []}
+    assert dig(values, "ingester", "persistence", "claims", 0, "size") == size
+    assert dig(values, "ingester", "zoneAwareReplication") == {"enabled": False}
+    assert "podAntiAffinity" in as_dict(dig(values, "ingester", "affinity"))
+
+
+def test_object_storage_keys_go_only_to_the_pods_that_use_the_buckets() -> None:
+    s3 = variant(
+        "prod", provider="s3", secrets=("object_storage_access_key", "object_storage_secret_key")
+    )
+    named = {r.name: r for r in releases(s3)}
+    loki, mimir = named["loki"].values, named["mimir"].values
+    assert "global" not in loki
+    assert dig(loki, "defaults", "extraEnvFrom") == [{"secretRef": {"name": "object-storage"}}]
+    assert "global" not in mimir
+    with_keys = {c for c, v in mimir.items() if isinstance(v, dict) and "extraEnvFrom" in v}
+    assert with_keys == {
+        "ingester",
+        "querier",
+        "store_gateway",
+        "compactor",
+        "ruler",
+        "alertmanager",
+    }
+
+
+def _pipelines(values: object) -> dict[str, object]:
+    return as_dict(dig(values, "config", "service", "pipelines"))
+
+
+def test_the_service_graph_is_built_where_whole_traces_arrive() -> None:
+    # prod: the gateway spreads spans over its replicas; the samplers behind the trace-ID load
+    # balancer see every span of a trace, so they pair client and server spans.
+    prod = by_name("prod")
+    sampler = prod[names.RELEASE_OTEL_SAMPLER].values
+    assert dig(sampler, "config", "connectors", "servicegraph", "store", "ttl") == "10s"
+    assert dig(_pipelines(sampler), "traces/servicegraph", "exporters") == ["servicegraph"]
+    assert dig(_pipelines(sampler), "metrics/servicegraph", "receivers") == ["servicegraph"]
+    assert "traces/servicegraph" not in _pipelines(prod["otel-gateway"].values)
+    # dev: one tier, the gateway.
+    gateway = by_name("dev")["otel-gateway"].values
+    assert dig(_pipelines(gateway), "metrics/servicegraph", "exporters") == [
+        "prometheusremotewrite/spanmetrics"
+    ]
+
+
+def test_each_tenants_datasources_link_only_to_the_same_tenant() -> None:
+    values = by_name("prod")["grafana"].values
+    sources = {
+        s["uid"]: s for s in dicts(dig(values, "datasources", "datasources.yaml", "datasources"))
+    }
+    tempo = as_dict(sources["tempo-billing"]["jsonData"])
+    assert dig(tempo, "tracesToLogsV2", "datasourceUid") == "loki-billing"
+    assert dig(tempo, "tracesToMetrics", "datasourceUid") == "prometheus-billing"
+    assert dig(tempo, "serviceMap", "datasourceUid") == "prometheus-billing"
+    assert dig(tempo, "lokiSearch", "datasourceUid") == "loki-billing"
+    loki = sources["loki-billing"]
+    assert dig(loki, "jsonData", "derivedFields", 0, "datasourceUid") == "tempo-billing"
+    exemplars = dig(sources["prometheus-billing"], "jsonData", "exemplarTraceIdDestinations", 0)
+    assert dig(exemplars, "datasourceUid") == "tempo-billing"
 
 
 def test_network_policies_guard_the_backends_in_prod_only() -> None:

@@ -30,14 +30,15 @@ def no_in_process_config() -> None:
 
 
 def test_the_engines_config_becomes_the_stack(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in engine_environment("dev", {"slack_webhook_url": "https://hooks"}).items():
+    secrets = {"slack_webhook_url": "https://hooks", "postgres_password": "pw"}
+    for key, value in engine_environment("dev", secrets).items():
         monkeypatch.setenv(key, value)
     raw = engine_config()
     assert raw.secret_keys == {"o11y:secrets"}
     loaded = load_stack()
     assert loaded.stack.environment == "dev"
-    assert loaded.stack.secrets == {"slack_webhook_url"}
-    assert set(loaded.secrets) == {"slack_webhook_url"}
+    assert loaded.stack.secrets == {"slack_webhook_url", "postgres_password"}
+    assert set(loaded.secrets) == {"slack_webhook_url", "postgres_password"}
 
 
 def test_prod_without_its_secrets_stops_before_any_resource(

@@ -28,6 +28,14 @@ def kafka_alerts(stack: Stack, kafka: Kafka) -> list[ProvenAlert]:
     ]
 
 
+def _consumer_errors(stack: Stack, kafka: Kafka, group: str) -> str:
+    """Error logs of the services that use the cluster, mentioning the group (Loki indexes
+    `service` and `level`; the group is only in the log line)."""
+    users = "|".join(s.name for s in stack.services if kafka.name in s.uses)
+    service = f'service=~"{users}", ' if users else ""
+    return f'{{{service}level=~"error|fatal"}} |= "{group}"'
+
+
 def _kafka_lag(stack: Stack, kafka: Kafka, group: str) -> ProvenAlert:
     lag_series = selector(
         "kafka_consumergroup_lag", dependency_selector(kafka.name), f'consumergroup="{group}"'
@@ -56,8 +64,8 @@ def _kafka_lag(stack: Stack, kafka: Kafka, group: str) -> ProvenAlert:
                 f"sum by (topic) (rate(kafka_topic_partition_current_offset{{{dependency_selector(kafka.name)}}}[{WINDOW}]))",
             ),
             TriageQuery(
-                "Consumer logs",
-                f'{{consumer_group="{group}"}} | json | level=~"error|fatal"',
+                "Consumer logs: errors that name the group",
+                _consumer_errors(stack, kafka, group),
                 "logql",
             ),
         ),
