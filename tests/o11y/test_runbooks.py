@@ -2,9 +2,13 @@
 
 from pathlib import Path
 
+import pytest
+
 from o11y.model.stack import Stack
+from o11y.references import Deployed, logql_problems, runbook_queries
 from o11y.rules import alerts_by_file
 from o11y.runbooks import runbook_files
+from tests.conftest import load_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "runbooks"
@@ -54,3 +58,14 @@ def test_index_lists_reused_chart_rules_and_inhibitions(dev_stack: Stack) -> Non
         in text
     )
     assert "| ServiceDown | ServiceProbeFailing," in text
+
+
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_log_queries_in_runbooks_select_only_loki_index_labels(name: str) -> None:
+    # Loki indexes `service`, `namespace` and `level`; a selector on any other label matches
+    # no stream and the responder sees an empty result.
+    nobody = Deployed("no-namespace", ())
+    for path, text in runbook_files(load_stack(name)).items():
+        for language, query in runbook_queries(text):
+            if language == "logql":
+                assert logql_problems(nobody, path, query) == []
