@@ -15,11 +15,12 @@ from o11y.conventions import MANAGED_BY, SECRET_ALERTMANAGER_CONFIG, SECRET_ALER
 from o11y.model.stack import Stack
 from o11y.pagerduty import (
     EVENTS_API_V2,
+    ROTATING,
     PagerDutyPlan,
     PdEscalationPolicy,
-    PdLayer,
     PdSchedule,
     PdService,
+    PdShift,
     pagerduty_plan,
 )
 from o11y.routing import (
@@ -100,7 +101,9 @@ class OnCall(pulumi.ComponentResource):
     ) -> dict[str, pulumi.Output[str]]:
         """Create the plan's resources; returns the routing key of each PagerDuty service."""
         users = {
-            u.key: pagerduty.User(f"{name}-user-{u.key}", name=u.name, email=u.email, opts=opts)
+            u.key: pagerduty.User(
+                f"{name}-user-{u.key}", name=u.name, email=u.email, role=u.role, opts=opts
+            )
             for u in plan.users
         }
         teams = {
@@ -147,32 +150,43 @@ def _schedule(
     users: Mapping[str, pagerduty.User],
     teams: Mapping[str, pagerduty.Team],
     opts: pulumi.ResourceOptions,
-) -> pagerduty.Schedule:
-    return pagerduty.Schedule(
+) -> pagerduty.Schedulev2:
+    # Schedulev2 (the shift-based v3 API) replaces the deprecated Schedule. A Pulumi alias cannot
+    # carry a resource across types, so stacks made with Schedule get new schedules (README).
+    return pagerduty.Schedulev2(
         resource_name,
         name=schedule.name,
         time_zone=schedule.time_zone,
-        teams=[teams[schedule.team].id],
-        layers=[_layer(layer, users) for layer in schedule.layers],
+        teams=None if schedule.team is None else [teams[schedule.team].id],
+        rotations=[
+            pagerduty.Schedulev2RotationArgs(
+                events=[_event(shift, users) for shift in schedule.shifts]
+            )
+        ],
         opts=opts,
     )
 
 
-def _layer(layer: PdLayer, users: Mapping[str, pagerduty.User]) -> pagerduty.ScheduleLayerArgs:
-    return pagerduty.ScheduleLayerArgs(
-        name=layer.name,
-        start=layer.start,
-        rotation_virtual_start=layer.start,
-        rotation_turn_length_seconds=layer.rotation_turn_length_seconds,
-        users=[users[key].id for key in layer.users],
-        restrictions=[
-            pagerduty.ScheduleLayerRestrictionArgs(
-                type=r.type,
-                start_time_of_day=r.start_time_of_day,
-                duration_seconds=r.duration_seconds,
-                start_day_of_week=r.start_day_of_week,
+def _event(
+    shift: PdShift, users: Mapping[str, pagerduty.User]
+) -> pagerduty.Schedulev2RotationEventArgs:
+    return pagerduty.Schedulev2RotationEventArgs(
+        name=shift.name,
+        start_time=shift.start,
+        end_time=shift.end,
+        effective_since=shift.effective_since,
+        recurrences=[shift.recurrence],
+        assignment_strategies=[
+            pagerduty.Schedulev2RotationEventAssignmentStrategyArgs(
+                type=ROTATING,
+                shifts_per_member=shift.shifts_per_member,
+                members=[
+                    pagerduty.Schedulev2RotationEventAssignmentStrategyMemberArgs(
+                        type="user_member", user_id=users[key].id
+                    )
+                    for key in shift.users
+                ],
             )
-            for r in layer.restrictions
         ],
     )
 
@@ -180,7 +194,7 @@ def _layer(layer: PdLayer, users: Mapping[str, pagerduty.User]) -> pagerduty.Sch
 def _escalation_policy(
     resource_name: str,
     policy: PdEscalationPolicy,
-    schedules: Mapping[str, pagerduty.Schedule],
+    schedules: Mapping[str, pagerduty.Schedulev2],
     users: Mapping[str, pagerduty.User],
     teams: Mapping[str, pagerduty.Team],
     opts: pulumi.ResourceOptions,
@@ -189,7 +203,7 @@ def _escalation_policy(
         resource_name,
         name=policy.name,
         num_loops=policy.loops,
-        teams=teams[policy.team].id,
+        teams=None if policy.team is None else teams[policy.team].id,
         rules=[
             pagerduty.EscalationPolicyRuleArgs(
                 escalation_delay_in_minutes=rule.delay_minutes,
