@@ -22,6 +22,7 @@ from o11y.pagerduty import (
     PdService,
     PdShift,
     pagerduty_plan,
+    resource_name,
 )
 from o11y.routing import (
     ALERTMANAGER_FILE,
@@ -102,19 +103,26 @@ class OnCall(pulumi.ComponentResource):
         """Create the plan's resources; returns the routing key of each PagerDuty service."""
         users = {
             u.key: pagerduty.User(
-                f"{name}-user-{u.key}", name=u.name, email=u.email, role=u.role, opts=opts
+                resource_name(name, "user", u.key),
+                name=u.name,
+                email=u.email,
+                role=u.role,
+                opts=opts,
             )
             for u in plan.users
         }
         teams = {
             t.key: pagerduty.Team(
-                f"{name}-team-{t.key}", name=t.name, description=t.description, opts=opts
+                resource_name(name, "team", t.key),
+                name=t.name,
+                description=t.description,
+                opts=opts,
             )
             for t in plan.teams
         }
         memberships = [
             pagerduty.TeamMembership(
-                f"{name}-member-{m.key}",
+                resource_name(name, "member", m.key),
                 team_id=teams[m.team].id,
                 user_id=users[m.user].id,
                 role=m.role,
@@ -127,15 +135,17 @@ class OnCall(pulumi.ComponentResource):
             opts, pulumi.ResourceOptions(depends_on=list(memberships))
         )
         schedules = {
-            s.key: _schedule(f"{name}-schedule-{s.key}", s, users, teams, schedule_opts)
+            s.key: _schedule(resource_name(name, "schedule", s.key), s, users, teams, schedule_opts)
             for s in plan.schedules
         }
         policies = {
-            p.key: _escalation_policy(f"{name}-policy-{p.key}", p, schedules, users, teams, opts)
+            p.key: _escalation_policy(
+                resource_name(name, "policy", p.key), p, schedules, users, teams, opts
+            )
             for p in plan.escalation_policies
         }
         return {
-            s.routing_key_name: _service(f"{name}-service-{s.key}", s, policies, opts)
+            s.routing_key_name: _service(resource_name(name, "service", s.key), s, policies, opts)
             for s in plan.services
         }
 

@@ -194,6 +194,15 @@ def pagerduty_services(stack: Stack) -> tuple[PdService, ...]:
     return per_service + per_team
 
 
+# The kinds of PagerDuty object, as they appear in their Pulumi resource names.
+ResourceKind = Literal["user", "team", "member", "schedule", "policy", "service"]
+
+
+def resource_name(component: str, kind: ResourceKind, key: str) -> str:
+    """The Pulumi name of a PagerDuty object's resource in the OnCall component `component`."""
+    return f"{component}-{kind}-{key}"
+
+
 def user_key(member: Member) -> str:
     """A resource-name-safe key for a person, from their e-mail (unique per person)."""
     return re.sub(r"[^a-z0-9]+", "-", member.email.lower()).strip("-")
