@@ -214,7 +214,7 @@ def _import_file(args: argparse.Namespace) -> int:
     targets = " ".join(f"--target '{urn}'" for urn in adopted.parents)
     print(f"wrote {args.out} ({count} resources). With `pulumi stack select {args.stack}`:")
     print(f"  pulumi up {targets}")
-    print(f"  pulumi import --file {args.out} --generate-code=false")
+    print(f"  pulumi import --file {args.out} --generate-code=false --protect=false")
     print("  pulumi up")
     return 0
 

@@ -189,7 +189,7 @@ def test_import_file_adopts_the_given_pagerduty_users_and_teams(tmp_path: Path) 
         "urn:pulumi:dev::o11y::o11y:stack:ObservabilityStack$o11y:oncall:OnCall::o11y-oncall"
     )
     assert "pulumi up --target 'urn:pulumi:dev::o11y::" in done.stdout
-    assert f"pulumi import --file {out} --generate-code=false" in done.stdout
+    assert f"pulumi import --file {out} --generate-code=false --protect=false" in done.stdout
 
 
 @pytest.mark.parametrize(
