@@ -155,7 +155,7 @@ def _metadata(name: str, namespace: str) -> k8s.meta.v1.ObjectMetaArgs:
 
 
 def _schedule(
-    resource_name: str,
+    pulumi_name: str,
     schedule: PdSchedule,
     users: Mapping[str, pagerduty.User],
     teams: Mapping[str, pagerduty.Team],
@@ -164,7 +164,7 @@ def _schedule(
     # Schedulev2 (the shift-based v3 API) replaces the deprecated Schedule. A Pulumi alias cannot
     # carry a resource across types, so stacks made with Schedule get new schedules (README).
     return pagerduty.Schedulev2(
-        resource_name,
+        pulumi_name,
         name=schedule.name,
         time_zone=schedule.time_zone,
         teams=None if schedule.team is None else [teams[schedule.team].id],
@@ -202,7 +202,7 @@ def _event(
 
 
 def _escalation_policy(
-    resource_name: str,
+    pulumi_name: str,
     policy: PdEscalationPolicy,
     schedules: Mapping[str, pagerduty.Schedulev2],
     users: Mapping[str, pagerduty.User],
@@ -210,7 +210,7 @@ def _escalation_policy(
     opts: pulumi.ResourceOptions,
 ) -> pagerduty.EscalationPolicy:
     return pagerduty.EscalationPolicy(
-        resource_name,
+        pulumi_name,
         name=policy.name,
         num_loops=policy.loops,
         teams=None if policy.team is None else teams[policy.team].id,
@@ -236,13 +236,13 @@ def _escalation_policy(
 
 
 def _service(
-    resource_name: str,
+    pulumi_name: str,
     service: PdService,
     policies: Mapping[str, pagerduty.EscalationPolicy],
     opts: pulumi.ResourceOptions,
 ) -> pulumi.Output[str]:
     pd_service = pagerduty.Service(
-        resource_name,
+        pulumi_name,
         name=service.name,
         description=service.description,
         escalation_policy=policies[service.escalation_policy].id,
@@ -256,7 +256,7 @@ def _service(
     # Alert grouping as its own resource: the Service's alert_grouping* fields are deprecated.
     if service.alert_grouping is not None:
         pagerduty.AlertGroupingSetting(
-            f"{resource_name}-grouping",
+            f"{pulumi_name}-grouping",
             name=f"{service.name} grouping",
             type=service.alert_grouping,
             services=[pd_service.id],
@@ -266,7 +266,7 @@ def _service(
             opts=opts,
         )
     integration = pagerduty.ServiceIntegration(
-        f"{resource_name}-events",
+        f"{pulumi_name}-events",
         name="Alertmanager (Events API v2)",
         service=pd_service.id,
         type=EVENTS_API_V2,
