@@ -206,3 +206,8 @@ def platform_logs(namespace: str, containers: Sequence[str], pods: str) -> str:
 def log_stream_selector(service: str) -> str:
     """The LogQL stream selector of one catalog service's logs."""
     return "{" + service_selector(service) + "}"
+
+
+def pagerduty_team_wide_service_name(team_display_name: str) -> str:
+    """The PagerDuty service for a team's pages that name no service (per-service layout)."""
+    return f"{team_display_name} (team-wide)"

@@ -9,9 +9,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from o11y.model.stack import Stack, required_secrets
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def project_name(root: Path = PROJECT_ROOT) -> str:
+    """The Pulumi project's name (Pulumi.yaml), part of every resource's URN."""
+    loaded = yaml.safe_load((root / "Pulumi.yaml").read_text(encoding="utf-8"))
+    return str(loaded["name"])
+
 
 PlanRow = dict[str, str]  # {"type", "name", "parent"}
 

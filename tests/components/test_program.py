@@ -51,7 +51,7 @@ def test_prod_adds_mimir_network_policies_and_the_on_call_graph(prod_stack: Stac
     assert found["NetworkPolicy"] >= 1
     teams = len(prod_stack.teams)
     assert found["Team"] == teams
-    assert found["Schedule"] == 2 * teams  # primary rotation and lead per team
+    assert found["Schedulev2"] == 2 * teams  # primary rotation and lead per team
     assert found["EscalationPolicy"] == teams
     # One PagerDuty service per catalog service, plus one team-wide service per team.
     assert found["Service"] == len(prod_stack.services) + teams
