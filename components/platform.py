@@ -8,6 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+from components.secrets import opaque_secret
 from o11y import conventions as names
 from o11y.helm import HelmRelease, kubernetes_secrets, network_policies, releases
 from o11y.helm.grafana import ADMIN_PASSWORD_KEY, ADMIN_USER, ADMIN_USER_KEY
@@ -18,6 +19,21 @@ from o11y.model.stack import Stack
 RELEASE_TIMEOUT_SECONDS = 900
 # Generated Grafana admin password length (no special characters: it goes into HTTP basic auth).
 ADMIN_PASSWORD_LENGTH = 32
+# Every argument of the RandomPassword that could force a new password.
+PASSWORD_ARGUMENTS = (
+    "length",
+    "special",
+    "upper",
+    "lower",
+    "numeric",
+    "number",
+    "min_upper",
+    "min_lower",
+    "min_numeric",
+    "min_special",
+    "override_special",
+    "keepers",
+)
 
 
 @dataclass(frozen=True)
@@ -28,12 +44,15 @@ class PlatformArgs:
     namespace: k8s.core.v1.Namespace
     # Stack secret name (o11y.model.stack.SecretName) -> value.
     secrets: Mapping[str, pulumi.Output[str]]
-    # Resources the releases need first, e.g. the Alertmanager configuration Secret.
-    depends_on: Sequence[pulumi.Resource] = ()
+    # The on-call Secrets (Alertmanager's configuration and keys). Only the releases that mount
+    # them wait for them: a PagerDuty error must not hold back Loki, Grafana or the dashboards.
+    oncall_secrets: Sequence[pulumi.Resource] = ()
 
 
 class Platform(pulumi.ComponentResource):
     releases: dict[str, k8s.helm.v3.Release]
+    # The release of the prometheus-operator CRDs: custom resources wait for it.
+    operator_crds: k8s.helm.v3.Release
     namespace: k8s.core.v1.Namespace
     grafana_admin_password: pulumi.Output[str]
 
@@ -54,17 +73,25 @@ class Platform(pulumi.ComponentResource):
             f"{name}-grafana-admin-password",
             length=ADMIN_PASSWORD_LENGTH,
             special=False,
-            # Default providers are disabled for every stack: even random gets an explicit one.
+            # Grafana takes the admin password from its Secret only when it creates the admin
+            # user, on the first start with an empty database; afterwards the password lives in
+            # Grafana's database (on its volume) and the Secret is never read again. A new
+            # password would change the Secret and the provider's credentials but not Grafana:
+            # every Grafana call would then fail with 401. So the password is never replaced:
+            # changes to its arguments are ignored, and it is protected, so neither a replace
+            # nor a delete can happen without first unprotecting it on purpose.
             opts=pulumi.ResourceOptions(
                 parent=self,
                 provider=random.Provider(
                     f"{name}-random", opts=pulumi.ResourceOptions(parent=self)
                 ),
+                ignore_changes=list(PASSWORD_ARGUMENTS),
+                protect=True,
             ),
         )
         self.grafana_admin_password = pulumi.Output.secret(admin_password.result)
         secrets: list[pulumi.Resource] = [
-            _secret(
+            opaque_secret(
                 f"{name}-grafana-admin",
                 names.SECRET_GRAFANA_ADMIN,
                 namespace,
@@ -77,7 +104,7 @@ class Platform(pulumi.ComponentResource):
         ]
         for secret_name, keys in kubernetes_secrets(stack).items():
             secrets.append(
-                _secret(
+                opaque_secret(
                     f"{name}-{secret_name}",
                     secret_name,
                     namespace,
@@ -88,9 +115,9 @@ class Platform(pulumi.ComponentResource):
 
         self.releases = {}
         for release in releases(stack):
-            self.releases[release.name] = self._release(
-                name, release, [*secrets, *args.depends_on], in_namespace
-            )
+            needs = [*secrets, *(args.oncall_secrets if release.reads_oncall_secrets else ())]
+            self.releases[release.name] = self._release(name, release, needs, in_namespace)
+        self.operator_crds = self.releases[names.RELEASE_OPERATOR_CRDS]
 
         for policy in network_policies(stack):
             k8s.networking.v1.NetworkPolicy(
@@ -150,27 +177,3 @@ class Platform(pulumi.ComponentResource):
                 ),
             ),
         )
-
-
-def _secret(
-    resource_name: str,
-    name: str,
-    namespace: str,
-    data: Mapping[str, pulumi.Output[str]],
-    opts: pulumi.ResourceOptions,
-) -> k8s.core.v1.Secret:
-    """A Secret whose values stay Pulumi secrets in state and in its inputs."""
-    return k8s.core.v1.Secret(
-        resource_name,
-        metadata={"name": name, "namespace": namespace},
-        type="Opaque",
-        string_data={key: _secret_value(value) for key, value in data.items()},
-        opts=pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["data", "stringData"])
-        ),
-    )
-
-
-def _secret_value(value: pulumi.Output[str]) -> pulumi.Output[str]:
-    secret: pulumi.Output[str] = pulumi.Output.secret(value)
-    return secret

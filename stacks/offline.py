@@ -44,6 +44,7 @@ class Registration:
     inputs: Mapping[str, object]
     secret_inputs: frozenset[str]
     additional_secret_outputs: tuple[str, ...]
+    ignore_changes: tuple[str, ...] = ()
 
     @property
     def parent_name(self) -> str:
@@ -87,6 +88,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     inputs=cast("dict[str, object]", rpc.deserialize_properties(req.object)),
                     secret_inputs=frozenset(secret),
                     additional_secret_outputs=tuple(req.additionalSecretOutputs),
+                    ignore_changes=tuple(req.ignoreChanges),
                 )
             )
         return response
@@ -103,6 +105,7 @@ class _RegisterRequest:
     provider: str
     dependencies: Sequence[str]
     additionalSecretOutputs: Sequence[str]
+    ignoreChanges: Sequence[str]
     object: struct_pb2.Struct
 
 

@@ -1,5 +1,6 @@
 """OnCall under Pulumi mocks: the PagerDuty resource graph, the Alertmanager Secrets, secrecy."""
 
+import base64
 from collections.abc import Sequence
 
 import pulumi
@@ -48,6 +49,14 @@ def _reveal(value: object) -> object:
     if isinstance(value, dict) and "value" in value and len(value) == 2:
         return value["value"]
     return value
+
+
+def _decoded(secret: Registration) -> dict[str, str]:
+    """The values of a Secret written as base64 `data`."""
+    assert "stringData" not in secret.inputs
+    data = _reveal(secret.inputs["data"])
+    assert isinstance(data, dict)
+    return {key: base64.b64decode(value).decode() for key, value in data.items()}
 
 
 def _secret(registrations: Sequence[Registration], name: str) -> Registration:
@@ -155,9 +164,8 @@ def test_the_keys_secret_holds_integration_keys_and_channel_secrets_as_secrets(
 ) -> None:
     stack, registrations = prod
     keys = _secret(registrations, SECRET_ALERTMANAGER_KEYS)
-    assert "stringData" in keys.secret_inputs
-    data = _reveal(keys.inputs["stringData"])
-    assert isinstance(data, dict)
+    assert "data" in keys.secret_inputs
+    data = _decoded(keys)
     expected = {f"pagerduty-{s.name}" for s in stack.services} | {
         f"pagerduty-{t.name}-team" for t in stack.teams
     }
@@ -174,8 +182,8 @@ def test_the_keys_secret_holds_integration_keys_and_channel_secrets_as_secrets(
 def test_the_config_secret_is_the_rendered_config(prod: tuple[Stack, list[Registration]]) -> None:
     stack, registrations = prod
     config = _secret(registrations, SECRET_ALERTMANAGER_CONFIG)
-    data = _reveal(config.inputs["stringData"])
-    assert isinstance(data, dict)
+    assert "data" in config.secret_inputs
+    data = _decoded(config)
     assert data == {"alertmanager.yaml": alertmanager_yaml(stack)}
     assert "value-of-" not in data["alertmanager.yaml"]
     assert "mock-integration-key" not in data["alertmanager.yaml"]
@@ -185,7 +193,7 @@ def test_the_config_secret_is_the_rendered_config(prod: tuple[Stack, list[Regist
 def test_dev_without_a_token_creates_no_pagerduty_resources(dev: list[Registration]) -> None:
     assert not [r for r in dev if r.type.startswith(PD)]
     keys = _secret(dev, SECRET_ALERTMANAGER_KEYS)
-    assert _reveal(keys.inputs["stringData"]) == {}
+    assert _decoded(keys) == {}
     assert _secret(dev, SECRET_ALERTMANAGER_CONFIG)
 
 

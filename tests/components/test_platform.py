@@ -1,5 +1,7 @@
 """Platform component under Pulumi mocks: releases, their options, and the Secrets."""
 
+import base64
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -58,7 +60,7 @@ def test_dev_creates_one_release_per_chart_entry_in_the_namespace() -> None:
     )
     assert {r.inputs["namespace"] for r in found.values()} == {"observability"}
     assert not [r for r in registered if r.type == POLICY]
-    assert not any(r.protect for r in registered)
+    assert not any(r.protect for r in registered if r.type.startswith("kubernetes:"))
 
 
 def test_every_child_has_the_component_as_parent_and_the_explicit_provider() -> None:
@@ -73,7 +75,7 @@ def test_every_child_has_the_component_as_parent_and_the_explicit_provider() -> 
         assert child.name.startswith("platform-"), child.name
 
 
-def test_prod_protects_stateful_releases_and_orders_them_after_the_operator() -> None:
+def test_prod_protects_stateful_releases_and_orders_them_after_the_operator_crds() -> None:
     registered = build(load_stack("prod"))
     found = releases(registered)
     assert {n for n, r in found.items() if r.protect} == {
@@ -83,10 +85,11 @@ def test_prod_protects_stateful_releases_and_orders_them_after_the_operator() ->
         "tempo",
         "grafana",
     }
-    kps_urn = found["kube-prometheus-stack"].urn
+    crds = found["prometheus-operator-crds"]
     for name, release in found.items():
-        if name != "kube-prometheus-stack":
-            assert kps_urn in release.dependencies, name
+        if release is not crds:
+            assert crds.urn in release.dependencies, name
+            assert found["kube-prometheus-stack"].urn not in release.dependencies, name
     assert found["otel-sampler"].urn in found["otel-gateway"].dependencies
     assert len([r for r in registered if r.type == POLICY]) == 5
 
@@ -94,13 +97,21 @@ def test_prod_protects_stateful_releases_and_orders_them_after_the_operator() ->
 def test_grafana_admin_password_is_generated_and_only_stored_as_a_secret() -> None:
     registered = build(load_stack("dev"))
     secret = next(r for r in registered if r.type == SECRET and r.name == "platform-grafana-admin")
-    assert secret.secret_inputs == frozenset({"stringData"})
+    assert secret.secret_inputs == frozenset({"data"})
+    assert "stringData" not in secret.inputs
     assert dig(secret.inputs, "metadata", "name") == "grafana-admin"
     grafana = releases(registered)["grafana"]
     assert "mock-password" not in repr(grafana.inputs)
     assert dig(grafana.inputs, "values", "admin", "existingSecret") == "grafana-admin"
     assert secret.urn in grafana.dependencies
     assert any(r.type == "random:index/randomPassword:RandomPassword" for r in registered)
+
+
+def test_the_admin_password_is_never_replaced() -> None:
+    registered = build(load_stack("dev"))
+    (password,) = [r for r in registered if r.type == "random:index/randomPassword:RandomPassword"]
+    assert password.protect
+    assert {"length", "special", "keepers", "overrideSpecial"} <= set(password.ignore_changes)
 
 
 def test_admin_password_output_is_secret() -> None:
@@ -127,13 +138,17 @@ def test_object_storage_secret_is_created_in_prod_from_the_stack_secrets() -> No
     stack = load_stack("prod").model_copy(update={"secrets": OBJECT_STORAGE_SECRETS})
     registered = build(stack)
     secret = next(r for r in registered if r.type == SECRET and r.name == "platform-object-storage")
-    assert secret.secret_inputs == frozenset({"stringData"})
+    assert secret.secret_inputs == frozenset({"data"})
+    assert dig(secret.inputs, "data", "value") == {
+        "AWS_ACCESS_KEY_ID": base64.b64encode(b"AKIA-test").decode(),
+        "AWS_SECRET_ACCESS_KEY": base64.b64encode(b"shh").decode(),
+    }
     assert "AKIA-test" not in repr(releases(registered))
     loki = releases(registered)["loki"].inputs["values"]
     assert dig(loki, "global", "extraEnvFrom") == [{"secretRef": {"name": "object-storage"}}]
 
 
-def test_the_alertmanager_config_secret_comes_before_the_prometheus_stack() -> None:
+def test_only_the_release_that_mounts_the_on_call_secrets_waits_for_them() -> None:
     def program() -> None:
         provider = k8s.Provider("kubernetes", context="test")
         config = k8s.core.v1.Secret(
@@ -141,9 +156,12 @@ def test_the_alertmanager_config_secret_comes_before_the_prometheus_stack() -> N
         )
         Platform(
             "platform",
-            PlatformArgs(load_stack("dev"), provider, namespace(provider), {}, depends_on=[config]),
+            PlatformArgs(
+                load_stack("dev"), provider, namespace(provider), {}, oncall_secrets=[config]
+            ),
         )
 
     registered = record(program, "test")
     config = next(r for r in registered if r.name == "alertmanager-config")
-    assert config.urn in releases(registered)["kube-prometheus-stack"].dependencies
+    waiting = {name for name, r in releases(registered).items() if config.urn in r.dependencies}
+    assert waiting == {"kube-prometheus-stack"}
