@@ -25,6 +25,7 @@ from o11y.pagerduty import (
 )
 from o11y.routing import (
     ALERTMANAGER_FILE,
+    DEAD_MANS_SWITCH_SECRET,
     alertmanager_yaml,
     heartbeat_summary,
     key_secrets,
@@ -73,12 +74,19 @@ class OnCall(pulumi.ComponentResource):
         self.keys_secret = opaque_secret(
             f"{name}-keys", SECRET_ALERTMANAGER_KEYS, args.namespace, keys, k8s_opts
         )
-        # Only file paths inside: the keys live in the keys Secret.
+        # Keys are file paths into the keys Secret; the dead man's switch URL is written in
+        # (Alertmanager 0.25 has no webhook `url_file`) and keeps the config a Pulumi secret.
+        heartbeat_url = args.secrets.get(DEAD_MANS_SWITCH_SECRET)
+        config = (
+            heartbeat_url.apply(lambda url: alertmanager_yaml(args.stack, url))
+            if heartbeat_url is not None
+            else pulumi.Output.from_input(alertmanager_yaml(args.stack))
+        )
         self.config_secret = opaque_secret(
             f"{name}-config",
             SECRET_ALERTMANAGER_CONFIG,
             args.namespace,
-            {CONFIG_KEY: alertmanager_yaml(args.stack)},
+            {CONFIG_KEY: config},
             k8s_opts,
         )
         self.paging = pulumi.Output.from_input(paging_summary(args.stack))

@@ -212,3 +212,14 @@ def test_pagerduty_side_grouping_can_be_left_to_alertmanager(prod_stack: Stack) 
     registrations = _run(stack, with_pagerduty=True)
     assert _of(registrations, "pagerduty:index/service:Service")
     assert not _of(registrations, "pagerduty:index/alertGroupingSetting:AlertGroupingSetting")
+
+
+def test_the_dead_mans_switch_url_reaches_alertmanager_only_inside_the_secret(
+    dev_stack: Stack,
+) -> None:
+    stack = dev_stack.model_copy(update={"secrets": frozenset({"dead_mans_switch_url"})})
+    config = _secret(_run(stack, with_pagerduty=False), SECRET_ALERTMANAGER_CONFIG)
+    assert "data" in config.secret_inputs
+    rendered = yaml.safe_load(_decoded(config)["alertmanager.yaml"])
+    (heartbeat,) = [r for r in rendered["receivers"] if r["name"] == "dead-mans-switch"]
+    assert heartbeat["webhook_configs"][0]["url"] == "value-of-dead_mans_switch_url"
