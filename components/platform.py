@@ -12,6 +12,7 @@ from components.secrets import opaque_secret
 from o11y import conventions as names
 from o11y.helm import HelmRelease, kubernetes_secrets, network_policies, releases
 from o11y.helm.grafana import ADMIN_PASSWORD_KEY, ADMIN_USER, ADMIN_USER_KEY
+from o11y.helm.network_policies import IngressPolicy
 from o11y.model.stack import Stack
 
 # Big charts (kube-prometheus-stack with its CRDs and hooks, mimir-distributed) need longer
@@ -123,23 +124,7 @@ class Platform(pulumi.ComponentResource):
             k8s.networking.v1.NetworkPolicy(
                 f"{name}-{policy.name}",
                 metadata={"name": policy.name, "namespace": policy.namespace},
-                spec={
-                    "pod_selector": {"match_labels": policy.pod_labels},
-                    "policy_types": ["Ingress"],
-                    "ingress": [
-                        {
-                            "from_": [
-                                {
-                                    "namespace_selector": {
-                                        "match_labels": {
-                                            "kubernetes.io/metadata.name": policy.allowed_namespace
-                                        }
-                                    }
-                                }
-                            ]
-                        }
-                    ],
-                },
+                spec=_policy_spec(policy),
                 opts=in_namespace,
             )
 
@@ -177,3 +162,28 @@ class Platform(pulumi.ComponentResource):
                 ),
             ),
         )
+
+
+def _policy_spec(policy: IngressPolicy) -> k8s.networking.v1.NetworkPolicySpecArgs:
+    net = k8s.networking.v1
+    same_namespace = net.NetworkPolicyIngressRuleArgs(
+        from_=[
+            net.NetworkPolicyPeerArgs(
+                namespace_selector=k8s.meta.v1.LabelSelectorArgs(
+                    match_labels={"kubernetes.io/metadata.name": policy.allowed_namespace}
+                )
+            )
+        ]
+    )
+    # No `from`: open to every source, the API server calling an admission webhook included.
+    webhooks = [
+        net.NetworkPolicyIngressRuleArgs(
+            ports=[net.NetworkPolicyPortArgs(port=port, protocol="TCP")]
+        )
+        for port in policy.webhook_ports
+    ]
+    return net.NetworkPolicySpecArgs(
+        pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(policy.pod_labels)),
+        policy_types=["Ingress"],
+        ingress=[same_namespace, *webhooks],
+    )

@@ -9,7 +9,8 @@ from components.platform import Platform, PlatformArgs
 from o11y.model.stack import Stack
 from stacks.offline import Registration, record
 from tests.conftest import DEV_RELEASES, load_stack
-from tests.trees import dig, text
+from tests.small_stacks import small_stack
+from tests.trees import as_list, dig, text
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRET = "kubernetes:core/v1:Secret"
@@ -165,3 +166,18 @@ def test_only_the_release_that_mounts_the_on_call_secrets_waits_for_them() -> No
     config = next(r for r in registered if r.name == "alertmanager-config")
     waiting = {name for name, r in releases(registered).items() if config.urn in r.dependencies}
     assert waiting == {"kube-prometheus-stack"}
+
+
+def test_a_policy_over_a_webhook_server_admits_its_port_from_anywhere() -> None:
+    registered = build(small_stack("prod"))
+    (mimir,) = [
+        r for r in registered if r.type == POLICY and r.name == "platform-mimir-same-namespace"
+    ]
+    assert dig(mimir.inputs, "spec", "ingress") == [
+        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "obs"}}}]},
+        {"ports": [{"port": 8443, "protocol": "TCP"}]},
+    ]
+    (loki,) = [
+        r for r in registered if r.type == POLICY and r.name == "platform-loki-same-namespace"
+    ]
+    assert len(as_list(dig(loki.inputs, "spec", "ingress"))) == 1
