@@ -14,6 +14,7 @@ from o11y.helm import HelmRelease, kubernetes_secrets, network_policies, release
 from o11y.helm.grafana import ADMIN_PASSWORD_KEY, ADMIN_USER, ADMIN_USER_KEY
 from o11y.helm.network_policies import IngressPolicy
 from o11y.model.stack import Stack
+from o11y.readiness import CURL_USER, ReadinessCheck, grafana_readiness
 
 # Big charts (kube-prometheus-stack with its CRDs and hooks, mimir-distributed) need longer
 # than Helm's default 5 minutes to become ready on a fresh cluster.
@@ -54,6 +55,8 @@ class Platform(pulumi.ComponentResource):
     releases: dict[str, k8s.helm.v3.Release]
     # The release of the prometheus-operator CRDs: custom resources wait for it.
     operator_crds: k8s.helm.v3.Release
+    # Completes once Grafana answers healthy at `grafana.url`: Grafana content waits for it.
+    grafana_ready: k8s.batch.v1.Job
     namespace: k8s.core.v1.Namespace
     grafana_admin_password: pulumi.Output[str]
 
@@ -119,6 +122,13 @@ class Platform(pulumi.ComponentResource):
             needs = [*secrets, *(args.oncall_secrets if release.reads_oncall_secrets else ())]
             self.releases[release.name] = self._release(name, release, needs, in_namespace)
         self.operator_crds = self.releases[names.RELEASE_OPERATOR_CRDS]
+        self.grafana_ready = _readiness_job(
+            f"{name}-grafana-ready",
+            grafana_readiness(stack),
+            pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[self.releases[names.RELEASE_GRAFANA]])
+            ),
+        )
 
         for policy in network_policies(stack):
             k8s.networking.v1.NetworkPolicy(
@@ -186,4 +196,58 @@ def _policy_spec(policy: IngressPolicy) -> k8s.networking.v1.NetworkPolicySpecAr
         pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(policy.pod_labels)),
         policy_types=["Ingress"],
         ingress=[same_namespace, *webhooks],
+    )
+
+
+def _readiness_job(
+    resource_name: str, check: ReadinessCheck, opts: pulumi.ResourceOptions
+) -> k8s.batch.v1.Job:
+    """The check as a Job; the Kubernetes provider waits until it completes (or fails)."""
+    container = k8s.core.v1.ContainerArgs(
+        name="check",
+        image=check.image,
+        command=list(check.command),
+        resources=k8s.core.v1.ResourceRequirementsArgs(
+            requests={"cpu": "10m", "memory": "16Mi"}, limits={"cpu": "100m", "memory": "64Mi"}
+        ),
+        security_context=k8s.core.v1.SecurityContextArgs(
+            allow_privilege_escalation=False,
+            read_only_root_filesystem=True,
+            capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+        ),
+    )
+    return k8s.batch.v1.Job(
+        resource_name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=check.name,
+            namespace=check.namespace,
+            labels=check.labels,
+            annotations=check.annotations,
+        ),
+        spec=k8s.batch.v1.JobSpecArgs(
+            backoff_limit=0,
+            active_deadline_seconds=check.deadline_seconds,
+            template=k8s.core.v1.PodTemplateSpecArgs(
+                metadata=k8s.meta.v1.ObjectMetaArgs(labels=check.labels),
+                spec=k8s.core.v1.PodSpecArgs(
+                    restart_policy="Never",
+                    containers=[container],
+                    security_context=k8s.core.v1.PodSecurityContextArgs(
+                        run_as_non_root=True,
+                        run_as_user=CURL_USER,
+                        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+                    ),
+                ),
+            ),
+        ),
+        opts=pulumi.ResourceOptions.merge(
+            opts,
+            pulumi.ResourceOptions(
+                # The Job may run for its whole deadline; the provider's default wait is 10m.
+                custom_timeouts=pulumi.CustomTimeouts(
+                    create=f"{check.deadline_seconds + 60}s",
+                    update=f"{check.deadline_seconds + 60}s",
+                ),
+            ),
+        ),
     )

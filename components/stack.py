@@ -18,7 +18,6 @@ from components.monitoring import Monitoring, MonitoringArgs
 from components.oncall import OnCall, OnCallArgs
 from components.platform import Platform, PlatformArgs
 from components.providers import grafana_provider, kubernetes_provider, pagerduty_provider
-from o11y import conventions as names
 from o11y.model.stack import Stack
 from o11y.pagerduty import paging_enabled
 
@@ -95,7 +94,9 @@ class ObservabilityStack(pulumi.ComponentResource):
             DashboardsArgs(
                 stack=stack,
                 provider=grafana,
-                depends_on=[platform.releases[names.RELEASE_GRAFANA]],
+                # Not the release alone: Grafana must answer at the provider's URL (in prod the
+                # ingress, with its DNS name and certificate).
+                depends_on=[platform.grafana_ready],
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -10,7 +10,7 @@ from o11y.model.stack import Stack
 from stacks.offline import Registration, record
 from tests.conftest import DEV_RELEASES, load_stack
 from tests.small_stacks import small_stack
-from tests.trees import as_list, dig, text
+from tests.trees import as_dict, as_list, dig, text
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRET = "kubernetes:core/v1:Secret"
@@ -181,3 +181,16 @@ def test_a_policy_over_a_webhook_server_admits_its_port_from_anywhere() -> None:
         r for r in registered if r.type == POLICY and r.name == "platform-loki-same-namespace"
     ]
     assert len(as_list(dig(loki.inputs, "spec", "ingress"))) == 1
+
+
+def test_the_grafana_readiness_job_runs_after_the_grafana_release() -> None:
+    registered = build(small_stack("prod"))
+    (job,) = [r for r in registered if r.type == "kubernetes:batch/v1:Job"]
+    assert releases(registered)["grafana"].urn in job.dependencies
+    assert dig(job.inputs, "metadata", "annotations") == {"pulumi.com/replaceUnready": "true"}
+    assert dig(job.inputs, "spec", "backoffLimit") == 0
+    pod = dig(job.inputs, "spec", "template", "spec")
+    assert dig(pod, "restartPolicy") == "Never"
+    (container,) = as_list(dig(pod, "containers"))
+    assert dig(container, "command", -1) == "https://grafana.o11y.example.org/api/health"
+    assert set(as_dict(dig(container, "resources"))) == {"requests", "limits"}

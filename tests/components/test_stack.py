@@ -98,9 +98,26 @@ def test_a_pagerduty_failure_holds_back_alertmanager_only(prod_stack: Stack) -> 
     # The keys Secret holds the PagerDuty routing keys; the release whose Alertmanager mounts
     # it waits for it. Loki, Tempo, Mimir, Grafana, custom resources and dashboards do not.
     assert held_back == {"o11y-oncall-keys", "o11y-platform-kube-prometheus-stack"}
-    grafana = named(registrations, f"o11y-platform-{names.RELEASE_GRAFANA}").urn
-    for dashboard in of_type(registrations, "grafana:oss/dashboard:Dashboard"):
-        assert grafana in dashboard.dependencies, dashboard.name
+    # Grafana content waits for Grafana to answer at the provider's URL, checked after the
+    # release is ready.
+    assert ordered(
+        registrations, f"o11y-platform-{names.RELEASE_GRAFANA}", "o11y-platform-grafana-ready"
+    )
+    ready = named(registrations, "o11y-platform-grafana-ready").urn
+    content = [
+        *of_type(registrations, "grafana:oss/folder:Folder"),
+        *of_type(registrations, "grafana:oss/dashboard:Dashboard"),
+    ]
+    assert content
+    for resource in content:
+        assert ready in resource.dependencies, resource.name
+
+
+def test_the_grafana_provider_retries(prod_stack: Stack) -> None:
+    (provider,) = of_type(run_stack("prod", prod_stack), "pulumi:providers:grafana")
+    assert provider.inputs["url"] == prod_stack.grafana.url
+    assert int(str(provider.inputs["retries"])) > 0
+    assert int(str(provider.inputs["retryWait"])) > 0
 
 
 def test_prod_pages_through_pagerduty(prod_stack: Stack) -> None:
