@@ -16,7 +16,7 @@ from o11y.helm.network_policies import IngressPolicy
 from o11y.model.stack import Stack
 from o11y.readiness import CURL_USER, ReadinessCheck, grafana_readiness
 
-# Big charts (kube-prometheus-stack with its CRDs and hooks, mimir-distributed) need longer
+# Big charts (kube-prometheus-stack with its hooks, mimir-distributed) need longer
 # than Helm's default 5 minutes to become ready on a fresh cluster.
 RELEASE_TIMEOUT_SECONDS = 900
 # Generated Grafana admin password length (no special characters: it goes into HTTP basic auth).
