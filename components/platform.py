@@ -163,6 +163,7 @@ class Platform(pulumi.ComponentResource):
                 namespace=release.namespace,
                 values=release.values,
                 timeout=RELEASE_TIMEOUT_SECONDS,
+                take_ownership=release.take_ownership or None,
             ),
             opts=pulumi.ResourceOptions.merge(
                 opts,

@@ -42,6 +42,8 @@ class HelmRelease:
     # Mounts the on-call Secrets (Alertmanager's configuration and keys): only this release
     # waits for them, so a PagerDuty outage holds back Alertmanager and nothing else.
     reads_oncall_secrets: bool = False
+    # Adopts objects that exist without this release's ownership (Helm's --take-ownership).
+    take_ownership: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class _Entry:
     protect: bool = False
     depends_on: tuple[str, ...] = ()
     reads_oncall_secrets: bool = False
+    take_ownership: bool = False
 
 
 def releases(stack: Stack) -> list[HelmRelease]:
@@ -63,7 +66,15 @@ def releases(stack: Stack) -> list[HelmRelease]:
     # for it, and none of them waits for kube-prometheus-stack.
     crds = (names.RELEASE_OPERATOR_CRDS,)
     entries = [
-        _Entry(names.RELEASE_OPERATOR_CRDS, "prometheus-operator-crds", operator_crds.values()),
+        # CRDs are cluster-wide and may already exist: installed by kube-prometheus-stack's
+        # `crds/` directory on an earlier deploy (never owned by a release), or by hand. The
+        # release adopts them instead of failing Helm's ownership check.
+        _Entry(
+            names.RELEASE_OPERATOR_CRDS,
+            "prometheus-operator-crds",
+            operator_crds.values(),
+            take_ownership=True,
+        ),
         _Entry(
             names.RELEASE_PROMETHEUS,
             "kube-prometheus-stack",
@@ -148,6 +159,7 @@ def releases(stack: Stack) -> list[HelmRelease]:
             protect=entry.protect,
             depends_on=entry.depends_on,
             reads_oncall_secrets=entry.reads_oncall_secrets,
+            take_ownership=entry.take_ownership,
         )
         for entry in entries
     ]

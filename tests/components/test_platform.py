@@ -54,6 +54,8 @@ def test_dev_creates_one_release_per_chart_entry_in_the_namespace() -> None:
     registered = build(load_stack("dev"))
     found = releases(registered)
     assert set(found) == set(DEV_RELEASES)
+    assert found["prometheus-operator-crds"].inputs["takeOwnership"] is True
+    assert "takeOwnership" not in found["loki"].inputs
     kps = found["kube-prometheus-stack"].inputs
     assert (kps["chart"], kps["version"]) == ("kube-prometheus-stack", "88.5.3")
     assert (

@@ -54,6 +54,9 @@ def test_the_operator_crds_are_their_own_release_and_upgraded_with_it() -> None:
     assert (crds.chart, crds.version) == ("prometheus-operator-crds", "31.0.1")
     assert crds.values == {"crds": {"annotations": {"helm.sh/resource-policy": "keep"}}}
     assert not crds.protect and crds.depends_on == ()
+    # CRDs left by an earlier kube-prometheus-stack install are adopted, not a failed install.
+    assert crds.take_ownership
+    assert [r.name for r in dev.values() if r.take_ownership] == ["prometheus-operator-crds"]
     assert dig(dev["kube-prometheus-stack"].values, "crds") == {"enabled": False}
 
 
