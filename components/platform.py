@@ -1,5 +1,6 @@
-"""The platform: the Secrets the charts read, one Helm release per chart, and the
-NetworkPolicies in front of the backends. Every decision comes from o11y.helm."""
+"""The platform: the Secrets the charts read, one Helm release per chart, the NetworkPolicies
+in front of the backends, and the check that Grafana answers at its URL. Every decision comes
+from o11y.helm and o11y.readiness."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -81,9 +82,12 @@ class Platform(pulumi.ComponentResource):
             # user, on the first start with an empty database; afterwards the password lives in
             # Grafana's database (on its volume) and the Secret is never read again. A new
             # password would change the Secret and the provider's credentials but not Grafana:
-            # every Grafana call would then fail with 401. So the password is never replaced:
-            # changes to its arguments are ignored, and it is protected, so neither a replace
-            # nor a delete can happen without first unprotecting it on purpose.
+            # every Grafana call would then fail with 401. Grafana has no setting that re-reads
+            # it at every start, and a reset would need a hook with database access. So the
+            # password is never replaced: changes to its arguments are ignored, and it is
+            # protected, so neither a replace nor a delete happens without unprotecting it on
+            # purpose (and then resetting Grafana's password with `grafana cli admin
+            # reset-admin-password`).
             opts=pulumi.ResourceOptions(
                 parent=self,
                 provider=random.Provider(
