@@ -113,13 +113,6 @@ def test_a_pagerduty_failure_holds_back_alertmanager_only(prod_stack: Stack) -> 
         assert ready in resource.dependencies, resource.name
 
 
-def test_the_grafana_provider_retries(prod_stack: Stack) -> None:
-    (provider,) = of_type(run_stack("prod", prod_stack), "pulumi:providers:grafana")
-    assert provider.inputs["url"] == prod_stack.grafana.url
-    assert int(str(provider.inputs["retries"])) > 0
-    assert int(str(provider.inputs["retryWait"])) > 0
-
-
 def test_prod_pages_through_pagerduty(prod_stack: Stack) -> None:
     registrations = run_stack("prod", prod_stack)
     services = of_type(registrations, "pagerduty:index/service:Service")
