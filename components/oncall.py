@@ -11,7 +11,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_pagerduty as pagerduty
 
-from o11y.conventions import MANAGED_BY, SECRET_ALERTMANAGER_CONFIG, SECRET_ALERTMANAGER_KEYS
+from components.secrets import opaque_secret
+from o11y.conventions import SECRET_ALERTMANAGER_CONFIG, SECRET_ALERTMANAGER_KEYS
 from o11y.model.stack import Stack
 from o11y.pagerduty import (
     EVENTS_API_V2,
@@ -26,6 +27,7 @@ from o11y.pagerduty import (
 )
 from o11y.routing import (
     ALERTMANAGER_FILE,
+    DEAD_MANS_SWITCH_SECRET,
     alertmanager_yaml,
     heartbeat_summary,
     key_secrets,
@@ -69,22 +71,25 @@ class OnCall(pulumi.ComponentResource):
             **routing_keys,
             **{key: args.secrets[key] for key in key_secrets(args.stack)},
         }
-        self.keys_secret = k8s.core.v1.Secret(
-            f"{name}-keys",
-            metadata=_metadata(SECRET_ALERTMANAGER_KEYS, args.namespace),
-            type="Opaque",
-            # Integration keys are not marked secret by the provider: wrap them, so neither
-            # the state nor `pulumi preview` shows them in plain text.
-            string_data=pulumi.Output.secret(keys),
-            opts=k8s_opts,
+        # Integration keys are not marked secret by the provider: opaque_secret keeps every
+        # value a Pulumi secret, so neither the state nor `pulumi preview` shows them.
+        self.keys_secret = opaque_secret(
+            f"{name}-keys", SECRET_ALERTMANAGER_KEYS, args.namespace, keys, k8s_opts
         )
-        self.config_secret = k8s.core.v1.Secret(
+        # Keys are file paths into the keys Secret; the dead man's switch URL is written in
+        # (Alertmanager 0.25 has no webhook `url_file`) and keeps the config a Pulumi secret.
+        heartbeat_url = args.secrets.get(DEAD_MANS_SWITCH_SECRET)
+        config = (
+            heartbeat_url.apply(lambda url: alertmanager_yaml(args.stack, url))
+            if heartbeat_url is not None
+            else pulumi.Output.from_input(alertmanager_yaml(args.stack))
+        )
+        self.config_secret = opaque_secret(
             f"{name}-config",
-            metadata=_metadata(SECRET_ALERTMANAGER_CONFIG, args.namespace),
-            type="Opaque",
-            # Only file paths inside: the keys live in the keys Secret.
-            string_data={CONFIG_KEY: alertmanager_yaml(args.stack)},
-            opts=k8s_opts,
+            SECRET_ALERTMANAGER_CONFIG,
+            args.namespace,
+            {CONFIG_KEY: config},
+            k8s_opts,
         )
         self.paging = pulumi.Output.from_input(paging_summary(args.stack))
         self.heartbeat = pulumi.Output.from_input(heartbeat_summary(args.stack))
@@ -148,10 +153,6 @@ class OnCall(pulumi.ComponentResource):
             s.routing_key_name: _service(resource_name(name, "service", s.key), s, policies, opts)
             for s in plan.services
         }
-
-
-def _metadata(name: str, namespace: str) -> k8s.meta.v1.ObjectMetaArgs:
-    return k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=dict(MANAGED_BY))
 
 
 def _schedule(

@@ -61,8 +61,8 @@ def adoption(
     ]
     if problems:
         raise AdoptionError("\n".join(problems))
-    by_name = {row["name"]: row for row in rows}
-    component = oncall["name"]
+    by_name = {row.name: row for row in rows}
+    component = oncall.name
     user_id = {users[email.lower()].key: id_ for email, id_ in user_ids.items()}
     wanted = [
         *(
@@ -83,7 +83,7 @@ def adoption(
     ]
     resources = [
         {
-            "type": by_name[name]["type"],
+            "type": by_name[name].type,
             "name": name,
             "id": id_,
             "parent": PARENT_REF,
@@ -94,17 +94,17 @@ def adoption(
     document: dict[str, object] = {
         "nameTable": {
             PARENT_REF: _urn(stack_name, project, by_name, component),
-            PROVIDER_REF: _urn(stack_name, project, by_name, provider["name"]),
+            PROVIDER_REF: _urn(stack_name, project, by_name, provider.name),
         },
         "resources": resources,
     }
-    chain = [*_ancestors(by_name, component), component, provider["name"]]
+    chain = [*_ancestors(by_name, component), component, provider.name]
     parents = tuple(dict.fromkeys(_urn(stack_name, project, by_name, name) for name in chain))
     return Adoption(document, parents)
 
 
 def _only(rows: Sequence[PlanRow], type_: str) -> PlanRow:
-    found = [row for row in rows if row["type"] == type_]
+    found = [row for row in rows if row.type == type_]
     if len(found) != 1:
         raise AdoptionError(
             "the stack manages no PagerDuty objects (it pages only with a pagerduty_token)"
@@ -115,14 +115,14 @@ def _only(rows: Sequence[PlanRow], type_: str) -> PlanRow:
 def _ancestors(by_name: Mapping[str, PlanRow], name: str) -> list[str]:
     """The names of a resource's parents in the plan, outermost first (the stack excluded)."""
     chain: list[str] = []
-    parent = by_name[name]["parent"]
+    parent = by_name[name].parent
     while parent in by_name:
         chain.insert(0, parent)
-        parent = by_name[parent]["parent"]
+        parent = by_name[parent].parent
     return chain
 
 
 def _urn(stack_name: str, project: str, by_name: Mapping[str, PlanRow], name: str) -> str:
     """Pulumi's URN: the types of the resource's parents (below the stack), then its own."""
-    types = [by_name[n]["type"] for n in (*_ancestors(by_name, name), name)]
+    types = [by_name[n].type for n in (*_ancestors(by_name, name), name)]
     return f"urn:pulumi:{stack_name}::{project}::{'$'.join(types)}::{name}"

@@ -56,7 +56,12 @@ def _parser() -> argparse.ArgumentParser:
 
     plan = commands.add_parser("plan", help="run the Pulumi program under mocks; print resources")
     _stack_arguments(plan)
-    plan.add_argument("--json", action="store_true", help="print [{type, name, parent}, ...]")
+    plan.add_argument(
+        "--json",
+        action="store_true",
+        help="print every resource: type, name, parent, provider, protect, dependencies, "
+        "inputs (secrets masked)",
+    )
     plan.set_defaults(run=_plan)
 
     render_ = commands.add_parser("render", help="write every generated artifact as files")
@@ -133,7 +138,7 @@ def _plan_rows(args: argparse.Namespace, stack: Stack) -> list[PlanRow]:
 def _plan(args: argparse.Namespace) -> int:
     rows = _plan_rows(args, _load(args))
     if args.json:
-        print(json.dumps(rows, indent=2, sort_keys=True))
+        sys.stdout.write(plan_json(rows))
         return 0
     print(_tree(rows))
     return 0
@@ -142,20 +147,20 @@ def _plan(args: argparse.Namespace) -> int:
 def _tree(rows: list[PlanRow]) -> str:
     children: dict[str, list[PlanRow]] = {}
     for row in rows:
-        children.setdefault(row["parent"], []).append(row)
-    names = {row["name"] for row in rows}
+        children.setdefault(row.parent, []).append(row)
+    names = {row.name for row in rows}
     roots = sorted(parent for parent in children if parent not in names)
     lines: list[str] = []
 
     def walk(parent: str, depth: int) -> None:
-        for row in sorted(children.get(parent, []), key=lambda r: (r["type"], r["name"])):
-            lines.append(f"{'  ' * depth}{row['type']}  {row['name']}")
-            walk(row["name"], depth + 1)
+        for row in sorted(children.get(parent, []), key=lambda r: (r.type, r.name)):
+            lines.append(f"{'  ' * depth}{row.type}  {row.name}")
+            walk(row.name, depth + 1)
 
     for root in roots:
         lines.append(root)
         walk(root, 1)
-    counts = Counter(row["type"] for row in rows)
+    counts = Counter(row.type for row in rows)
     lines.append("")
     lines.append(f"{len(rows)} resources")
     lines += [f"  {count:4d}  {kind}" for kind, count in sorted(counts.items())]

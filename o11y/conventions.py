@@ -19,6 +19,7 @@ PRIORITY_LABEL = "priority"
 UNBOUNDED_LABELS = ("user_id", "event_id", "request_id", "session_id", "trace_id")
 
 # Helm release names (also the prefix of the objects each chart creates).
+RELEASE_OPERATOR_CRDS = "prometheus-operator-crds"
 RELEASE_PROMETHEUS = "kube-prometheus-stack"
 RELEASE_LOKI = "loki"
 # The containers of Loki's write path: the single binary, or the distributed components.

@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from o11y.model.catalog import Member
 from o11y.model.pagerduty_time_zones import PAGERDUTY_TIME_ZONES
-from o11y.model.types import STRICT, Count, Duration, Url
+from o11y.model.types import STRICT, Count, Duration
 
 
 class NotificationTiming(BaseModel):
@@ -141,9 +141,7 @@ class OnCall(BaseModel):
     smtp_username: str = "alertmanager"
     # Where alerts without a known team go, so nothing is dropped silently.
     default_slack_channel: str = Field(default="#alerts-unrouted", pattern=r"^#[a-z0-9_-]+$")
-    # Dead man's switch (healthchecks.io-style URL pinged by the Watchdog heartbeat). Not a
-    # secret file: webhook `url_file` is newer than Alertmanager 0.25 (amtool 0.25 rejects it).
-    dead_mans_switch_url: Url | None = None
+    # The dead man's switch URL is the secret `secrets.dead_mans_switch_url`.
     heartbeat_interval: Duration = "1m"
     page: NotificationTiming = NotificationTiming(
         group_wait="30s", group_interval="5m", repeat_interval="4h"
@@ -154,3 +152,14 @@ class OnCall(BaseModel):
     notify: NotificationTiming = NotificationTiming(
         group_wait="5m", group_interval="30m", repeat_interval="24h"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dead_mans_switch_is_a_secret(cls, data: object) -> object:
+        if isinstance(data, dict) and "dead_mans_switch_url" in data:
+            raise ValueError(
+                "dead_mans_switch_url: is a secret (whoever holds it can silence the page that "
+                "says alerting is dead); set it with pulumi config set --secret --path "
+                "'secrets.dead_mans_switch_url' <url>"
+            )
+        return data

@@ -22,6 +22,9 @@ SecretName = Literal[
     "object_storage_secret_key",
     "postgres_password",
     "redis_password",
+    # The dead man's switch URL the Watchdog heartbeat is sent to: whoever holds it can keep
+    # the "alerting is dead" page from ever firing, so it is a secret.
+    "dead_mans_switch_url",
 ]
 
 # A Slack incoming webhook posts to the one channel it was created for, so each team's channel
@@ -47,6 +50,7 @@ PROD_REQUIRED_SECRETS: tuple[SecretName, ...] = (
     "pagerduty_token",
     "slack_webhook_url",
     "smtp_password",
+    "dead_mans_switch_url",
 )
 
 
@@ -256,10 +260,6 @@ def _prod_requirements(stack: Stack) -> list[str]:
         )
     if stack.platform.object_storage is None:
         problems.append("platform.object_storage: required in prod (Loki, Tempo and Mimir buckets)")
-    if stack.oncall.dead_mans_switch_url is None:
-        problems.append(
-            "oncall.dead_mans_switch_url: required in prod (who notices that alerting is down?)"
-        )
     if stack.oncall.pagerduty.head_of_engineering is None:
         problems.append(
             "oncall.pagerduty.head_of_engineering: required in prod (escalation level 3)"

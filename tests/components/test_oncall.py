@@ -1,5 +1,6 @@
 """OnCall under Pulumi mocks: the PagerDuty resource graph, the Alertmanager Secrets, secrecy."""
 
+import base64
 from collections import Counter
 from collections.abc import Sequence
 
@@ -54,6 +55,14 @@ def _reveal(value: object) -> object:
     if isinstance(value, dict) and "value" in value and len(value) == 2:
         return value["value"]
     return value
+
+
+def _decoded(secret: Registration) -> dict[str, str]:
+    """The values of a Secret written as base64 `data`."""
+    assert "stringData" not in secret.inputs
+    data = _reveal(secret.inputs["data"])
+    assert isinstance(data, dict)
+    return {key: base64.b64decode(value).decode() for key, value in data.items()}
 
 
 def _secret(registrations: Sequence[Registration], name: str) -> Registration:
@@ -297,9 +306,8 @@ def test_the_keys_secret_holds_integration_keys_and_channel_secrets_as_secrets(
 ) -> None:
     _, registrations = paging
     keys = _secret(registrations, SECRET_ALERTMANAGER_KEYS)
-    assert "stringData" in keys.secret_inputs
-    data = _reveal(keys.inputs["stringData"])
-    assert isinstance(data, dict)
+    assert "data" in keys.secret_inputs
+    data = _decoded(keys)
     assert set(data) == {
         "pagerduty-api",
         "pagerduty-shop",
@@ -320,8 +328,8 @@ def test_the_keys_secret_holds_integration_keys_and_channel_secrets_as_secrets(
 def test_the_config_secret_is_the_rendered_config(paging: tuple[Stack, list[Registration]]) -> None:
     stack, registrations = paging
     config = _secret(registrations, SECRET_ALERTMANAGER_CONFIG)
-    data = _reveal(config.inputs["stringData"])
-    assert isinstance(data, dict)
+    assert "data" in config.secret_inputs
+    data = _decoded(config)
     assert data == {"alertmanager.yaml": alertmanager_yaml(stack)}
     assert "value-of-" not in data["alertmanager.yaml"]
     assert "mock-integration-key" not in data["alertmanager.yaml"]
@@ -331,7 +339,7 @@ def test_the_config_secret_is_the_rendered_config(paging: tuple[Stack, list[Regi
 def test_dev_without_a_token_creates_no_pagerduty_resources(dev: list[Registration]) -> None:
     assert not [r for r in dev if r.type.startswith(PD)]
     keys = _secret(dev, SECRET_ALERTMANAGER_KEYS)
-    assert _reveal(keys.inputs["stringData"]) == {}
+    assert _decoded(keys) == {}
     assert _secret(dev, SECRET_ALERTMANAGER_CONFIG)
 
 
@@ -348,3 +356,14 @@ def test_pagerduty_side_grouping_can_be_left_to_alertmanager() -> None:
     registrations = _run(stack, with_pagerduty=True)
     assert _of(registrations, "pagerduty:index/service:Service")
     assert not _of(registrations, "pagerduty:index/alertGroupingSetting:AlertGroupingSetting")
+
+
+def test_the_dead_mans_switch_url_reaches_alertmanager_only_inside_the_secret(
+    dev_stack: Stack,
+) -> None:
+    stack = dev_stack.model_copy(update={"secrets": frozenset({"dead_mans_switch_url"})})
+    config = _secret(_run(stack, with_pagerduty=False), SECRET_ALERTMANAGER_CONFIG)
+    assert "data" in config.secret_inputs
+    rendered = yaml.safe_load(_decoded(config)["alertmanager.yaml"])
+    (heartbeat,) = [r for r in rendered["receivers"] if r["name"] == "dead-mans-switch"]
+    assert heartbeat["webhook_configs"][0]["url"] == "value-of-dead_mans_switch_url"

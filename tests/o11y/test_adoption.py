@@ -34,7 +34,16 @@ def _rows(teams: bool = True) -> list[PlanRow]:
         }
         for m in plan.memberships
     ]
-    return [{"parent": "top-oncall", **row} for row in rows]
+    return [
+        PlanRow(
+            **{"parent": "top-oncall", **row},
+            provider=None,
+            protect=False,
+            dependencies=[],
+            inputs={},
+        )
+        for row in rows
+    ]
 
 
 def _adopt(users: dict[str, str], teams: dict[str, str], teams_on: bool = True) -> Adoption:
@@ -120,6 +129,6 @@ def test_teams_cannot_be_adopted_when_pagerduty_teams_are_off() -> None:
 
 def test_a_stack_without_pagerduty_has_nothing_to_adopt() -> None:
     stack = paging_stack()
-    rows = [r for r in _rows() if not r["type"].startswith(("pagerduty:", "pulumi:providers"))]
+    rows = [r for r in _rows() if not r.type.startswith(("pagerduty:", "pulumi:providers"))]
     with pytest.raises(AdoptionError, match="manages no PagerDuty objects"):
         adoption("test", "proj", rows, pagerduty_plan(stack), {"ann@corp.test": "PANN"}, {})

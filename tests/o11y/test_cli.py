@@ -32,9 +32,12 @@ def prod_plan() -> list[dict[str, str]]:
     return rows
 
 
-def test_plan_json_lists_type_name_and_parent(prod_plan: list[dict[str, str]]) -> None:
+def test_plan_json_lists_each_resource_with_what_it_waits_for(
+    prod_plan: list[dict[str, str]],
+) -> None:
     assert prod_plan, "the prod plan is empty"
-    assert all(set(row) == {"type", "name", "parent"} for row in prod_plan)
+    fields = {"type", "name", "parent", "provider", "protect", "dependencies", "inputs"}
+    assert all(set(row) == fields for row in prod_plan)
     names = {row["name"] for row in prod_plan}
     # Every parent is a resource of the plan or the stack itself.
     assert {row["parent"] for row in prod_plan} - names == {"o11y-prod"}
