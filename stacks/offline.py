@@ -5,6 +5,7 @@ mock tests. Nothing here reaches a cluster, Grafana or PagerDuty.
 """
 
 import argparse
+import hashlib
 import json
 import runpy
 import sys
@@ -152,8 +153,17 @@ def run_program(raw: RawConfig, stack_name: str) -> list[Registration]:
 SECRET_MASK = "[secret]"
 
 
+# Strings longer than this (dashboard JSON models) show as their size and digest: the
+# content itself is rendered as its own file (`render`), where a diff reads well.
+LONG_STRING = 4096
+
+
 def masked(value: object) -> object:
-    """An input with every value Pulumi holds as a secret replaced by SECRET_MASK."""
+    """An input with every value Pulumi holds as a secret replaced by SECRET_MASK, and long
+    strings by their size and SHA-256."""
+    if isinstance(value, str) and len(value) > LONG_STRING:
+        digest = hashlib.sha256(value.encode()).hexdigest()[:16]
+        return f"[{len(value.encode())} bytes, sha256 {digest}]"
     if isinstance(value, Mapping):
         if value.get(_SECRET_SIG) == _SECRET_VALUE:
             return SECRET_MASK

@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Callable
+from hashlib import sha256
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -95,3 +96,15 @@ def test_no_secret_value_appears_in_the_plan(name: str) -> None:
     # Placeholders of the stack secrets and the values the mocks generate.
     for value in ("<secret:", "mock-password", "mock-integration-key"):
         assert value not in text
+
+
+def test_long_strings_show_as_their_size_and_digest() -> None:
+    model = '{"panels": []}' + " " * 5000
+    shown = masked({"config_json": model, "title": "Overview"})
+    assert isinstance(shown, dict)
+    assert shown["title"] == "Overview"
+    assert (
+        shown["config_json"]
+        == f"[{len(model)} bytes, sha256 {sha256(model.encode()).hexdigest()[:16]}]"
+    )
+    assert masked("x" * 4096) == "x" * 4096
