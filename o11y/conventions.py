@@ -14,7 +14,7 @@ TEAM_LABEL = "team"
 SEVERITY_LABEL = "severity"
 PRIORITY_LABEL = "priority"
 
-# Labels that must never be on a metric (S2: unbounded values). ServiceMonitors drop them
+# Labels that must never be on a metric (unbounded values). ServiceMonitors drop them
 # with metricRelabelings; the cardinality audit looks for them.
 UNBOUNDED_LABELS = ("user_id", "event_id", "request_id", "session_id", "trace_id")
 

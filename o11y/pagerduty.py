@@ -2,7 +2,7 @@
 
 Users with their account role, teams and their members (on accounts with PagerDuty Teams), a
 weekly primary and a secondary (engineering lead) shift-based schedule per team,
-a three-level escalation policy per team (seed 003: on-call engineer at once, engineering lead
+a three-level escalation policy per team (on-call engineer at once, engineering lead
 at 15 min, head of engineering at 30 min), and one PagerDuty service with an Events API v2
 integration per catalog service (or per team). `components/oncall.py` only wires this plan to
 `pulumi_pagerduty` resources; Alertmanager routing (o11y/routing.py) reads the same services to
@@ -223,7 +223,7 @@ def _memberships(team: Team) -> list[PdMembership]:
 def _schedules(pd: PagerDuty, team: Team) -> list[PdSchedule]:
     team_key = team.name if pd.teams else None
     primary = _shifts("Primary on-call", tuple(user_key(m) for m in team.rotation), pd)
-    # The secondary is the engineering lead, always (seed 003 task 3.3), around the clock.
+    # The secondary is the engineering lead, always, around the clock.
     secondary = _shifts("Engineering lead", (user_key(team.lead),), pd, restricted=False)
     return [
         PdSchedule(

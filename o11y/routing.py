@@ -1,6 +1,6 @@
 """Alertmanager configuration as data: the routing tree, receivers, inhibitions and time intervals.
 
-The tree, from most to least specific (seed 002/003, REQUIREMENTS P6 and O4):
+The tree, from most to least specific:
 
     Watchdog (severity none)    -> dead man's switch (webhook), repeated every heartbeat
     other severity none         -> null (e.g. kube-prometheus-stack's InfoInhibitor)

@@ -1,5 +1,5 @@
 """Exporter values: blackbox (health and TLS probes, P8) and one exporter per declared
-postgres, redis and kafka dependency (P9). Their ServiceMonitors and Probes are built in
+postgres, redis and kafka dependency. Their ServiceMonitors and Probes are built in
 o11y/monitors.py (with the `dependency` label), so the charts' own monitors stay off.
 Passwords come from Kubernetes Secrets by name, never from values.
 """

@@ -3,7 +3,7 @@
 Datasources are chart values (provisioned on start), so Grafana works right after `pulumi up`.
 Their uids come from o11y.conventions; every panel refers to them. Dashboards are provisioned
 by the Grafana provider (another component), so no dashboard sidecar or provider is enabled.
-Loki, Tempo and Mimir run multi-tenant (S4): the default datasources read the platform tenant,
+Loki, Tempo and Mimir run multi-tenant: the default datasources read the platform tenant,
 and each configured tenant gets its own datasource with its X-Scope-OrgID header.
 """
 

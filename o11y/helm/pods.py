@@ -14,7 +14,7 @@ Values: TypeAlias = dict[str, Json]
 # The label every chart here puts on its pods (Helm's recommended labels).
 INSTANCE_LABEL = "app.kubernetes.io/instance"
 
-# Tenant header of Loki, Tempo and Mimir (S4).
+# Tenant header of Loki, Tempo and Mimir.
 TENANT_HEADER = "X-Scope-OrgID"
 
 

@@ -18,7 +18,7 @@ class NotificationTiming(BaseModel):
 
 
 class Escalation(BaseModel):
-    """Seed 003: on-call engineer at once, engineering lead at 15 min, head of engineering at 30."""
+    """On-call engineer at once, engineering lead at 15 min, head of engineering at 30."""
 
     model_config = STRICT
     lead_after_minutes: Count = 15
@@ -103,7 +103,7 @@ class PagerDuty(BaseModel):
         default="2026-01-05T09:00:00Z",
         pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:00(Z|[+-]\d\d:\d\d)$",
     )
-    # Seed 003: the primary on-call rotates weekly.
+    # The primary on-call rotates weekly.
     rotation_days: int = Field(default=7, ge=1, le=MAX_ROTATION_DAYS)
     restrictions: list[Restriction] = Field(default_factory=list)
     head_of_engineering: Member | None = None
