@@ -5,9 +5,11 @@ from collections import Counter
 import pulumi
 import pytest
 
+from o11y.config import read_stack_file
 from o11y.model.stack import Stack
-from stacks.offline import Registration
-from tests.components.mocks import of_type, run_stack
+from stacks.offline import Registration, run_program
+from tests.components.mocks import ROOT, of_type, run_stack
+from tests.trees import dig
 
 
 def test_every_resource_uses_an_explicit_provider(dev_stack: Stack) -> None:
@@ -23,8 +25,22 @@ def test_the_kubernetes_provider_targets_the_configured_context(prod_stack: Stac
     assert provider.inputs["context"] == "prod-eu-west-1"
 
 
+def test_the_stack_the_engine_runs_names_the_environment() -> None:
+    raw = read_stack_file(ROOT / "Pulumi.dev.yaml")
+    registrations = run_program(raw, "qa-eu")
+    release = next(
+        r
+        for r in of_type(registrations, "kubernetes:helm.sh/v3:Release")
+        if r.inputs["name"] == "kube-prometheus-stack"
+    )
+    labels = dig(release.inputs, "values", "prometheus", "prometheusSpec", "externalLabels")
+    assert labels == {"environment": "qa-eu"}
+
+
 def test_prod_without_its_secrets_refuses_to_run(prod_stack: Stack) -> None:
-    with pytest.raises(pulumi.RunError, match=r"secrets.pagerduty_token: required in prod"):
+    with pytest.raises(
+        pulumi.RunError, match=r"secrets.pagerduty_token: required by the production profile"
+    ):
         run_stack("prod", prod_stack, secrets=())
 
 

@@ -6,6 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+
+from o11y.config import stack_names
+from tests.trees import dig
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +74,7 @@ def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
             assert secret not in path.read_text(encoding="utf-8"), path
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", stack_names(ROOT))
 def test_check_passes_for_the_example_stacks(stack: str, promtool: str, amtool: str) -> None:
     done = o11y("check", "--stack", stack)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -81,7 +85,7 @@ def test_bad_config_gives_one_line_per_problem_and_no_traceback(tmp_path: Path) 
     config = tmp_path / "Pulumi.bad.yaml"
     config.write_text(
         "config:\n"
-        "  o11y:environment: prod\n"
+        "  o11y:profile: production\n"
         "  o11y:kubernetes: {context: c, namespace: Observability}\n"
         "  o11y:grafana: {url: not-a-url}\n"
         "  o11y:colour: blue\n",
@@ -97,6 +101,46 @@ def test_bad_config_gives_one_line_per_problem_and_no_traceback(tmp_path: Path) 
         line.startswith("  kubernetes.namespace: string should match pattern") for line in lines
     )
     assert any(line.startswith("  grafana.url: string should match pattern") for line in lines)
+
+
+def test_a_third_stack_renders_from_its_own_stack_file(tmp_path: Path) -> None:
+    config = tmp_path / "Pulumi.qa.yaml"
+    config.write_text(
+        "config:\n"
+        '  pulumi:disable-default-providers: ["*"]\n'
+        "  o11y:profile: development\n"
+        "  o11y:kubernetes: {context: qa-cluster, namespace: observability}\n"
+        "  o11y:grafana: {url: http://grafana.observability.svc}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    done = o11y("render", "--stack", "qa", "--config-file", str(config), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    values = yaml.safe_load(
+        (out / "helm" / "kube-prometheus-stack.values.yaml").read_text(encoding="utf-8")
+    )
+    assert dig(values, "prometheus", "prometheusSpec", "externalLabels") == {"environment": "qa"}
+    rows = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert {row["parent"] for row in rows} - {row["name"] for row in rows} == {"o11y-qa"}
+
+
+def test_a_stack_without_a_stack_file_is_told_which_stacks_exist() -> None:
+    done = o11y("plan", "--stack", "nosuch")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    known = ", ".join(stack_names(ROOT))
+    assert done.stderr == (
+        f"error: no stack 'nosuch': expected Pulumi.nosuch.yaml in {ROOT} (stacks: {known}); "
+        "or pass --config-file\n"
+    )
+
+
+def test_a_stack_name_pulumi_would_refuse_is_one_message() -> None:
+    done = o11y("render", "--stack", "../prod", "--out", "out")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: --stack '../prod': a stack name is letters, digits, '-', '_' and '.'\n"
+    )
 
 
 def test_a_missing_config_file_is_one_message(tmp_path: Path) -> None:
