@@ -42,3 +42,29 @@ def network_policies(stack: Stack) -> list[IngressPolicy]:
         for backend, labels in BACKENDS.items()
         if backend != "mimir" or stack.platform.mimir
     ]
+
+
+def network_policy_manifest(policy: IngressPolicy) -> dict[str, object]:
+    """The policy as the NetworkPolicy object components/platform.py creates."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": policy.name, "namespace": policy.namespace},
+        "spec": {
+            "podSelector": {"matchLabels": dict(policy.pod_labels)},
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {
+                    "from": [
+                        {
+                            "namespaceSelector": {
+                                "matchLabels": {
+                                    "kubernetes.io/metadata.name": policy.allowed_namespace
+                                }
+                            }
+                        }
+                    ]
+                }
+            ],
+        },
+    }
