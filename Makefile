@@ -1,4 +1,5 @@
-# Quick start: `make check STACK=dev` (render + validate offline) and `make test` (whole suite).
+# Quick start: `make check STACK=dev` (render + validate offline; `make check-all`: every stack)
+# and `make test` (whole suite).
 # Both create .venv first; `sudo make tools` (or .ci/run) installs promtool/amtool from Debian.
 
 PYTHON ?= python3
@@ -6,8 +7,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 OUT ?= out/$(STACK)
+# Every stack of the project: one per Pulumi.<stack>.yaml.
+STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: setup tools check render plan test lint typecheck format golden runbooks lock clean
+.PHONY: setup tools check check-all render plan test lint typecheck format golden runbooks lock clean
 
 setup: $(VENV)/.installed
 
@@ -25,6 +28,13 @@ tools:
 
 check: setup
 	$(PY) -m o11y check --stack $(STACK)
+
+# `make check` for every stack; names each stack that fails, after trying them all.
+check-all: setup
+	@failed=""; for stack in $(STACKS); do \
+	  echo "== $$stack"; $(PY) -m o11y check --stack $$stack || failed="$$failed $$stack"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "check failed for:$$failed" >&2; exit 1; fi
 
 render: setup
 	$(PY) -m o11y render --stack $(STACK) --out $(OUT)
