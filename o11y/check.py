@@ -107,10 +107,12 @@ CUSTOM_RESOURCE_GROUP = "monitoring.coreos.com/"
 def _kubernetes_objects(out: Path) -> list[tuple[str, dict[str, object]]]:
     """(file relative to `kubernetes/`, object) for every object written under `kubernetes/`."""
     root = out / KUBERNETES_DIR
+    # libyaml's parser where PyYAML has it: a thousand services' objects are tens of megabytes.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return [
         (f.relative_to(root).as_posix(), document)
         for f in sorted(root.rglob("*.yaml"))
-        for document in yaml.safe_load_all(f.read_text(encoding="utf-8"))
+        for document in yaml.load_all(f.read_text(encoding="utf-8"), Loader=loader)
         if isinstance(document, dict)
     ]
 

@@ -30,7 +30,7 @@ from o11y.helm.network_policies import network_policy_manifest
 from o11y.model.stack import Stack
 from o11y.monitors import custom_resources
 from o11y.pagerduty import pagerduty_plan
-from o11y.promrules import RuleGroup
+from o11y.promrules import YAML_DUMPER, RuleGroup
 from o11y.routing import ALERTMANAGER_FILE, alertmanager_yaml, key_secrets
 from o11y.rules import rule_groups
 from o11y.slo import SLO_SERVICE_LABEL
@@ -163,7 +163,9 @@ def object_size(manifest: Mapping[str, object]) -> int:
 
 
 def _documents(manifests: Sequence[Mapping[str, object]]) -> str:
-    return yaml.safe_dump_all(manifests, sort_keys=False, width=1000, allow_unicode=True)
+    return yaml.dump_all(
+        manifests, Dumper=YAML_DUMPER, sort_keys=False, width=1000, allow_unicode=True
+    )
 
 
 def kubernetes_files(stack: Stack) -> dict[str, str]:

@@ -3,11 +3,13 @@
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 
+from benchmarks.catalogs import write_stack_file
 from o11y.config import stack_names
 from tests.trees import dig
 
@@ -122,6 +124,28 @@ def test_a_third_stack_renders_from_its_own_stack_file(tmp_path: Path) -> None:
     assert dig(values, "prometheus", "prometheusSpec", "externalLabels") == {"environment": "qa"}
     rows = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert {row["parent"] for row in rows} - {row["name"] for row in rows} == {"o11y-qa"}
+
+
+def test_a_generated_catalog_plans_and_renders_every_object_it_applies(tmp_path: Path) -> None:
+    # 1,000 services take minutes under mocks; tests/o11y/test_manifests.py renders and sizes
+    # the objects of 1,000 without the program.
+    config = write_stack_file(tmp_path, "generated", 40)
+    out = tmp_path / "out"
+    done = o11y("render", "--stack", "generated", "--config-file", str(config), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    planned = sorted(
+        row["name"].removeprefix("o11y-alerting-")
+        for row in rows
+        if row["type"] == "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+    )
+    files = sorted(p.stem for p in (out / "kubernetes" / "prometheusrules").glob("*.yaml"))
+    assert planned == files
+    # SLOs and service alerts per service, one per data store, infrastructure, observability.
+    assert len(files) == 2 * 40 + 4 + 2
+    planned_kinds = Counter(row["type"].rsplit(":", 1)[-1] for row in rows)
+    assert planned_kinds["ServiceMonitor"] == 40 + 4  # services, exporters of 2 dbs and 2 caches
+    assert planned_kinds["Probe"] == 40
 
 
 def test_a_stack_without_a_stack_file_is_told_which_stacks_exist() -> None:
