@@ -13,6 +13,7 @@ and `check` fails on any object over `OBJECT_SIZE_LIMIT`.
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import yaml
 
@@ -162,9 +163,20 @@ def object_size(manifest: Mapping[str, object]) -> int:
     return len(text.encode("utf-8"))
 
 
+def _represent_text(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+# The rule files' emitter, writing multi-line strings (PromQL, the Alertmanager configuration)
+# as literal blocks, so a reviewer reads them as they are.
+_ReadableDumper = cast("type[yaml.SafeDumper]", type("_ReadableDumper", (YAML_DUMPER,), {}))
+_ReadableDumper.add_representer(str, _represent_text)
+
+
 def _documents(manifests: Sequence[Mapping[str, object]]) -> str:
     return yaml.dump_all(
-        manifests, Dumper=YAML_DUMPER, sort_keys=False, width=1000, allow_unicode=True
+        manifests, Dumper=_ReadableDumper, sort_keys=False, width=1000, allow_unicode=True
     )
 
 

@@ -18,6 +18,8 @@ from o11y.manifests import (
     object_size,
     prometheus_rules,
     rule_shards,
+    secret_manifest,
+    secret_objects,
 )
 from o11y.model.stack import Stack
 from o11y.promrules import Rule, RuleGroup
@@ -129,14 +131,20 @@ def test_secret_values_are_redacted_and_never_rendered() -> None:
     assert secrets["alertmanager-o11y-config"] == {"alertmanager.yaml": alertmanager_yaml(stack)}
 
 
-def test_render_writes_one_file_per_prometheus_rule(tmp_path: Path) -> None:
+def test_render_writes_one_file_per_prometheus_rule_that_reads_back_as_applied(
+    tmp_path: Path,
+) -> None:
     stack = generated(tmp_path, 2)
     files = kubernetes_files(stack)
-    rules = {p: t for p, t in files.items() if p.startswith(f"{PROMETHEUS_RULES_DIR}/")}
-    assert len(rules) == len(prometheus_rules(stack))
-    for path, content in rules.items():
-        (document,) = yaml.safe_load_all(content)
-        assert path == f"{PROMETHEUS_RULES_DIR}/{dig(document, 'metadata', 'name')}.yaml"
+    expected = {
+        f"{PROMETHEUS_RULES_DIR}/{dig(rule, 'metadata', 'name')}.yaml": rule
+        for rule in prometheus_rules(stack)
+    }
+    assert {p for p in files if p.startswith(f"{PROMETHEUS_RULES_DIR}/")} == set(expected)
+    for path, rule in expected.items():
+        assert list(yaml.safe_load_all(files[path])) == [rule]
+    secrets = list(yaml.safe_load_all(files["kubernetes/secrets.yaml"]))
+    assert secrets == [secret_manifest(stack, s) for s in secret_objects(stack)]
     assert {"kubernetes/namespace.yaml", "kubernetes/network-policies.yaml"} <= set(files)
 
 
