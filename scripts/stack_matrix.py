@@ -12,6 +12,10 @@ Standard library only: it runs before the project's virtualenv exists. Each entr
 - `kubeconfig_secret`: the secret holding a base64 kubeconfig for the stack
   (`KUBECONFIG_<STACK>`, upper case, `-` and `.` as `_`). Optional on a self-hosted runner that
   has its own kubeconfig.
+
+Entries come in the order deploys run (one at a time): the stacks the repository variable
+`O11Y_STACK_ORDER` lists (JSON, e.g. `["dev", "staging", "prod"]`) in that order, then the
+others by name.
 """
 
 import json
@@ -43,7 +47,20 @@ def runner(stack: str, overrides: dict[str, object]) -> list[str]:
     raise ValueError(f"O11Y_RUNNERS.{stack}: expected a runner label or a list of labels")
 
 
-def matrix(root: Path, runners_json: str) -> dict[str, list[dict[str, object]]]:
+def ordered(names: list[str], order_json: str) -> list[str]:
+    """`names` with those `order_json` lists first, in its order, then the rest as they are."""
+    order = json.loads(order_json) if order_json.strip() else []
+    if not isinstance(order, list) or not all(isinstance(n, str) for n in order):
+        raise ValueError("O11Y_STACK_ORDER: expected a JSON list of stack names")
+    unknown = sorted(set(order) - set(names))
+    if unknown:
+        raise ValueError(f"O11Y_STACK_ORDER: no stack file for {', '.join(unknown)}")
+    return [n for n in order if n in names] + [n for n in names if n not in order]
+
+
+def matrix(
+    root: Path, runners_json: str, order_json: str = ""
+) -> dict[str, list[dict[str, object]]]:
     overrides = json.loads(runners_json) if runners_json.strip() else {}
     if not isinstance(overrides, dict):
         raise ValueError("O11Y_RUNNERS: expected a JSON object, stack -> runner labels")
@@ -57,14 +74,16 @@ def matrix(root: Path, runners_json: str) -> dict[str, list[dict[str, object]]]:
                 "runner": runner(stack, overrides),
                 "kubeconfig_secret": kubeconfig_secret(stack),
             }
-            for stack in stacks(root)
+            for stack in ordered(stacks(root), order_json)
         ]
     }
 
 
 def main() -> int:
     try:
-        result = matrix(ROOT, os.environ.get("O11Y_RUNNERS", ""))
+        result = matrix(
+            ROOT, os.environ.get("O11Y_RUNNERS", ""), os.environ.get("O11Y_STACK_ORDER", "")
+        )
     except (ValueError, json.JSONDecodeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -65,10 +65,21 @@ def test_the_script_prints_a_github_output_line_for_this_project() -> None:
         capture_output=True,
         text=True,
         check=False,
-        env={"O11Y_RUNNERS": ""},
+        env={"O11Y_RUNNERS": "", "O11Y_STACK_ORDER": ""},
     )
     assert done.returncode == 0, done.stderr
     key, _, value = done.stdout.strip().partition("=")
     assert key == "matrix"
     stacks = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
     assert [e["stack"] for e in json.loads(value)["include"]] == stacks
+
+
+def test_deploys_follow_the_given_order_then_the_rest_by_name(project: Path) -> None:
+    (project / "Pulumi.staging.yaml").write_text("config: {}\n", encoding="utf-8")
+    entries = matrix(project, "", '["staging", "dev"]')["include"]
+    assert [e["stack"] for e in entries] == ["staging", "dev", "prod-eu"]
+
+
+def test_an_order_naming_no_stack_file_is_refused(project: Path) -> None:
+    with pytest.raises(ValueError, match="O11Y_STACK_ORDER: no stack file for prod"):
+        matrix(project, "", '["prod"]')
