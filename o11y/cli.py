@@ -6,6 +6,7 @@ Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with one message p
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -20,9 +21,10 @@ from o11y.artifacts import render
 from o11y.charts import CHARTS
 from o11y.charttemplate import TemplateError, chart_source, helm_binary, pull
 from o11y.check import check_artifacts, check_charts
-from o11y.config import ConfigError, load_offline
+from o11y.config import ConfigError, load_offline, stack_file, stack_names
 from o11y.model.slo import Period
 from o11y.model.stack import Stack
+from o11y.model.types import STACK_NAME_PATTERN
 from o11y.pagerduty import pagerduty_plan
 from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows, project_name
 from o11y.sloth import rule_file_from_specs
@@ -111,7 +113,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _stack_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", required=True, choices=("dev", "prod"))
+    parser.add_argument(
+        "--stack", required=True, help="a stack of the project: any Pulumi.<stack>.yaml"
+    )
     parser.add_argument(
         "--config-file",
         type=Path,
@@ -120,12 +124,30 @@ def _stack_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _config_file(args: argparse.Namespace) -> Path:
-    path: Path = args.config_file or PROJECT_ROOT / f"Pulumi.{args.stack}.yaml"
-    return path
+    if args.config_file is not None:
+        given: Path = args.config_file
+        return given
+    return _stack_file(args.stack, PROJECT_ROOT)
+
+
+def _stack_file(name: str, root: Path) -> Path:
+    """The stack file of `name`; a name without one is told which stacks exist."""
+    path = stack_file(root, name)
+    if path.is_file():
+        return path
+    known = ", ".join(stack_names(root)) or "none"
+    raise CommandError(
+        f"no stack '{name}': expected {path.name} in {root} (stacks: {known}); "
+        "or pass --config-file"
+    )
 
 
 def _load(args: argparse.Namespace) -> Stack:
-    return load_offline(_config_file(args), PROJECT_ROOT)
+    if not re.fullmatch(STACK_NAME_PATTERN, args.stack):
+        raise CommandError(
+            f"--stack '{args.stack}': a stack name is letters, digits, '-', '_' and '.'"
+        )
+    return load_offline(_config_file(args), PROJECT_ROOT, args.stack)
 
 
 def _plan_rows(args: argparse.Namespace, stack: Stack) -> list[PlanRow]:

@@ -25,6 +25,12 @@ Secret, and the program writes the URL into it from the stack secret `dead_mans_
 
 Inhibitions: by severity (a page mutes lower severities of the same service and SLO) and by
 cause, from the alert catalog's `o11y.rules.INHIBITIONS` (a down service mutes its symptoms).
+
+Size: one PagerDuty receiver per PagerDuty service, each with the same message templates. The
+file spells those settings once, as a YAML anchor (`&pagerduty`) that every receiver merges
+(`<<: *pagerduty`) next to its own routing key file, so the configuration Secret stays small
+at a thousand services (README, "Object sizes"). Alertmanager (Go yaml) and every YAML reader
+expand the merge to the same configuration as `alertmanager_config`.
 """
 
 from collections.abc import Mapping
@@ -77,10 +83,79 @@ def alertmanager_files(stack: Stack) -> dict[str, str]:
 
 
 def alertmanager_yaml(stack: Stack, dead_mans_switch_url: str = DEAD_MANS_SWITCH_STAND_IN) -> str:
-    """The configuration; `dead_mans_switch_url` is the secret's value only inside the
-    program (see the module docstring)."""
+    """The configuration file: `alertmanager_config`, with the PagerDuty settings every receiver
+    shares written once and merged into each; `dead_mans_switch_url` is the secret's value only
+    inside the program (see the module docstring)."""
     config = alertmanager_config(stack, dead_mans_switch_url)
-    return yaml.safe_dump(config, sort_keys=False, width=1000)
+    receivers = config["receivers"]
+    assert isinstance(receivers, list), "receivers are a list"
+    document: dict[str, object] = dict(config)
+    shared = _shared_pagerduty_settings(receivers)
+    if shared is not None:
+        document["receivers"] = [_merging(receiver, shared) for receiver in receivers]
+    return yaml.dump(document, Dumper=_AnchoredDumper, sort_keys=False, width=1000)
+
+
+# The one setting that differs between the PagerDuty receivers' configs.
+_OWN_PAGERDUTY_KEY = "routing_key_file"
+
+
+class _MergeKey:
+    """The YAML merge key `<<` (dumped plain, so readers merge instead of reading a string)."""
+
+
+class _SharedSettings(dict[str, Json]):
+    """Settings written once under the anchor `&pagerduty`, then referred to as `*pagerduty`."""
+
+
+class _AnchoredDumper(yaml.SafeDumper):
+    def generate_anchor(self, node: yaml.Node) -> str:
+        return "pagerduty"
+
+    def ignore_aliases(self, data: object) -> bool:
+        return not isinstance(data, _SharedSettings)
+
+
+def _represent_merge_key(dumper: yaml.SafeDumper, _: _MergeKey) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:merge", "<<")
+
+
+def _represent_shared(dumper: yaml.SafeDumper, data: _SharedSettings) -> yaml.MappingNode:
+    return dumper.represent_dict(data)
+
+
+_AnchoredDumper.add_representer(_MergeKey, _represent_merge_key)
+_AnchoredDumper.add_representer(_SharedSettings, _represent_shared)
+_MERGE = _MergeKey()
+
+
+def _pagerduty_configs(receiver: Json) -> list[Json]:
+    if isinstance(receiver, dict) and isinstance(
+        configs := receiver.get("pagerduty_configs"), list
+    ):
+        return configs
+    return []
+
+
+def _shared_pagerduty_settings(receivers: list[Json]) -> _SharedSettings | None:
+    """What every PagerDuty config has in common, if they differ only in their routing key file."""
+    configs = [c for r in receivers for c in _pagerduty_configs(r) if isinstance(c, dict)]
+    rest = [{k: v for k, v in c.items() if k != _OWN_PAGERDUTY_KEY} for c in configs]
+    if len(rest) < 2 or any(r != rest[0] for r in rest):
+        return None
+    return _SharedSettings(rest[0])
+
+
+def _merging(receiver: Json, shared: _SharedSettings) -> object:
+    """A PagerDuty receiver as `{<<: *pagerduty, routing_key_file: ...}`; others unchanged."""
+    if not _pagerduty_configs(receiver) or not isinstance(receiver, dict):
+        return receiver
+    configs: list[dict[object, object]] = [
+        {_MERGE: shared, _OWN_PAGERDUTY_KEY: config[_OWN_PAGERDUTY_KEY]}
+        for config in _pagerduty_configs(receiver)
+        if isinstance(config, dict)
+    ]
+    return {**receiver, "pagerduty_configs": configs}
 
 
 def alertmanager_config(

@@ -31,7 +31,7 @@ DEV_RELEASES = (
 
 
 def load_stack(name: str) -> Stack:
-    return parse_stack(read_stack_file(ROOT / f"Pulumi.{name}.yaml"), read_catalog(ROOT))
+    return parse_stack(read_stack_file(ROOT / f"Pulumi.{name}.yaml"), read_catalog(ROOT), name)
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,7 @@ def stack_data(
     """A paging stack as plain data, to be validated or broken by the caller."""
     return {
         "environment": "dev",
+        "profile": "development",
         "kubernetes": {"context": "kind-test"},
         "grafana": {"url": "http://grafana.test"},
         "platform": {},
@@ -63,12 +64,12 @@ def config_problems(data: dict[str, object]) -> list[str]:
     values = {
         f"o11y:{key}": value if isinstance(value, str) else json.dumps(value)
         for key, value in data.items()
-        if key != "secrets"
+        if key not in ("secrets", "environment")
     }
     values["o11y:secrets"] = json.dumps({"pagerduty_token": "token"})
     raw = RawConfig(values=values, secret_keys=frozenset({"o11y:secrets"}))
     try:
-        parse_stack(raw, {})
+        parse_stack(raw, {}, str(data["environment"]))
     except ConfigError as error:
         return error.problems
     return []

@@ -46,6 +46,7 @@ PROD = {
 def small_stack(environment: str = "dev", overrides: Mapping[str, object] | None = None) -> Stack:
     data: dict[str, object] = {
         "environment": environment,
+        "profile": "production" if environment == "prod" else "development",
         "kubernetes": {"context": "test", "namespace": "obs"},
         "grafana": {"url": "http://grafana.obs.svc"},
         "teams": [TEAM],

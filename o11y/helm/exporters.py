@@ -82,7 +82,7 @@ def exporter_values(stack: Stack, dependency: ExportedDependency) -> Values:
             "port": str(dependency.port),
             "database": dependency.database,
             "user": dependency.user,
-            "sslmode": "require" if stack.environment == "prod" else "disable",
+            "sslmode": "require" if stack.production else "disable",
             # Every stack with a postgres dependency has the password (required_secrets).
             "passwordSecret": {"name": SECRET_POSTGRES_EXPORTER, "key": PASSWORD_KEY},
         }

@@ -98,3 +98,31 @@ def deployed_webhooks(stack: Stack) -> list[AdmissionWebhook]:
 def selects(selector: dict[str, str], pod_labels: dict[str, str]) -> bool:
     """A `matchLabels` selector selects pods that carry every one of its labels."""
     return all(pod_labels.get(key) == value for key, value in selector.items())
+
+
+def network_policy_manifest(policy: IngressPolicy) -> dict[str, object]:
+    """The policy as the NetworkPolicy object components/platform.py creates."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": policy.name, "namespace": policy.namespace},
+        "spec": {
+            "podSelector": {"matchLabels": dict(policy.pod_labels)},
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {
+                    "from": [
+                        {
+                            "namespaceSelector": {
+                                "matchLabels": {
+                                    "kubernetes.io/metadata.name": policy.allowed_namespace
+                                }
+                            }
+                        }
+                    ]
+                },
+                # No `from`: open to every source, the API server calling a webhook included.
+                *({"ports": [{"port": port, "protocol": "TCP"}]} for port in policy.webhook_ports),
+            ],
+        },
+    }

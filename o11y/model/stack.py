@@ -1,4 +1,9 @@
-"""The whole stack: one environment's configuration, validated once before anything is built."""
+"""The whole stack: one environment's configuration, validated once before anything is built.
+
+A stack is any `Pulumi.<name>.yaml`; its name is the environment (`dev`, `staging`,
+`prod-eu`, ...) and only labels what it deploys. What a stack requires and how it is sized
+comes from the profile its file names (`o11y:profile: production|development`).
+"""
 
 import re
 from typing import Annotated, Literal, get_args
@@ -9,8 +14,8 @@ from o11y.conventions import grafana_host, pagerduty_team_wide_service_name
 from o11y.model.alerting import Alerting, BusinessRule, SecurityRule
 from o11y.model.catalog import Dependency, Member, Service, Team, TlsEndpoint
 from o11y.model.oncall import OnCall
-from o11y.model.platform import Environment, Platform, platform_with_profile
-from o11y.model.types import STRICT, LabelName, Name, Url, duration_seconds
+from o11y.model.platform import Platform, Profile, platform_with_profile
+from o11y.model.types import STRICT, LabelName, Name, StackName, Url, duration_seconds
 
 # Secret values the program reads from `o11y:secrets` (a Pulumi secret object). Only their
 # names reach this model; the values stay Pulumi secrets end to end.
@@ -45,8 +50,8 @@ def _known_secret(name: str) -> str:
 # The name of a value under `o11y:secrets`.
 SecretKey = Annotated[str, AfterValidator(_known_secret)]
 
-# What a prod stack cannot run without.
-PROD_REQUIRED_SECRETS: tuple[SecretName, ...] = (
+# What a production-profile stack cannot run without.
+PRODUCTION_REQUIRED_SECRETS: tuple[SecretName, ...] = (
     "pagerduty_token",
     "slack_webhook_url",
     "smtp_password",
@@ -57,8 +62,8 @@ PROD_REQUIRED_SECRETS: tuple[SecretName, ...] = (
 def required_secrets(stack: "Stack") -> tuple[SecretName, ...]:
     """Secrets `pulumi up` refuses to run without in this stack."""
     needed: list[SecretName] = []
-    if stack.environment == "prod":
-        needed += PROD_REQUIRED_SECRETS
+    if stack.production:
+        needed += PRODUCTION_REQUIRED_SECRETS
         if (
             stack.platform.object_storage is not None
             and stack.platform.object_storage.provider == "s3"
@@ -93,10 +98,12 @@ class GrafanaTarget(BaseModel):
 
 
 class Stack(BaseModel):
-    """One stack (dev or prod): the catalog shared by all stacks plus this environment's values."""
+    """One stack: the catalog shared by all stacks plus this environment's values."""
 
     model_config = STRICT
-    environment: Environment
+    # The stack's name (set by the config funnel from the Pulumi stack, never by the stack file).
+    environment: StackName
+    profile: Profile
     kubernetes: KubernetesTarget
     grafana: GrafanaTarget
     # Catalog (stacks/catalog.yaml unless the stack file overrides a key).
@@ -116,12 +123,11 @@ class Stack(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _platform_profile(cls, data: object) -> object:
-        """Lay the stack's `platform` section over its environment's profile defaults."""
+        """Lay the stack's `platform` section over its profile's defaults."""
         if not isinstance(data, dict):
             return data
-        environment = data.get("environment")
-        # With an unknown environment, only that error is worth reporting: use dev's defaults.
-        profile: Environment = "prod" if environment == "prod" else "dev"
+        # With an unknown profile, only that error is worth reporting: use development's defaults.
+        profile: Profile = "production" if data.get("profile") == "production" else "development"
         return {**data, "platform": platform_with_profile(profile, data.get("platform") or {})}
 
     @model_validator(mode="after")
@@ -167,11 +173,16 @@ class Stack(BaseModel):
             problems.append(f"alerting.platform_team: unknown team '{self.alerting.platform_team}'")
         problems += _one_role_per_person(self)
         problems += _unique_pagerduty_service_names(self)
-        if self.environment == "prod":
-            problems += _prod_requirements(self)
+        if self.production:
+            problems += _production_requirements(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    @property
+    def production(self) -> bool:
+        """Production profile: HA, network policies, required secrets, ingress and storage."""
+        return self.profile == "production"
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
@@ -248,10 +259,12 @@ def _unique_pagerduty_service_names(stack: Stack) -> list[str]:
     return problems
 
 
-def _prod_requirements(stack: Stack) -> list[str]:
+def _production_requirements(stack: Stack) -> list[str]:
     problems: list[str] = []
     if stack.platform.ingress is None:
-        problems.append("platform.ingress: required in prod (TLS on every ingress)")
+        problems.append(
+            "platform.ingress: required by the production profile (TLS on every ingress)"
+        )
     elif stack.grafana.url.rstrip("/") != (
         url := f"https://{grafana_host(stack.platform.ingress.domain)}"
     ):
@@ -259,9 +272,12 @@ def _prod_requirements(stack: Stack) -> list[str]:
             f"grafana.url: must be {url}, where the Grafana ingress answers (got {stack.grafana.url})"
         )
     if stack.platform.object_storage is None:
-        problems.append("platform.object_storage: required in prod (Loki, Tempo and Mimir buckets)")
+        problems.append(
+            "platform.object_storage: required by the production profile (Loki, Tempo and Mimir buckets)"
+        )
     if stack.oncall.pagerduty.head_of_engineering is None:
         problems.append(
-            "oncall.pagerduty.head_of_engineering: required in prod (escalation level 3)"
+            "oncall.pagerduty.head_of_engineering: required by the production profile "
+            "(escalation level 3)"
         )
     return problems

@@ -4,10 +4,14 @@ from collections import Counter
 
 import pulumi
 import pytest
+from pulumi.runtime import rpc
 
+from o11y.config import load_offline, read_stack_file
+from o11y.manifests import kubernetes_objects, prometheus_rules
 from o11y.model.stack import Stack
-from stacks.offline import Registration
-from tests.components.mocks import of_type, run_stack
+from stacks.offline import Registration, run_program
+from tests.components.mocks import ROOT, of_type, run_stack
+from tests.trees import as_dict, dig, text
 
 
 def test_every_resource_uses_an_explicit_provider(dev_stack: Stack) -> None:
@@ -23,8 +27,22 @@ def test_the_kubernetes_provider_targets_the_configured_context(prod_stack: Stac
     assert provider.inputs["context"] == "prod-eu-west-1"
 
 
+def test_the_stack_the_engine_runs_names_the_environment() -> None:
+    raw = read_stack_file(ROOT / "Pulumi.dev.yaml")
+    registrations = run_program(raw, "qa-eu")
+    release = next(
+        r
+        for r in of_type(registrations, "kubernetes:helm.sh/v3:Release")
+        if r.inputs["name"] == "kube-prometheus-stack"
+    )
+    labels = dig(release.inputs, "values", "prometheus", "prometheusSpec", "externalLabels")
+    assert labels == {"environment": "qa-eu"}
+
+
 def test_prod_without_its_secrets_refuses_to_run(prod_stack: Stack) -> None:
-    with pytest.raises(pulumi.RunError, match=r"secrets.pagerduty_token: required in prod"):
+    with pytest.raises(
+        pulumi.RunError, match=r"secrets.pagerduty_token: required by the production profile"
+    ):
         run_stack("prod", prod_stack, secrets=())
 
 
@@ -37,7 +55,7 @@ def test_dev_resources_follow_the_catalog(dev_stack: Stack) -> None:
     exporters = len([d for d in dev_stack.dependencies if d.kind != "partner_api"])
     assert found["ServiceMonitor"] == len(dev_stack.services) + exporters
     assert found["Probe"] == len(dev_stack.services) + len(dev_stack.tls_endpoints)
-    assert found["PrometheusRule"] == 6
+    assert found["PrometheusRule"] == len(prometheus_rules(dev_stack))
     # The operator CRDs, kube-prometheus-stack, loki, tempo, grafana, otel gateway and agent,
     # blackbox and the postgres, redis and kafka exporters; no Mimir and no sampling tier (one
     # gateway) in dev.
@@ -58,3 +76,39 @@ def test_prod_adds_mimir_network_policies_and_the_on_call_graph(prod_stack: Stac
     assert found["Service"] == len(prod_stack.services) + teams
     assert found["ServiceIntegration"] == found["Service"]
     assert found["AlertGroupingSetting"] == found["Service"]
+
+
+def _revealed(value: object) -> dict[str, object]:
+    """A map, or the map inside a wholly secret value (Pulumi's wire form of a secret)."""
+    mapping = as_dict(value)
+    if rpc._special_sig_key in mapping:
+        return as_dict(mapping["value"])
+    return mapping
+
+
+# What the program applies through Helm, or are providers: not in `kubernetes/`.
+NOT_RENDERED_AS_OBJECTS = ("kubernetes:helm.sh/v3:Release", "pulumi:providers:kubernetes")
+
+
+def test_render_shows_every_kubernetes_object_the_program_applies() -> None:
+    # The stack as `render` sees it: the secrets it must have stand in by name.
+    stack = load_offline(ROOT / "Pulumi.prod.yaml", ROOT, "prod")
+    applied = {
+        (text(r.inputs["kind"]), text(dig(r.inputs, "metadata", "name"))): r
+        for r in run_stack("prod", stack)
+        if r.type.startswith("kubernetes:") and r.type not in NOT_RENDERED_AS_OBJECTS
+    }
+    rendered = {
+        (text(o["kind"]), text(dig(o, "metadata", "name"))): o for o in kubernetes_objects(stack)
+    }
+    assert sorted(applied) == sorted(rendered)
+    for key, manifest in rendered.items():
+        inputs = applied[key].inputs
+        if key[0] == "Secret":
+            # Values are Pulumi secrets (redacted in the render); names, labels and keys match.
+            assert dig(inputs, "metadata") == manifest["metadata"], key
+            assert sorted(_revealed(inputs["stringData"])) == sorted(
+                as_dict(manifest["stringData"])
+            ), key
+        else:
+            assert {k: inputs[k] for k in manifest} == manifest, key

@@ -173,12 +173,16 @@ def world(
             (secrets / key).write_text(value)
         (secrets / SLACK_WEBHOOK_KEY).write_text(f"{sink}{SLACK_PATH}")
 
-        # The rendered config; only secret paths and PagerDuty's URL change.
+        # The rendered file as Alertmanager reads it (it expands the shared PagerDuty settings
+        # itself), the dead man's switch pointed at the sink; only secret paths and PagerDuty's
+        # URL change.
         rendered = alertmanager_yaml(stack, f"{sink}{HEARTBEAT_PATH}")
-        config = yaml.safe_load(rendered.replace(SECRETS_DIR, str(secrets)))
-        config["global"] = {"pagerduty_url": f"{sink}{PAGERDUTY_PATH}"}
+        assert "<<: *pagerduty" in rendered or "<<: &pagerduty" in rendered
         am_config = tmp_path / "alertmanager.yaml"
-        am_config.write_text(yaml.safe_dump(config))
+        am_config.write_text(
+            f"global:\n  pagerduty_url: {sink}{PAGERDUTY_PATH}\n"
+            + rendered.replace(SECRETS_DIR, str(secrets))
+        )
 
         rules_dir = tmp_path / "rules"
         rules_dir.mkdir()

@@ -3,12 +3,16 @@
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 
+from benchmarks.catalogs import write_stack_file
+from o11y.config import stack_names
 from tests.oncall_stacks import stack_data
+from tests.trees import dig
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,7 +80,7 @@ def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
             assert secret not in path.read_text(encoding="utf-8"), path
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", stack_names(ROOT))
 def test_check_passes_for_the_example_stacks(stack: str, promtool: str, amtool: str) -> None:
     done = o11y("check", "--stack", stack)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -87,7 +91,7 @@ def test_bad_config_gives_one_line_per_problem_and_no_traceback(tmp_path: Path) 
     config = tmp_path / "Pulumi.bad.yaml"
     config.write_text(
         "config:\n"
-        "  o11y:environment: prod\n"
+        "  o11y:profile: production\n"
         "  o11y:kubernetes: {context: c, namespace: Observability}\n"
         "  o11y:grafana: {url: not-a-url}\n"
         "  o11y:colour: blue\n",
@@ -103,6 +107,68 @@ def test_bad_config_gives_one_line_per_problem_and_no_traceback(tmp_path: Path) 
         line.startswith("  kubernetes.namespace: string should match pattern") for line in lines
     )
     assert any(line.startswith("  grafana.url: string should match pattern") for line in lines)
+
+
+def test_a_third_stack_renders_from_its_own_stack_file(tmp_path: Path) -> None:
+    config = tmp_path / "Pulumi.qa.yaml"
+    config.write_text(
+        "config:\n"
+        '  pulumi:disable-default-providers: ["*"]\n'
+        "  o11y:profile: development\n"
+        "  o11y:kubernetes: {context: qa-cluster, namespace: observability}\n"
+        "  o11y:grafana: {url: http://grafana.observability.svc}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    done = o11y("render", "--stack", "qa", "--config-file", str(config), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    values = yaml.safe_load(
+        (out / "helm" / "kube-prometheus-stack.values.yaml").read_text(encoding="utf-8")
+    )
+    assert dig(values, "prometheus", "prometheusSpec", "externalLabels") == {"environment": "qa"}
+    rows = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert {row["parent"] for row in rows} - {row["name"] for row in rows} == {"o11y-qa"}
+
+
+def test_a_generated_catalog_plans_and_renders_every_object_it_applies(tmp_path: Path) -> None:
+    # 1,000 services take minutes under mocks; tests/o11y/test_manifests.py renders and sizes
+    # the objects of 1,000 without the program.
+    config = write_stack_file(tmp_path, "generated", 40)
+    out = tmp_path / "out"
+    done = o11y("render", "--stack", "generated", "--config-file", str(config), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    planned = sorted(
+        row["name"].removeprefix("o11y-alerting-")
+        for row in rows
+        if row["type"] == "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+    )
+    files = sorted(p.stem for p in (out / "kubernetes" / "prometheusrules").glob("*.yaml"))
+    assert planned == files
+    # SLOs and service alerts per service, one per data store, infrastructure, observability.
+    assert len(files) == 2 * 40 + 4 + 2
+    planned_kinds = Counter(row["type"].rsplit(":", 1)[-1] for row in rows)
+    assert planned_kinds["ServiceMonitor"] == 40 + 4  # services, exporters of 2 dbs and 2 caches
+    assert planned_kinds["Probe"] == 40
+
+
+def test_a_stack_without_a_stack_file_is_told_which_stacks_exist() -> None:
+    done = o11y("plan", "--stack", "nosuch")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    known = ", ".join(stack_names(ROOT))
+    assert done.stderr == (
+        f"error: no stack 'nosuch': expected Pulumi.nosuch.yaml in {ROOT} (stacks: {known}); "
+        "or pass --config-file\n"
+    )
+
+
+def test_a_stack_name_pulumi_would_refuse_is_one_message() -> None:
+    done = o11y("render", "--stack", "../prod", "--out", "out")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: --stack '../prod': a stack name is letters, digits, '-', '_' and '.'\n"
+    )
 
 
 def test_a_missing_config_file_is_one_message(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from o11y.routing import (
     receivers,
 )
 from o11y.rules import INHIBITIONS
+from tests.trees import as_dict
 
 PAGING_SECRETS = frozenset({"pagerduty_token", "slack_webhook_url", "smtp_password"})
 
@@ -203,6 +204,24 @@ def test_the_stack_output_says_where_pages_go(dev_stack: Stack, paging_prod: Sta
     assert paging_summary(dev_stack).startswith("not paging: no pagerduty_token")
     assert "no-paging" in paging_summary(dev_stack)
     assert paging_summary(paging_prod).startswith("PagerDuty: 11 services (api-gateway, ")
+
+
+def test_the_file_spells_the_shared_pagerduty_settings_once(paging_prod: Stack) -> None:
+    text = alertmanager_files(paging_prod)[ALERTMANAGER_FILE]
+    pagerduty = [r for r in receivers(paging_prod) if "pagerduty_configs" in as_dict(r)]
+    assert len(pagerduty) > 2
+    assert text.count("<<: &pagerduty") == 1
+    assert text.count("<<: *pagerduty") == len(pagerduty) - 1
+    assert text.count("description:") == 1
+    # Read back with the merges expanded, it is the whole configuration, every receiver intact.
+    assert yaml.safe_load(text) == alertmanager_config(paging_prod)
+
+
+def test_without_pagerduty_receivers_the_file_has_no_merges(dev_stack: Stack) -> None:
+    text = alertmanager_files(dev_stack)[ALERTMANAGER_FILE]
+    assert "<<" not in text
+    assert "&pagerduty" not in text
+    assert yaml.safe_load(text) == alertmanager_config(dev_stack)
 
 
 @pytest.mark.tools
