@@ -17,6 +17,16 @@ from typing import get_args
 from o11y.artifacts import render
 from o11y.check import check_artifacts
 from o11y.config import ConfigError, load_offline
+from o11y.drill.report import scenario_table
+from o11y.drill.run import drill
+from o11y.drill.scenarios import (
+    SCENARIOS,
+    drilled_service,
+    runnable,
+    scenario,
+    unexercised_alerts,
+)
+from o11y.drill.world import missing_programs
 from o11y.model.slo import Period
 from o11y.model.stack import Stack
 from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows
@@ -73,6 +83,30 @@ def _parser() -> argparse.ArgumentParser:
         help="SLO period for specs that set none (Sloth's --default-slo-period)",
     )
     slo.set_defaults(run=_slo)
+
+    drill = commands.add_parser(
+        "drill",
+        help="run the alerting on the real Prometheus, Alertmanager and exporters; break things",
+    )
+    _stack_arguments(drill)
+    drill.add_argument(
+        "--only",
+        action="append",
+        metavar="SCENARIO",
+        help="run only this scenario (repeatable): " + ", ".join(s.name for s in SCENARIOS),
+    )
+    drill.add_argument("--service", help="the catalog service the service scenarios break")
+    drill.add_argument(
+        "--lanes", type=int, default=len(SCENARIOS) + 1, help="scenarios run at once"
+    )
+    drill.add_argument(
+        "--baseline",
+        type=float,
+        default=150,
+        metavar="SECONDS",
+        help="how long everything runs unbroken in the baseline lane (0: no baseline)",
+    )
+    drill.set_defaults(run=_drill)
     return parser
 
 
@@ -173,6 +207,37 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     print(f"OK: {args.stack} stack renders and validates")
     return 0
+
+
+def _drill(args: argparse.Namespace) -> int:
+    stack = _load(args)
+    missing = missing_programs()
+    if missing:
+        packages = " ".join(sorted(set(missing.values())))
+        raise CommandError(
+            f"the drill needs {', '.join(sorted(missing))}; install them with\n"
+            f"  apt-get install -y --no-install-recommends {packages}\n"
+            "and stop the services the packages start (systemctl stop ...)"
+        )
+    try:
+        chosen = [scenario(name) for name in args.only] if args.only else list(SCENARIOS)
+        target = drilled_service(stack, args.service)
+    except KeyError as error:
+        raise CommandError(str(error.args[0])) from None
+    skipped = [s.name for s in chosen if not runnable(stack, s)]
+    if skipped:
+        print(f"skipped (the stack declares nothing they break): {', '.join(skipped)}")
+    chosen = [s for s in chosen if runnable(stack, s)]
+    print(
+        f"drill of the {args.stack} stack: {len(chosen)} scenario(s) on {target.name}, "
+        f"{args.lanes} lane(s); PagerDuty, Slack and e-mail go to a local sink"
+    )
+    outcomes = drill(
+        stack, chosen, target, args.lanes, args.baseline, lambda line: print(line, flush=True)
+    )
+    print()
+    print(scenario_table(outcomes, unexercised_alerts(stack)))
+    return 0 if all(o.passed for o in outcomes) else 1
 
 
 def _slo(args: argparse.Namespace) -> int:

@@ -1,32 +1,57 @@
-"""Loopback HTTP stand-ins: a receiver sink (PagerDuty Events API v2, Slack) and a tiny exporter."""
+"""Loopback stand-ins for the outside world of Alertmanager: one HTTP server answering like
+PagerDuty's Events API v2 (202) and like Slack and webhook receivers (200), an SMTP server
+taking e-mail, and a tiny exporter. Every request is recorded with the time it arrived."""
 
 import json
+import socketserver
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-from tests.trees import as_dict
 
 PAGERDUTY_PATH = "/v2/enqueue"
 SLACK_PATH = "/slack"
+EMAIL_PATH = "smtp"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One notification as the receiving end saw it."""
+
+    path: str
+    body: dict[str, object]
+    at: float  # time.monotonic() when it arrived
 
 
 @dataclass
 class Received:
-    """Requests a sink got, by path, as decoded JSON bodies (read them with tests.trees)."""
+    """Requests a sink got, by path, as decoded JSON bodies (e-mails under EMAIL_PATH as
+    `{"to": ..., "subject": ...}`)."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
-    bodies: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    deliveries: list[Delivery] = field(default_factory=list)
 
     def add(self, path: str, body: dict[str, object]) -> None:
         with self.lock:
-            self.bodies.setdefault(path, []).append(body)
+            self.deliveries.append(Delivery(path, body, time.monotonic()))
 
     def at(self, path: str) -> list[dict[str, object]]:
         with self.lock:
-            return list(self.bodies.get(path, []))
+            return [d.body for d in self.deliveries if d.path == path]
+
+    def since(self, started: float) -> list[Delivery]:
+        with self.lock:
+            return [d for d in self.deliveries if d.at >= started]
+
+
+def _object(raw: bytes, where: str) -> dict[str, object]:
+    decoded: object = json.loads(raw or b"{}")
+    if not isinstance(decoded, dict):
+        raise ValueError(f"{where}: expected a JSON object")
+    return {str(k): v for k, v in decoded.items()}
 
 
 class _SinkHandler(BaseHTTPRequestHandler):
@@ -34,7 +59,7 @@ class _SinkHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
-        body = as_dict(json.loads(self.rfile.read(length) or b"{}"), f"body of POST {self.path}")
+        body = _object(self.rfile.read(length), f"body of POST {self.path}")
         self.received.add(self.path, body)
         if self.path == PAGERDUTY_PATH:
             # What the Events API v2 answers to an accepted event.
@@ -70,17 +95,59 @@ class _ExporterHandler(BaseHTTPRequestHandler):
         pass
 
 
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP (RFC 5321) for Alertmanager's client: no STARTTLS, no AUTH."""
+
+    received: Received
+
+    def _say(self, line: str) -> None:
+        self.wfile.write(f"{line}\r\n".encode())
+
+    def handle(self) -> None:
+        self._say("220 drill-sink ESMTP")
+        recipients: list[str] = []
+        while line := self.rfile.readline():
+            command = line.decode(errors="replace").strip()
+            verb = command.split(" ", 1)[0].upper()
+            if verb in ("EHLO", "HELO"):
+                self._say("250 drill-sink")
+            elif verb == "RCPT":
+                recipients.append(command.split(":", 1)[1].strip(" <>"))
+                self._say("250 OK")
+            elif verb == "DATA":
+                self._say("354 End data with <CR><LF>.<CR><LF>")
+                self._read_message(recipients)
+                recipients = []
+                self._say("250 OK")
+            elif verb == "QUIT":
+                self._say("221 Bye")
+                return
+            else:  # MAIL, RSET, NOOP
+                self._say("250 OK")
+
+    def _read_message(self, recipients: list[str]) -> None:
+        lines: list[bytes] = []
+        while (line := self.rfile.readline()) not in (b".\r\n", b".\n", b""):
+            lines.append(line[1:] if line.startswith(b"..") else line)
+        message = message_from_bytes(b"".join(lines))
+        self.received.add(EMAIL_PATH, {"to": recipients, "subject": str(message["Subject"])})
+
+
 @contextmanager
-def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def _serving(server: socketserver.TCPServer) -> Iterator[int]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield server.server_address[1]
+        yield int(server.server_address[1])
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+class _ThreadingTCPServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
 
 
 @contextmanager
@@ -88,13 +155,21 @@ def receiver_sink() -> Iterator[tuple[int, Received]]:
     """A local server answering like PagerDuty (202) and Slack (200); yields (port, received)."""
     received = Received()
     handler = type("Sink", (_SinkHandler,), {"received": received})
-    with _serving(handler) as port:
+    with _serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as port:
         yield port, received
+
+
+@contextmanager
+def smtp_sink(received: Received) -> Iterator[int]:
+    """A local SMTP server recording each e-mail's recipients and subject; yields its port."""
+    handler = type("Smtp", (_SmtpHandler,), {"received": received})
+    with _serving(_ThreadingTCPServer(("127.0.0.1", 0), handler)) as port:
+        yield port
 
 
 @contextmanager
 def exporter(metrics: Callable[[], str]) -> Iterator[int]:
     """A local /metrics endpoint serving `metrics()` on every scrape."""
     handler = type("Exporter", (_ExporterHandler,), {"metrics": staticmethod(metrics)})
-    with _serving(handler) as port:
+    with _serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as port:
         yield port

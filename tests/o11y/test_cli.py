@@ -136,3 +136,29 @@ def test_slo_names_the_bad_key_of_a_spec(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"  {spec}: slos[0].objective: must be < 100" in done.stderr.splitlines()
     assert "Traceback" not in done.stderr
+
+
+def test_drill_names_an_unknown_scenario_and_the_known_ones() -> None:
+    done = o11y("drill", "--stack", "dev", "--only", "flood")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    if "the drill needs" in done.stderr:  # binaries missing: that message comes first
+        pytest.skip("the drill's binaries are not installed")
+    assert done.stderr.startswith("error: no scenario named 'flood' (known: postgres-down, ")
+
+
+def test_drill_says_which_binaries_are_missing_and_how_to_install_them(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "o11y", "drill", "--stack", "dev"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": str(tmp_path)},  # nothing installed
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "prometheus-alertmanager" in done.stderr
+    assert "apt-get install -y --no-install-recommends" in done.stderr
+    assert "redis-server" in done.stderr
