@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 OUT ?= out/$(STACK)
 
-.PHONY: setup tools check render plan test lint typecheck format golden runbooks lock clean
+.PHONY: setup tools check render plan drill test lint typecheck format golden runbooks lock clean
 
 setup: $(VENV)/.installed
 
@@ -17,11 +17,19 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Debian's Prometheus and Alertmanager: promtool, amtool and both servers (end-to-end tests).
+# Debian's Prometheus and Alertmanager (promtool, amtool, both servers) and what the drill runs:
+# the exporters, PostgreSQL and Redis. The packages start their services; the drill and the
+# end-to-end tests start their own on loopback, so those are stopped.
+DRILL_PACKAGES := prometheus prometheus-alertmanager prometheus-postgres-exporter \
+	prometheus-redis-exporter prometheus-blackbox-exporter prometheus-node-exporter \
+	postgresql redis-server
+DRILL_SERVICES := prometheus prometheus-alertmanager prometheus-postgres-exporter \
+	prometheus-redis-exporter prometheus-blackbox-exporter prometheus-node-exporter \
+	postgresql redis-server
 tools:
-	command -v promtool >/dev/null && command -v amtool >/dev/null || { \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	    prometheus prometheus-alertmanager; }
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	  $(DRILL_PACKAGES)
+	systemctl stop $(DRILL_SERVICES) 2>/dev/null || true
 
 check: setup
 	$(PY) -m o11y check --stack $(STACK)
@@ -31,6 +39,10 @@ render: setup
 
 plan: setup
 	$(PY) -m o11y plan --stack $(STACK)
+
+# Break things on purpose on the real Prometheus, Alertmanager and exporters (`sudo make tools`).
+drill: setup
+	$(PY) -m o11y drill --stack $(STACK)
 
 lint: setup
 	$(PY) -m ruff check .
