@@ -61,7 +61,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("process-killed", Subject.SERVICE, Fault.PROCESS_KILLED, "the service gets SIGKILL"),
 )
 
-# Faults per second of traffic the drill sends to each running service.
+# Requests per second the drill sends to each running service.
 REQUESTS_PER_SECOND = 5.0
 # Injected latency, as a multiple of the service's p99 threshold (ServiceLatencyP99High).
 LATENCY_FACTOR = 1.5
