@@ -7,11 +7,13 @@ Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with one message p
 import argparse
 import json
 import shutil
+import signal
 import sys
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 from typing import get_args
 
 from o11y.artifacts import render
@@ -232,12 +234,23 @@ def _drill(args: argparse.Namespace) -> int:
         f"drill of the {args.stack} stack: {len(chosen)} scenario(s) on {target.name}, "
         f"{args.lanes} lane(s); PagerDuty, Slack and e-mail go to a local sink"
     )
-    outcomes = drill(
-        stack, chosen, target, args.lanes, args.baseline, lambda line: print(line, flush=True)
-    )
+    # Ctrl-C and `kill` both stop the drill cleanly (a background job may ignore SIGINT).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+    try:
+        outcomes = drill(
+            stack, chosen, target, args.lanes, args.baseline, lambda line: print(line, flush=True)
+        )
+    except KeyboardInterrupt:
+        print("interrupted: every program the drill started is stopped", file=sys.stderr)
+        return 130
     print()
     print(scenario_table(outcomes, unexercised_alerts(stack)))
     return 0 if all(o.passed for o in outcomes) else 1
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _slo(args: argparse.Namespace) -> int:

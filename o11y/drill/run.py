@@ -73,6 +73,19 @@ class Outcome:
         return not self.problems
 
 
+# Set when the user interrupts the drill: every lane stops waiting and cleans up.
+INTERRUPTED = threading.Event()
+
+
+class DrillInterrupted(Exception):
+    """The drill was interrupted; raised in each lane so that it stops its programs."""
+
+
+def pause(seconds: float) -> None:
+    if INTERRUPTED.wait(seconds):
+        raise DrillInterrupted
+
+
 def _get(url: str) -> object:
     with urllib.request.urlopen(url, timeout=5) as response:
         return json.loads(response.read())
@@ -112,8 +125,8 @@ def settle(world: Lane, stack: Stack) -> None:
     while not all_targets_up(world):
         if time.monotonic() > deadline:
             raise TimeoutError(f"targets not all up after {SETTLE_SECONDS}s")
-        time.sleep(POLL_SECONDS)
-    time.sleep(duration_seconds(stack.platform.scrape_interval) + 5)
+        pause(POLL_SECONDS)
+    pause(duration_seconds(stack.platform.scrape_interval) + 5)
 
 
 def active_alerts(world: Lane, subjects: set[str]) -> dict[str, tuple[str, dict[str, str]]]:
@@ -328,8 +341,8 @@ def _drill_scenario(
             notified = {n.alert for n in lane_notifications(world, broken, seen)}
             if expected <= notified:
                 break
-            time.sleep(POLL_SECONDS)
-        time.sleep(3)  # inhibitions settle, the last notifications arrive
+            pause(POLL_SECONDS)
+        pause(3)  # inhibitions settle, the last notifications arrive
         outcome.inhibited = inhibited_alerts(world) & _names_about(world, names)
         outcome.fired = sorted(seen.values(), key=lambda f: f.after)
         notes = lane_notifications(world, broken, seen)
@@ -374,7 +387,7 @@ def _drill_baseline(stack: Stack, say: Callable[[str], None], seconds: float) ->
         active: dict[str, tuple[str, dict[str, str]]] = {}
         while time.monotonic() < deadline:
             active |= active_alerts(world, names)
-            time.sleep(POLL_SECONDS * 5)
+            pause(POLL_SECONDS * 5)
         for name, (state, labels) in sorted(active.items()):
             if name in outside:
                 continue
@@ -401,4 +414,10 @@ def drill(
         if baseline_seconds > 0:
             futures.append(pool.submit(drill_baseline, stack, say, baseline_seconds))
         futures += [pool.submit(drill_scenario, stack, s, target, say) for s in scenarios]
-        return [f.result() for f in futures]
+        try:
+            return [f.result() for f in futures]
+        except KeyboardInterrupt:
+            INTERRUPTED.set()
+            for future in futures:
+                future.exception()  # each lane has stopped its programs
+            raise
