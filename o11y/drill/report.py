@@ -15,8 +15,11 @@ def scenario_table(outcomes: list[Outcome], unexercised: tuple[str, ...]) -> str
             f"{verdict}  {outcome.scenario}: {outcome.description} ({minutes(outcome.seconds)})"
         )
         for fired in outcome.fired:
-            mark = "expected" if fired.alert in outcome.expected else "also"
             severity = fired.labels.get("severity", "?")
+            if not outcome.expected:  # the baseline: what fires with nothing broken
+                lines.append(f"      firing  {fired.alert} [{severity}]")
+                continue
+            mark = "expected" if fired.alert in outcome.expected else "also"
             lines.append(
                 f"      fired  {fired.alert} [{severity}] after {minutes(fired.after)} ({mark})"
             )
