@@ -30,7 +30,7 @@ from o11y.drill.scenarios import (
     unexercised_alerts,
 )
 from o11y.drill.sinks import EMAIL_PATH, PAGERDUTY_PATH, SLACK_PATH, Delivery
-from o11y.drill.world import POSTGRES_MAX_CONNECTIONS, Lane, Subjects, lane
+from o11y.drill.world import HEARTBEAT_PATH, POSTGRES_MAX_CONNECTIONS, Lane, Subjects, lane
 from o11y.model.catalog import Service
 from o11y.model.stack import Stack
 from o11y.model.types import duration_seconds
@@ -395,6 +395,11 @@ def _drill_baseline(stack: Stack, say: Callable[[str], None], seconds: float) ->
         outcome.fired = [
             Fired(n, 0.0, labels) for n, (s, labels) in sorted(active.items()) if s == "firing"
         ]
+        beats = len(world.received.at(HEARTBEAT_PATH))
+        if stack.oncall.dead_mans_switch_url is not None and beats == 0:
+            outcome.problems.append("the heartbeat never reached the dead man's switch")
+        elif beats:
+            outcome.notifications.append(f"heartbeat: the dead man's switch, {beats} time(s)")
     outcome.seconds = time.monotonic() - started
     say(f"baseline: {'clean' if outcome.passed else 'NOT clean'} after {seconds:.0f}s")
     return outcome
