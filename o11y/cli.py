@@ -8,12 +8,14 @@ import argparse
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 from typing import get_args
 
 from o11y.adoption import AdoptionError, adoption
@@ -22,6 +24,16 @@ from o11y.charts import CHARTS
 from o11y.charttemplate import TemplateError, chart_source, helm_binary, pull
 from o11y.check import check_artifacts, check_charts
 from o11y.config import ConfigError, load_offline, stack_file, stack_names
+from o11y.drill.report import scenario_table
+from o11y.drill.run import drill
+from o11y.drill.scenarios import (
+    SCENARIOS,
+    drilled_service,
+    runnable,
+    scenario,
+    unexercised_alerts,
+)
+from o11y.drill.world import missing_programs
 from o11y.model.slo import Period
 from o11y.model.stack import Stack
 from o11y.model.types import STACK_NAME_PATTERN
@@ -109,6 +121,30 @@ def _parser() -> argparse.ArgumentParser:
         help="SLO period for specs that set none (Sloth's --default-slo-period)",
     )
     slo.set_defaults(run=_slo)
+
+    drill = commands.add_parser(
+        "drill",
+        help="run the alerting on the real Prometheus, Alertmanager and exporters; break things",
+    )
+    _stack_arguments(drill)
+    drill.add_argument(
+        "--only",
+        action="append",
+        metavar="SCENARIO",
+        help="run only this scenario (repeatable): " + ", ".join(s.name for s in SCENARIOS),
+    )
+    drill.add_argument("--service", help="the catalog service the service scenarios break")
+    drill.add_argument(
+        "--lanes", type=int, default=len(SCENARIOS) + 1, help="scenarios run at once"
+    )
+    drill.add_argument(
+        "--baseline",
+        type=float,
+        default=150,
+        metavar="SECONDS",
+        help="how long everything runs unbroken in the baseline lane (0: no baseline)",
+    )
+    drill.set_defaults(run=_drill)
     return parser
 
 
@@ -297,6 +333,48 @@ def _ids(option: str, pairs: Sequence[str]) -> dict[str, str]:
             raise CommandError(f"{option} {pair}: expected KEY=ID, e.g. {option} name=PABC123")
         ids[key.strip()] = value.strip()
     return ids
+
+
+def _drill(args: argparse.Namespace) -> int:
+    stack = _load(args)
+    missing = missing_programs()
+    if missing:
+        packages = " ".join(sorted(set(missing.values())))
+        raise CommandError(
+            f"the drill needs {', '.join(sorted(missing))}; install them with\n"
+            f"  apt-get install -y --no-install-recommends {packages}\n"
+            "and stop the services the packages start (systemctl stop ...)"
+        )
+    try:
+        chosen = [scenario(name) for name in args.only] if args.only else list(SCENARIOS)
+        target = drilled_service(stack, args.service)
+    except KeyError as error:
+        raise CommandError(str(error.args[0])) from None
+    skipped = [s.name for s in chosen if not runnable(stack, s)]
+    if skipped:
+        print(f"skipped (the stack declares nothing they break): {', '.join(skipped)}")
+    chosen = [s for s in chosen if runnable(stack, s)]
+    print(
+        f"drill of the {args.stack} stack: {len(chosen)} scenario(s) on {target.name}, "
+        f"{args.lanes} lane(s); PagerDuty, Slack and e-mail go to a local sink"
+    )
+    # Ctrl-C and `kill` both stop the drill cleanly (a background job may ignore SIGINT).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+    try:
+        outcomes = drill(
+            stack, chosen, target, args.lanes, args.baseline, lambda line: print(line, flush=True)
+        )
+    except KeyboardInterrupt:
+        print("interrupted: every program the drill started is stopped", file=sys.stderr)
+        return 130
+    print()
+    print(scenario_table(outcomes, unexercised_alerts(stack)))
+    return 0 if all(o.passed for o in outcomes) else 1
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _slo(args: argparse.Namespace) -> int:

@@ -28,6 +28,8 @@ import yaml
 
 from o11y.alertdef import AlertDefinition
 from o11y.conventions import HTTP_CODE_LABEL, METRIC_HTTP_REQUESTS, ROUTE_LABEL
+from o11y.drill.processes import free_port, http_ready, running, wait_for
+from o11y.drill.sinks import PAGERDUTY_PATH, SLACK_PATH, Received, exporter, receiver_sink
 from o11y.model.oncall import NotificationTiming
 from o11y.model.stack import Stack
 from o11y.pagerduty import pagerduty_services
@@ -39,8 +41,6 @@ from o11y.routing import (
 )
 from o11y.rules import rule_files
 from o11y.slo import SLO_ALERT_LABEL, SLO_NAME_LABEL, slo_alerts
-from tests.e2e.processes import free_port, running, wait_for
-from tests.e2e.sinks import PAGERDUTY_PATH, SLACK_PATH, Received, exporter, receiver_sink
 from tests.trees import as_list, dig
 
 pytestmark = pytest.mark.tools
@@ -211,8 +211,8 @@ def world(
             "--rules.alert.resend-delay=1s",
         ]
         with (
-            running(am_args, tmp_path / "alertmanager.log", f"{alertmanager}/-/ready"),
-            running(prom_args, tmp_path / "prometheus.log", f"{prometheus}/-/ready"),
+            running(am_args, tmp_path / "alertmanager.log", http_ready(f"{alertmanager}/-/ready")),
+            running(prom_args, tmp_path / "prometheus.log", http_ready(f"{prometheus}/-/ready")),
         ):
             yield World(
                 received,
