@@ -1,6 +1,6 @@
-"""Business dashboards (D3, seed 003 task 2.1): one per domain (billing, membership, events,
-messaging) built from the catalog's `business_rules`: the attempt/failure funnel, the failure
-share against its alert threshold, failure reasons, and the p95 latency of the domain's routes
+"""Business dashboards: one per domain (billing, membership, events,
+messaging) built from the catalog's `business_rules`: the attempt -> success funnel over the
+time range and over time, the failure share against its alert threshold, failure reasons, and the p95 latency of the domain's routes
 against their performance budgets.
 
 A rule belongs to the domain whose metric prefix its counters carry; a new rule (or domain
@@ -10,17 +10,18 @@ counter pair) in the catalog shows up here with no change to this module.
 from dataclasses import dataclass
 
 from o11y.conventions import METRIC_HTTP_DURATION, route_selector, service_selector
-from o11y.dashboards.layout import DashboardSpec, Row
 from o11y.dashboards.panels import (
-    JsonObject,
+    PERCENT_DECIMALS,
+    PanelBuilder,
+    bargauge,
     ceiling,
     piechart,
     prometheus,
-    quantile,
     stat,
     timeseries,
-    with_matchers,
 )
+from o11y.dashboards.promql import RANGE, quantile, selected, share, with_matchers
+from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.alerting import BusinessRule
 from o11y.model.catalog import EndpointBudget, Service
 from o11y.model.stack import Stack
@@ -34,7 +35,7 @@ class Domain:
     route_prefix: str  # its HTTP routes start with it (/api/billing/checkout)
 
 
-# The domains of seed 003 task 2.1. Counter names follow `<domain>_<action>_{attempts,failures}_total`
+# The business domains. Counter names follow `<domain>_<action>_{attempts,failures}_total`
 # (docs/CONTRACT.md); failure counters carry a bounded `reason` label.
 DOMAINS: tuple[Domain, ...] = (
     Domain("billing", "Billing", "billing_", "/api/billing"),
@@ -49,71 +50,77 @@ def domain_of(rule: BusinessRule) -> Domain:
     return next((d for d in DOMAINS if rule.total_metric.startswith(d.metric_prefix)), OTHER)
 
 
-def selected(metric: str, selector: str) -> str:
-    """`metric` (a name or `name{matchers}`) narrowed to `selector`."""
-    name, brace, rest = metric.partition("{")
-    if not brace:
-        return f"{name}{{{selector}}}"
-    inner = rest.removesuffix("}").strip()
-    return f"{name}{{{with_matchers(selector, inner) if inner else selector}}}"
-
-
-def rule_panels(rule: BusinessRule) -> tuple[JsonObject, ...]:
+def rule_panels(rule: BusinessRule) -> tuple[PanelBuilder, ...]:
     selector = service_selector(rule.service)
-    attempts = f"sum(rate({selected(rule.total_metric, selector)}[{rule.window}]))"
-    failures = f"sum(rate({selected(rule.failed_metric, selector)}[{rule.window}]))"
-    share = f"{failures} / {attempts}"
+    attempts_metric = selected(rule.total_metric, selector)
+    failures_metric = selected(rule.failed_metric, selector)
+    attempts = f"sum(rate({attempts_metric}[{rule.window}]))"
+    failures = f"sum(rate({failures_metric}[{rule.window}]))"
+    failed_share = share(failures, attempts)
     limit = rule.max_failure_percent / 100
+    attempted_total = f"sum(increase({attempts_metric}[{RANGE}]))"
+    failed_total = f"sum(increase({failures_metric}[{RANGE}]))"
     return (
-        timeseries(
-            f"{rule.title}: funnel",
+        bargauge(
+            f"{rule.title}: funnel over the range",
             [
-                prometheus(attempts, "attempted"),
-                prometheus(f"{attempts} - {failures}", "succeeded"),
-                prometheus(failures, "failed"),
+                prometheus(attempted_total, "attempted", instant=True),
+                prometheus(
+                    f"{attempted_total} - ({failed_total} or {attempted_total} * 0)",
+                    "succeeded",
+                    instant=True,
+                ),
             ],
-            "ops",
-            width=9,
+            "short",
+            steps=((None, "blue"),),
             description=f"{rule.total_metric} and {rule.failed_metric} on {rule.service}.",
-        ),
+        ).span(6),
         stat(
             f"{rule.title}: failure share",
-            [prometheus(share, "failed")],
+            [prometheus(failed_share, "failed")],
             "percentunit",
             steps=ceiling(limit),
-            width=3,
-            height=8,
-            description=f"Alerts ({rule.priority}) above {rule.max_failure_percent:g}% over {rule.window}.",
-        ),
+            decimals=PERCENT_DECIMALS,
+            description=f"Alerts ({rule.priority}) above {rule.max_failure_percent:g}%"
+            f" over {rule.window}.",
+        )
+        .span(3)
+        .height(8),
         timeseries(
-            f"{rule.title}: failure share",
-            [prometheus(share, "failed")],
+            f"{rule.title}: attempts and failures",
+            [
+                prometheus(attempts, "attempted"),
+                prometheus(f"({failures} or {attempts} * 0)", "failed"),
+            ],
+            "ops",
+        ).span(5),
+        timeseries(
+            f"{rule.title}: failure share over time",
+            [prometheus(failed_share, "failed")],
             "percentunit",
             steps=ceiling(limit),
-            width=6,
-        ),
+            decimals=PERCENT_DECIMALS,
+        ).span(5),
         piechart(
             f"{rule.title}: failure reasons",
             [
                 prometheus(
-                    f"sum by (reason) (increase({selected(rule.failed_metric, selector)}[$__range]))",
+                    f"sum by (reason) (increase({failures_metric}[{RANGE}]))",
                     "{{reason}}",
                     instant=True,
                 )
             ],
-            width=6,
-        ),
+        ).span(5),
     )
 
 
-def route_latency(service: Service, endpoint: EndpointBudget) -> JsonObject:
+def route_latency(service: Service, endpoint: EndpointBudget) -> PanelBuilder:
     selector = with_matchers(service_selector(service.name), route_selector(endpoint.route))
     return timeseries(
         f"p95 latency {endpoint.method} {endpoint.route}",
         [prometheus(quantile(0.95, METRIC_HTTP_DURATION, selector), "p95")],
         "s",
         steps=ceiling(endpoint.p95_seconds),
-        width=8,
         description=f"Budget p95 {endpoint.p95_seconds:g}s (catalog performance budget).",
     )
 
@@ -132,7 +139,7 @@ def domain_dashboard(stack: Stack, domain: Domain, rules: list[BusinessRule]) ->
     return DashboardSpec(
         key=f"business-{domain.key}",
         title=f"Business: {domain.title}",
-        description=f"{domain.title} KPIs from the catalog's business rules (D3).",
+        description=f"{domain.title} KPIs from the catalog's business rules.",
         rows=tuple(rows),
         labels=("business",),
         time_from="now-24h",
