@@ -1,13 +1,12 @@
-"""Business dashboards: one per domain (billing, membership, events,
-messaging) built from the catalog's `business_rules`: the attempt -> success funnel over the
-time range and over time, the failure share against its alert threshold, failure reasons, and the p95 latency of the domain's routes
-against their performance budgets.
+"""Business dashboards: one per domain the catalog declares (`business_domains`), from what
+the catalog says about it: its KPIs (revenue by plan, messages sent, generations...), the
+failure-rate rules whose counters carry the domain's prefix (the attempt -> success funnel over
+the range, attempts and failures over time, the failure share against its alert threshold,
+failure reasons), and the p95 of the domain's routes against their performance budgets.
 
-A rule belongs to the domain whose metric prefix its counters carry; a new rule (or domain
-counter pair) in the catalog shows up here with no change to this module.
+A team adds a domain, a KPI or a rule in the catalog, with no change to this module. Rules of
+no declared domain are shown on an "Other" dashboard, so none is left out.
 """
-
-from dataclasses import dataclass
 
 from o11y.conventions import METRIC_HTTP_DURATION, route_selector, service_selector
 from o11y.dashboards.panels import (
@@ -20,34 +19,62 @@ from o11y.dashboards.panels import (
     stat,
     timeseries,
 )
-from o11y.dashboards.promql import RANGE, quantile, selected, share, with_matchers
+from o11y.dashboards.promql import (
+    RANGE,
+    by,
+    legend,
+    quantile,
+    selected,
+    share,
+    sum_increase,
+    sum_rate,
+    with_matchers,
+)
 from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.alerting import BusinessRule
-from o11y.model.catalog import EndpointBudget, Service
+from o11y.model.catalog import BusinessDomain, BusinessMetric, EndpointBudget, Service
 from o11y.model.stack import Stack
 
-
-@dataclass(frozen=True)
-class Domain:
-    key: str
-    title: str
-    metric_prefix: str  # counters of this domain start with it (billing_checkout_attempts_total)
-    route_prefix: str  # its HTTP routes start with it (/api/billing/checkout)
+OTHER = BusinessDomain(name="other", title="Other")
 
 
-# The business domains. Counter names follow `<domain>_<action>_{attempts,failures}_total`
-# (docs/CONTRACT.md); failure counters carry a bounded `reason` label.
-DOMAINS: tuple[Domain, ...] = (
-    Domain("billing", "Billing", "billing_", "/api/billing"),
-    Domain("membership", "Membership", "membership_", "/api/members"),
-    Domain("events", "Events", "events_", "/api/events"),
-    Domain("messaging", "Messaging", "messaging_", "/api/messages"),
-)
-OTHER = Domain("other", "Other", "", "")
+def domain_of(stack: Stack, rule: BusinessRule) -> BusinessDomain:
+    return next(
+        (d for d in stack.business_domains if rule.total_metric.startswith(d.metric_prefix)),
+        OTHER,
+    )
 
 
-def domain_of(rule: BusinessRule) -> Domain:
-    return next((d for d in DOMAINS if rule.total_metric.startswith(d.metric_prefix)), OTHER)
+def kpi_panel(kpi: BusinessMetric) -> PanelBuilder:
+    """One KPI, read as the catalog says, split by its `by` label when it has one."""
+    selector = service_selector(kpi.service)
+    labels = (kpi.by,) if kpi.by else ()
+    series = legend(labels) if labels else kpi.title
+    if kpi.read_as == "increase":
+        total = sum_increase(kpi.name, selector, labels)
+        if labels:
+            return piechart(
+                f"{kpi.title} by {kpi.by}",
+                [prometheus(total, series, instant=True)],
+                kpi.unit,
+                description=f"{kpi.name} over the time range, by {kpi.by}.",
+            )
+        return stat(
+            kpi.title,
+            [prometheus(total, series, instant=True)],
+            kpi.unit,
+            description=f"{kpi.name} over the time range.",
+        ).span(8)
+    if kpi.read_as == "gauge":
+        expr = f"{by(labels)}({selected(kpi.name, selector)})"
+        title = kpi.title
+    elif kpi.read_as == "p95":
+        expr, title = quantile(0.95, kpi.name, selector, labels), f"{kpi.title} p95"
+    else:
+        expr, title = sum_rate(kpi.name, selector, labels), f"{kpi.title} per second"
+    if labels:
+        title = f"{title} by {kpi.by}"
+    return timeseries(title, [prometheus(expr, series)], kpi.unit)
 
 
 def rule_panels(rule: BusinessRule) -> tuple[PanelBuilder, ...]:
@@ -125,21 +152,25 @@ def route_latency(service: Service, endpoint: EndpointBudget) -> PanelBuilder:
     )
 
 
-def domain_dashboard(stack: Stack, domain: Domain, rules: list[BusinessRule]) -> DashboardSpec:
-    services = sorted({rule.service for rule in rules})
+def domain_dashboard(
+    stack: Stack, domain: BusinessDomain, rules: list[BusinessRule]
+) -> DashboardSpec:
     latency = tuple(
-        route_latency(stack.service(name), endpoint)
-        for name in services
-        for endpoint in stack.service(name).endpoints
+        route_latency(service, endpoint)
+        for service in stack.services
+        for endpoint in service.endpoints
         if domain.route_prefix and endpoint.route.startswith(domain.route_prefix)
     )
-    rows = [Row(rule.title, rule_panels(rule)) for rule in rules]
+    rows = []
+    if domain.kpis:
+        rows.append(Row("KPIs", tuple(kpi_panel(k) for k in domain.kpis)))
+    rows += [Row(rule.title, rule_panels(rule)) for rule in rules]
     if latency:
         rows.append(Row("Route latency against budget", latency))
     return DashboardSpec(
-        key=f"business-{domain.key}",
+        key=f"business-{domain.name}",
         title=f"Business: {domain.title}",
-        description=f"{domain.title} KPIs from the catalog's business rules.",
+        description=f"{domain.title}: KPIs, failure rates and route latency from the catalog.",
         rows=tuple(rows),
         labels=("business",),
         time_from="now-24h",
@@ -147,12 +178,10 @@ def domain_dashboard(stack: Stack, domain: Domain, rules: list[BusinessRule]) ->
 
 
 def dashboards(stack: Stack) -> list[DashboardSpec]:
-    by_domain: dict[Domain, list[BusinessRule]] = {}
+    by_domain: dict[str, list[BusinessRule]] = {}
     for rule in stack.business_rules:
-        by_domain.setdefault(domain_of(rule), []).append(rule)
-    order = [*DOMAINS, OTHER]
-    return [
-        domain_dashboard(stack, domain, by_domain[domain])
-        for domain in order
-        if domain in by_domain
-    ]
+        by_domain.setdefault(domain_of(stack, rule).name, []).append(rule)
+    boards = [domain_dashboard(stack, d, by_domain.get(d.name, [])) for d in stack.business_domains]
+    if OTHER.name in by_domain:
+        boards.append(domain_dashboard(stack, OTHER, by_domain[OTHER.name]))
+    return boards

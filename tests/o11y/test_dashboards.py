@@ -92,6 +92,42 @@ CATALOG: Mapping[str, object] = {
             "failed_metric": "billing_pay_failures_total",
         }
     ],
+    "business_domains": [
+        {
+            "name": "billing",
+            "title": "Billing",
+            "route_prefix": "/api/billing",
+            "kpis": [
+                {
+                    "name": "billing_revenue_usd_total",
+                    "title": "Revenue",
+                    "service": "checkout",
+                    "unit": "currencyUSD",
+                    "read_as": "increase",
+                    "by": "plan",
+                }
+            ],
+        },
+        {
+            "name": "messaging",
+            "title": "Messaging",
+            "kpis": [
+                {
+                    "name": "messaging_sent_total",
+                    "title": "Messages sent",
+                    "service": "search",
+                    "by": "channel",
+                },
+                {
+                    "name": "messaging_delivery_seconds",
+                    "title": "Delivery",
+                    "service": "search",
+                    "unit": "s",
+                    "read_as": "p95",
+                },
+            ],
+        },
+    ],
     "cost_labels": ["plan"],
 }
 
@@ -222,6 +258,7 @@ def test_uids_are_unique_stable_and_fit_grafana(shop: Stack) -> None:
         "o11y-infrastructure",
         "o11y-cost",
         "o11y-business-billing",
+        "o11y-business-messaging",
     ]
     first = dashboard_uid("service-" + "a" * 50)
     second = dashboard_uid("service-" + "a" * 49 + "b")
@@ -491,6 +528,32 @@ def test_business_dashboard_has_a_funnel_failure_reasons_and_route_latency(shop:
     ]
     assert "Payment failures: failure reasons" in board
     assert "p95 latency POST /api/billing/pay" in board
+    revenue = board["Revenue by plan"]
+    assert revenue["type"] == "piechart"
+    assert dig(revenue, "targets", 0, "expr") == (
+        'sum by (plan) (increase(billing_revenue_usd_total{service="checkout"}[$__range]))'
+    )
+    assert dig(revenue, "fieldConfig", "defaults", "unit") == "currencyUSD"
+
+
+def test_a_domain_declared_in_the_catalog_gets_a_dashboard_of_its_kpis(shop: Stack) -> None:
+    board = by_uid(shop)["o11y-business-messaging"]
+    assert [p["title"] for p in panels(board)] == [
+        "KPIs",
+        "Messages sent per second by channel",
+        "Delivery p95",
+    ]
+    assert exprs(board, "prometheus") == [
+        'sum by (channel) (rate(messaging_sent_total{service="search"}[$__rate_interval]))',
+        "histogram_quantile(0.95, sum by (le) (rate("
+        'messaging_delivery_seconds_bucket{service="search"}[$__rate_interval])))',
+    ]
+    # A rule of no declared domain is not left out: it gets the "Other" dashboard.
+    stray = shop.business_rules[0].model_copy(
+        update={"total_metric": "orders_total", "failed_metric": "orders_failed_total"}
+    )
+    found = by_uid(shop.model_copy(update={"business_rules": [stray]}))
+    assert "Payment failures: failure share" in titled(found["o11y-business-other"])
 
 
 def test_cost_splits_by_each_cost_label_and_currency_metric(shop: Stack) -> None:
