@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from grafana_foundation_sdk.builders import dashboard as dashboard_builder
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.cog.plugins import register_default_plugins
 from grafana_foundation_sdk.models import dashboard as model
 
 from o11y.conventions import dashboard_uid, folder_uid
@@ -160,3 +161,34 @@ def _panels(board: model.Dashboard) -> Iterator[model.Panel]:
     for panel in _all_panels(board):
         if isinstance(panel, model.Panel):
             yield panel
+
+
+def unread_by_the_sdk(text: str) -> list[str]:
+    """Where a dashboard's JSON differs once read by the foundation SDK's models (the dashboard
+    schema and each panel kind's and datasource's own) and written back: what the schema
+    does not know or spells differently. Empty when the SDK reads it unchanged."""
+    register_default_plugins()
+    original: object = json.loads(text)
+    if not isinstance(original, dict):
+        return ["(root): not a JSON object"]
+    again: object = json.loads(
+        json.dumps(model.Dashboard.from_json(original).to_json(), cls=JSONEncoder)
+    )
+    return list(_differences(original, again, ""))
+
+
+def _differences(before: object, after: object, path: str) -> Iterator[str]:
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in sorted(set(before) | set(after)):
+            where = f"{path}.{key}"
+            if key not in after:
+                yield f"{where}: dropped by the schema"
+            elif key not in before:
+                yield f"{where}: added by the schema"
+            else:
+                yield from _differences(before[key], after[key], where)
+    elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        for index, (one, other) in enumerate(zip(before, after, strict=True)):
+            yield from _differences(one, other, f"{path}[{index}]")
+    elif before != after:
+        yield f"{path or '(root)'}: {before!r} read as {after!r}"
