@@ -5,6 +5,7 @@ datasource variables, empty variables that filter nothing, heavy log panels coll
 every PromQL expression parsed and the zero-filled shares evaluated by promtool."""
 
 import json
+import os
 import re
 import subprocess
 from collections.abc import Iterator, Mapping
@@ -655,3 +656,74 @@ def test_a_service_without_5xx_has_a_share_of_0_and_one_without_traffic_has_none
         [promtool, "test", "rules", str(tests)], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# Grafana's variables in LogQL and TraceQL, replaced by values someone would set.
+LOG_VARIABLES = {
+    "$__auto": "1m",
+    "$__range": "1h",
+    "$service": "checkout",
+    "$trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+    "$user_id": "u-42",
+    "$event_id": "e-7",
+    "$route": "/api/billing/pay",
+}
+LEZER = ROOT / ".tools" / "lezer"
+
+
+@pytest.fixture(scope="module")
+def lezer() -> Path:
+    if not (LEZER / "node_modules" / "@grafana" / "lezer-logql").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("Grafana's LogQL/TraceQL grammars are missing; CI must run `make lezer`")
+        pytest.skip("Grafana's LogQL/TraceQL grammars not installed (`make lezer`)")
+    return LEZER
+
+
+@pytest.mark.tools
+def test_every_logql_and_traceql_query_parses_with_grafanas_grammars(
+    shop: Stack, lezer: Path
+) -> None:
+    queries: list[dict[str, str]] = []
+    for board in dashboards(shop):
+        for panel, target in targets(board):
+            kind = dig(panel, "datasource", "type")
+            if kind == "loki":
+                queries.append({"language": "logql", "query": text(target["expr"])})
+            elif kind == "tempo" and target.get("queryType") == "traceql":
+                queries.append({"language": "traceql", "query": text(target["query"])})
+    for query in queries:
+        for variable, value in LOG_VARIABLES.items():
+            query["query"] = query["query"].replace(variable, value)
+        assert "$" not in query["query"], query
+    # A bare trace id is a lookup, not TraceQL: Grafana sends it to Tempo's trace endpoint.
+    lookups = [q for q in queries if re.fullmatch(r"[0-9a-f]{32}", q["query"])]
+    parsed = [q for q in queries if q not in lookups]
+    assert len(lookups) == 1 and len({q["language"] for q in parsed}) == 2
+    done = subprocess.run(
+        ["node", str(Path(__file__).with_name("lezer_parse.cjs"))],
+        input=json.dumps(parsed),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "NODE_PATH": str(lezer / "node_modules")},
+    )
+    assert json.loads(done.stdout) == []
+
+
+@pytest.mark.tools
+def test_the_grammars_reject_a_broken_query(lezer: Path) -> None:
+    broken = [
+        {"language": "logql", "query": '{service="checkout" | json'},
+        {"language": "traceql", "query": '{resource.service.name="checkout" &&}'},
+    ]
+    done = subprocess.run(
+        ["node", str(Path(__file__).with_name("lezer_parse.cjs"))],
+        input=json.dumps(broken),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "NODE_PATH": str(lezer / "node_modules")},
+    )
+    # Offsets of the first error: the pipe inside the selector, the brace after `&&`.
+    assert [p["at"] for p in json.loads(done.stdout)] == [20, 36]
