@@ -113,10 +113,15 @@ def traceql(query: str, limit: int = 20) -> tempo_query.TempoQuery:
     return tempo_query.TempoQuery().query_type("traceql").query(query).limit(limit)
 
 
-def service_map(client_or_server: str) -> tempo_query.TempoQuery:
-    """Tempo's service map, read from the `traces_service_graph_*` metrics, filtered by a
-    PromQL matcher on them (`server="checkout"`)."""
-    return tempo_query.TempoQuery().query_type("serviceMap").service_map_query(client_or_server)
+def service_map(*selectors: str) -> tempo_query.TempoQuery:
+    """Tempo's service map, read from the `traces_service_graph_*` metrics; several PromQL
+    selectors on them (`server="checkout"`, `client="checkout"`) give the union: who calls a
+    service and whom it calls, in one graph."""
+    return (
+        tempo_query.TempoQuery()
+        .query_type("serviceMap")
+        .service_map_query([f"{{{selector}}}" for selector in selectors])
+    )
 
 
 def _lettered(targets: Sequence[QueryBuilder]) -> list[Builder[Dataquery]]:

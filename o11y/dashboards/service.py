@@ -273,7 +273,7 @@ def trace_panels(service: Service) -> tuple[PanelBuilder, ...]:
         ),
         node_graph(
             "Service map",
-            [service_map(f'server="{service.name}"'), service_map(f'client="{service.name}"')],
+            [service_map(f'server="{service.name}"', f'client="{service.name}"')],
             description="Callers and callees from the traces (servicegraph connector).",
         ),
         trace_search(

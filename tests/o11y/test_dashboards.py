@@ -27,7 +27,7 @@ from o11y.dashboards.slo import sli_decimals
 from o11y.helm.grafana import datasources
 from o11y.model.stack import Stack
 from tests.conftest import ROOT
-from tests.trees import as_dict, dicts, dig, integer, text
+from tests.trees import as_dict, as_list, dicts, dig, integer, text
 
 CATALOG: Mapping[str, object] = {
     "teams": [
@@ -321,7 +321,9 @@ def test_every_service_query_selects_that_service_only(shop: Stack) -> None:
     for service in shop.services:
         board = by_uid(shop)[f"o11y-service-{service.name}"]
         queries = [
-            text(t.get("expr") or t.get("query") or t.get("serviceMapQuery"))
+            text(
+                t.get("expr") or t.get("query") or " ".join(map(str, as_list(t["serviceMapQuery"])))
+            )
             for _, t in targets(board)
         ]
         assert len(queries) >= 20
@@ -378,8 +380,7 @@ def test_traces_and_logs_of_a_service_load_only_when_opened(shop: Stack) -> None
             assert collapsed, panel["title"]
     service_map = titled(board)["Service map"]
     assert [t["serviceMapQuery"] for t in dicts(service_map["targets"])] == [
-        'server="checkout"',
-        'client="checkout"',
+        ['{server="checkout"}', '{client="checkout"}']
     ]
 
 
