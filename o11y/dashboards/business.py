@@ -1,10 +1,11 @@
 """Business dashboards: one per domain the catalog declares (`business_domains`), from what
-the catalog says about it: its KPIs (revenue by plan, messages sent, generations...), the
-failure-rate rules whose counters carry the domain's prefix (the attempt -> success funnel over
-the range, attempts and failures over time, the failure share against its alert threshold,
-failure reasons), and the p95 of the domain's routes against their performance budgets.
+the catalog says about it: its KPIs (revenue by plan, messages sent, generations...), its
+funnels (the share of customers reaching each step), the failure-rate rules whose counters
+carry the domain's prefix (attempts and successes over the range, attempts and failures over
+time, the failure share against its alert threshold, failure reasons), and the p95 of the
+domain's routes against their performance budgets.
 
-A team adds a domain, a KPI or a rule in the catalog, with no change to this module. Rules of
+A team adds a domain, a KPI, a funnel or a rule in the catalog, with no change to this module. Rules of
 no declared domain are shown on an "Other" dashboard, so none is left out.
 """
 
@@ -32,7 +33,13 @@ from o11y.dashboards.promql import (
 )
 from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.alerting import BusinessRule
-from o11y.model.catalog import BusinessDomain, BusinessMetric, EndpointBudget, Service
+from o11y.model.catalog import (
+    BusinessDomain,
+    BusinessFunnel,
+    BusinessMetric,
+    EndpointBudget,
+    Service,
+)
 from o11y.model.stack import Stack
 
 OTHER = BusinessDomain(name="other", title="Other")
@@ -89,7 +96,7 @@ def rule_panels(rule: BusinessRule) -> tuple[PanelBuilder, ...]:
     failed_total = f"sum(increase({failures_metric}[{RANGE}]))"
     return (
         bargauge(
-            f"{rule.title}: funnel over the range",
+            f"{rule.title}: attempted and succeeded over the range",
             [
                 prometheus(attempted_total, "attempted", instant=True),
                 prometheus(
@@ -152,6 +159,41 @@ def route_latency(service: Service, endpoint: EndpointBudget) -> PanelBuilder:
     )
 
 
+def funnel_panels(funnel: BusinessFunnel) -> tuple[PanelBuilder, ...]:
+    """How many of those who entered the funnel over the range reached each step (100% for the
+    first), how many entered, and the share that went all the way."""
+    selector = service_selector(funnel.service)
+    reached = [sum_increase(stage.metric, selector) for stage in funnel.stages]
+    entered = reached[0]
+    return (
+        bargauge(
+            f"{funnel.title}: reached each step",
+            [
+                prometheus(share(count, entered), stage.title, instant=True)
+                for stage, count in zip(funnel.stages, reached, strict=True)
+            ],
+            "percentunit",
+            steps=((None, "blue"),),
+            maximum=1,
+            description="Share of those who entered that reached each step, over the range: "
+            + " -> ".join(f"{s.metric}" for s in funnel.stages),
+        )
+        .span(12)
+        .height(max(6, 2 + 2 * len(funnel.stages))),
+        stat(
+            f"{funnel.title}: entered",
+            [prometheus(entered, funnel.stages[0].title, instant=True)],
+            description=f"{funnel.stages[0].metric} over the range.",
+        ).span(6),
+        stat(
+            f"{funnel.title}: conversion",
+            [prometheus(share(reached[-1], entered), "conversion", instant=True)],
+            "percentunit",
+            description=f"{funnel.stages[-1].title} out of {funnel.stages[0].title}.",
+        ).span(6),
+    )
+
+
 def domain_dashboard(
     stack: Stack, domain: BusinessDomain, rules: list[BusinessRule]
 ) -> DashboardSpec:
@@ -164,6 +206,7 @@ def domain_dashboard(
     rows = []
     if domain.kpis:
         rows.append(Row("KPIs", tuple(kpi_panel(k) for k in domain.kpis)))
+    rows += [Row(funnel.title, funnel_panels(funnel)) for funnel in domain.funnels]
     rows += [Row(rule.title, rule_panels(rule)) for rule in rules]
     if latency:
         rows.append(Row("Route latency against budget", latency))

@@ -188,6 +188,24 @@ class BusinessMetric(BaseModel):
     by: LabelName | None = None
 
 
+class FunnelStage(BaseModel):
+    """One step of a funnel: a counter of everything that reached it."""
+
+    model_config = STRICT
+    title: str
+    metric: MetricName
+
+
+class BusinessFunnel(BaseModel):
+    """Steps a customer goes through, in order (cart viewed -> checkout -> paid), each counted by
+    the service; the dashboard shows how many reach each step out of those who entered."""
+
+    model_config = STRICT
+    title: str
+    service: Name
+    stages: list[FunnelStage] = Field(min_length=2)
+
+
 class BusinessDomain(BaseModel):
     """A business domain with its own dashboard: its KPIs, the failure-rate rules whose
     counters start with `<name>_` (billing_checkout_attempts_total), and the p95 of the
@@ -198,6 +216,7 @@ class BusinessDomain(BaseModel):
     title: str
     route_prefix: str = ""
     kpis: list[BusinessMetric] = Field(default_factory=list)
+    funnels: list[BusinessFunnel] = Field(default_factory=list)
 
     @property
     def metric_prefix(self) -> str:

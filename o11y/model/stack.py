@@ -165,6 +165,12 @@ class Stack(BaseModel):
                     problems.append(
                         f"business_domains[{i}].kpis[{j}].service: unknown service '{kpi.service}'"
                     )
+            for j, funnel in enumerate(domain.funnels):
+                if funnel.service not in services:
+                    problems.append(
+                        f"business_domains[{i}].funnels[{j}].service: unknown service "
+                        f"'{funnel.service}'"
+                    )
         for i, security in enumerate(self.security_rules):
             if security.service not in services:
                 problems.append(

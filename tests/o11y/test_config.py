@@ -131,6 +131,29 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
         "business_domains[0].kpis[0].service: unknown service 'nobody'",
     ),
     (
+        "a funnel of an unknown service is a broken reference",
+        lambda: {
+            **stack_config("dev"),
+            "business_domains": [
+                {
+                    "name": "shipping",
+                    "title": "Shipping",
+                    "funnels": [
+                        {
+                            "title": "Parcels",
+                            "service": "nobody",
+                            "stages": [
+                                {"title": "Sent", "metric": "sent_total"},
+                                {"title": "Delivered", "metric": "delivered_total"},
+                            ],
+                        }
+                    ],
+                }
+            ],
+        },
+        "business_domains[0].funnels[0].service: unknown service 'nobody'",
+    ),
+    (
         "a business domain is declared once",
         lambda: {
             **stack_config("dev"),

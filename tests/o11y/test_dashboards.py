@@ -106,6 +106,16 @@ CATALOG: Mapping[str, object] = {
                     "by": "plan",
                 }
             ],
+            "funnels": [
+                {
+                    "title": "Checkout",
+                    "service": "checkout",
+                    "stages": [
+                        {"title": "Cart", "metric": "cart_views_total"},
+                        {"title": "Paid", "metric": "payments_total"},
+                    ],
+                }
+            ],
         },
         {
             "name": "messaging",
@@ -526,7 +536,7 @@ def test_infrastructure_covers_each_dependency_and_filters_by_namespace(shop: St
 
 def test_business_dashboard_has_a_funnel_failure_reasons_and_route_latency(shop: Stack) -> None:
     board = titled(by_uid(shop)["o11y-business-billing"])
-    funnel = board["Payment failures: funnel over the range"]
+    funnel = board["Payment failures: attempted and succeeded over the range"]
     attempted = 'sum(increase(billing_pay_attempts_total{service="checkout"}[$__range]))'
     failed = 'sum(increase(billing_pay_failures_total{service="checkout"}[$__range]))'
     assert [t["expr"] for t in dicts(funnel["targets"])] == [
@@ -541,6 +551,16 @@ def test_business_dashboard_has_a_funnel_failure_reasons_and_route_latency(shop:
         'sum by (plan) (increase(billing_revenue_usd_total{service="checkout"}[$__range]))'
     )
     assert dig(revenue, "fieldConfig", "defaults", "unit") == "currencyUSD"
+    cart = 'sum(increase(cart_views_total{service="checkout"}[$__range]))'
+    paid = 'sum(increase(payments_total{service="checkout"}[$__range]))'
+    steps = board["Checkout: reached each step"]
+    assert [(t["legendFormat"], t["expr"]) for t in dicts(steps["targets"])] == [
+        ("Cart", f"({cart} or {cart} * 0) / {cart}"),
+        ("Paid", f"({paid} or {cart} * 0) / {cart}"),
+    ]
+    assert dig(board["Checkout: conversion"], "targets", 0, "expr") == (
+        f"({paid} or {cart} * 0) / {cart}"
+    )
 
 
 def test_a_domain_declared_in_the_catalog_gets_a_dashboard_of_its_kpis(shop: Stack) -> None:
