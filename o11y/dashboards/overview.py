@@ -189,7 +189,7 @@ def all_services_panels(stack: Stack) -> tuple[PanelBuilder, ...]:
 def dashboards(stack: Stack) -> list[DashboardSpec]:
     summary: list[PanelBuilder] = []
     if any(s.slos for s in stack.services):
-        summary.append(slo.budget_overview(stack).span(12))
+        summary.append(slo.budget_overview(stack))
     if any(isinstance(d, Postgres | Redis | Kafka) for d in stack.dependencies):
         summary.append(dependency_up(stack))
     partners = [d for d in stack.dependencies if isinstance(d, PartnerApi)]
