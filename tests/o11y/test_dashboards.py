@@ -23,6 +23,7 @@ from o11y.conventions import dashboard_uid
 from o11y.dashboards import Dashboard, dashboard_files, dashboards, unread_by_the_sdk
 from o11y.dashboards.logs import saved_queries
 from o11y.dashboards.promql import error_ratio
+from o11y.dashboards.queries import panel_queries
 from o11y.dashboards.slo import sli_decimals
 from o11y.helm.grafana import datasources
 from o11y.model.stack import Stack
@@ -593,27 +594,34 @@ def test_cost_splits_by_each_cost_label_and_currency_metric(shop: Stack) -> None
 
 # Real tools ---------------------------------------------------------------------------------
 
-# Grafana's template variables replaced by values PromQL accepts, so promtool can parse.
-GRAFANA_VARIABLES = {
-    "$__rate_interval": "5m",
-    "$__range": "1h",
-    "$__interval": "1m",
-    "$__auto": "1m",
-    "${namespace}": ".+",
-}
+
+def test_every_query_reaches_its_datasource_with_no_variable_left(shop: Stack) -> None:
+    queries = panel_queries(shop)
+    targets_count = sum(
+        max(1, len(as_list(t.get("serviceMapQuery", []))))
+        for board in dashboards(shop)
+        for _, t in targets(board)
+    )
+    assert len(queries) == targets_count
+    assert all("$" not in q.text for q in queries), [q for q in queries if "$" in q.text]
+    checkout_rate = next(
+        q for q in queries if q.panel == "Request rate by route" and "checkout" in q.dashboard
+    )
+    # Four scrape intervals of the stack (15s): Grafana's smallest $__rate_interval.
+    assert "[60s]" in checkout_rate.text
+    assert [q.text for q in queries if q.language == "trace-id"] == [
+        "4bf92f3577b34da6a3ce929d0e0e4736"
+    ]
 
 
 @pytest.mark.tools
 def test_every_promql_expression_parses_with_promtool(
     shop: Stack, promtool: str, tmp_path: Path
 ) -> None:
-    expressions = sorted({e for d in dashboards(shop) for e in exprs(d, "prometheus")})
-    rules = []
-    for i, expr in enumerate(expressions):
-        for variable, value in GRAFANA_VARIABLES.items():
-            expr = expr.replace(variable, value)
-        assert "$" not in expr, expr
-        rules.append({"record": f"dashboard:check_{i}:expr", "expr": expr})
+    expressions = sorted({q.text for q in panel_queries(shop) if q.language == "promql"})
+    rules = [
+        {"record": f"dashboard:check_{i}:expr", "expr": expr} for i, expr in enumerate(expressions)
+    ]
     path = tmp_path / "dashboards.yaml"
     path.write_text(yaml.safe_dump({"groups": [{"name": "dashboards", "rules": rules}]}))
     done = subprocess.run(
@@ -679,16 +687,6 @@ def test_a_service_without_5xx_has_a_share_of_0_and_one_without_traffic_has_none
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-# Grafana's variables in LogQL and TraceQL, replaced by values someone would set.
-LOG_VARIABLES = {
-    "$__auto": "1m",
-    "$__range": "1h",
-    "$service": "checkout",
-    "$trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
-    "$user_id": "u-42",
-    "$event_id": "e-7",
-    "$route": "/api/billing/pay",
-}
 LEZER = ROOT / ".tools" / "lezer"
 
 
@@ -705,22 +703,12 @@ def lezer() -> Path:
 def test_every_logql_and_traceql_query_parses_with_grafanas_grammars(
     shop: Stack, lezer: Path
 ) -> None:
-    queries: list[dict[str, str]] = []
-    for board in dashboards(shop):
-        for panel, target in targets(board):
-            kind = dig(panel, "datasource", "type")
-            if kind == "loki":
-                queries.append({"language": "logql", "query": text(target["expr"])})
-            elif kind == "tempo" and target.get("queryType") == "traceql":
-                queries.append({"language": "traceql", "query": text(target["query"])})
-    for query in queries:
-        for variable, value in LOG_VARIABLES.items():
-            query["query"] = query["query"].replace(variable, value)
-        assert "$" not in query["query"], query
-    # A bare trace id is a lookup, not TraceQL: Grafana sends it to Tempo's trace endpoint.
-    lookups = [q for q in queries if re.fullmatch(r"[0-9a-f]{32}", q["query"])]
-    parsed = [q for q in queries if q not in lookups]
-    assert len(lookups) == 1 and len({q["language"] for q in parsed}) == 2
+    parsed = [
+        {"language": q.language, "query": q.text}
+        for q in panel_queries(shop)
+        if q.language in ("logql", "traceql")
+    ]
+    assert {q["language"] for q in parsed} == {"logql", "traceql"}
     done = subprocess.run(
         ["node", str(Path(__file__).with_name("lezer_parse.cjs"))],
         input=json.dumps(parsed),
