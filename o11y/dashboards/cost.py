@@ -3,7 +3,7 @@
 Attribution: traffic, request time and every currency-valued service metric of the catalog
 (e.g. `llm_cost_usd_total`) split by each of the stack's `cost_labels` (plan, feature, tenant).
 Audit: where the series are (top metrics and jobs), head series over time, and the unbounded
-labels that must never reach a metric (S2), which should all read 0.
+labels that must never reach a metric, which should all read 0.
 """
 
 from o11y.conventions import (

@@ -6,6 +6,7 @@ Metric names are the exporters' own (node-exporter, kube-state-metrics, postgres
 v0.20, redis_exporter v1.89, kafka_exporter v1.9: the chart versions pinned in o11y/charts.py).
 """
 
+from o11y.alerts.infrastructure import NODE_CPU_PERCENT
 from o11y.conventions import (
     METRIC_PARTNER_REQUESTS,
     OUTCOME_ERROR,
@@ -29,8 +30,8 @@ from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.catalog import Kafka, PartnerApi, Postgres, Redis
 from o11y.model.stack import Stack
 
-# Node usage turns red at 90% (seed 003 alert list: node CPU > 90%).
-NODE_LIMIT = 0.9
+# Node usage turns red where the node CPU alert fires.
+NODE_LIMIT = NODE_CPU_PERCENT / 100
 # Real filesystems only: tmpfs/overlay report the container view, not a disk that fills.
 _DISKS = 'fstype!~"tmpfs|overlay|squashfs", mountpoint!~"/run.*"'
 NAMESPACE_VARIABLE = "namespace"

@@ -4,6 +4,7 @@ map, error traces) and logs, and its SLO budgets. A new catalog entry gets this 
 no other change.
 """
 
+from o11y.alerts.infrastructure import CONTAINER_MEMORY_PERCENT
 from o11y.conventions import (
     LOG_LEVEL_LABEL,
     METRIC_HTTP_DURATION,
@@ -47,9 +48,9 @@ from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.catalog import Service, ServiceMetric
 from o11y.model.stack import Stack
 
-# Usage against the container limit turns red at 90% (the node alerts' threshold); throttling
-# above 25% of CFS periods slows every request.
-LIMIT_USAGE = 0.9
+# Usage against the container limit turns red where the container memory alert fires;
+# throttling above 25% of CFS periods slows every request.
+LIMIT_USAGE = CONTAINER_MEMORY_PERCENT / 100
 THROTTLING = 0.25
 ROUTE = ("route",)
 
