@@ -40,7 +40,7 @@ DATASOURCE_PROMETHEUS_HOT = "prometheus-hot"
 # (structured metadata set by the log agent).
 TRACE_ID = "trace_id"
 # The queries a span links to (traces -> metrics), over the span's service's span metrics.
-TRACE_METRIC_QUERIES: tuple[Json, ...] = (
+TRACE_METRIC_QUERIES: tuple[dict[str, str], ...] = (
     {
         "name": "Request rate",
         "query": f"sum by (span_name) (rate({METRIC_SPAN_CALLS}{{$$__tags}}[5m]))",
@@ -276,7 +276,8 @@ def _tempo(
                 "spanStartTimeShift": "-30m",
                 "spanEndTimeShift": "30m",
                 "tags": [{"key": "service.name", "value": SPAN_SERVICE_LABEL}],
-                "queries": list[Json](TRACE_METRIC_QUERIES),
+                # Copies: values files are written without YAML anchors.
+                "queries": [dict(query) for query in TRACE_METRIC_QUERIES],
             },
             # traces_service_graph_* from the collectors' servicegraph connector.
             "serviceMap": {"datasourceUid": siblings.metrics},
