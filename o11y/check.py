@@ -26,6 +26,7 @@ from o11y.references import (
     runbook_queries,
     url_problems,
     volume_problems,
+    webhook_problems,
 )
 
 
@@ -203,7 +204,7 @@ def _documents(files: list[Path]) -> list[Manifest]:
 
 def _dangling(deployed: Deployed, out: Path) -> list[str]:
     problems = monitor_problems(deployed) + collector_problems(deployed)
-    problems += prometheus_selector_problems(deployed)
+    problems += prometheus_selector_problems(deployed) + webhook_problems(deployed)
     texts = {
         str(f.relative_to(out)): f.read_text(encoding="utf-8")
         for area in ("helm", "alertmanager", "grafana", "kubernetes")

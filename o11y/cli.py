@@ -1,4 +1,4 @@
-"""`python -m o11y`: plan, render and check a stack offline; convert Sloth SLO specs.
+"""`python -m o11y`: plan, render, check a stack offline; Sloth SLO specs; PagerDuty import file.
 
 Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with one message per problem
 (`key.path: reason`) and exit code 2, never a traceback.
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import get_args
 
+from o11y.adoption import AdoptionError, adoption
 from o11y.artifacts import render
 from o11y.charts import CHARTS
 from o11y.charttemplate import TemplateError, chart_source, helm_binary, pull
@@ -22,7 +23,8 @@ from o11y.check import check_artifacts, check_charts
 from o11y.config import ConfigError, load_offline
 from o11y.model.slo import Period
 from o11y.model.stack import Stack
-from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows
+from o11y.pagerduty import pagerduty_plan
+from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows, project_name
 from o11y.sloth import rule_file_from_specs
 
 # Directories `render` owns inside its output directory; emptied before each render.
@@ -54,7 +56,12 @@ def _parser() -> argparse.ArgumentParser:
 
     plan = commands.add_parser("plan", help="run the Pulumi program under mocks; print resources")
     _stack_arguments(plan)
-    plan.add_argument("--json", action="store_true", help="print [{type, name, parent}, ...]")
+    plan.add_argument(
+        "--json",
+        action="store_true",
+        help="print every resource: type, name, parent, provider, protect, dependencies, "
+        "inputs (secrets masked)",
+    )
     plan.set_defaults(run=_plan)
 
     render_ = commands.add_parser("render", help="write every generated artifact as files")
@@ -76,6 +83,19 @@ def _parser() -> argparse.ArgumentParser:
     charts = commands.add_parser("charts", help="helm pull every pinned chart into a folder")
     charts.add_argument("--dir", type=Path, required=True, metavar="DIR", help="chart cache")
     charts.set_defaults(run=_charts)
+
+    adopt = commands.add_parser(
+        "import-file", help="a `pulumi import --file` adopting existing PagerDuty users and teams"
+    )
+    _stack_arguments(adopt)
+    adopt.add_argument(
+        "--user", action="append", default=[], metavar="EMAIL=ID", help="a PagerDuty user's ID"
+    )
+    adopt.add_argument(
+        "--team", action="append", default=[], metavar="TEAM=ID", help="a PagerDuty team's ID"
+    )
+    adopt.add_argument("--out", type=Path, required=True, metavar="IMPORT.json")
+    adopt.set_defaults(run=_import_file)
 
     slo = commands.add_parser("slo", help="Sloth prometheus/v1 SLO specs -> Prometheus rule file")
     slo.add_argument("specs", type=Path, nargs="+", metavar="SPEC.yml")
@@ -118,7 +138,7 @@ def _plan_rows(args: argparse.Namespace, stack: Stack) -> list[PlanRow]:
 def _plan(args: argparse.Namespace) -> int:
     rows = _plan_rows(args, _load(args))
     if args.json:
-        print(json.dumps(rows, indent=2, sort_keys=True))
+        sys.stdout.write(plan_json(rows))
         return 0
     print(_tree(rows))
     return 0
@@ -127,20 +147,20 @@ def _plan(args: argparse.Namespace) -> int:
 def _tree(rows: list[PlanRow]) -> str:
     children: dict[str, list[PlanRow]] = {}
     for row in rows:
-        children.setdefault(row["parent"], []).append(row)
-    names = {row["name"] for row in rows}
+        children.setdefault(row.parent, []).append(row)
+    names = {row.name for row in rows}
     roots = sorted(parent for parent in children if parent not in names)
     lines: list[str] = []
 
     def walk(parent: str, depth: int) -> None:
-        for row in sorted(children.get(parent, []), key=lambda r: (r["type"], r["name"])):
-            lines.append(f"{'  ' * depth}{row['type']}  {row['name']}")
-            walk(row["name"], depth + 1)
+        for row in sorted(children.get(parent, []), key=lambda r: (r.type, r.name)):
+            lines.append(f"{'  ' * depth}{row.type}  {row.name}")
+            walk(row.name, depth + 1)
 
     for root in roots:
         lines.append(root)
         walk(root, 1)
-    counts = Counter(row["type"] for row in rows)
+    counts = Counter(row.type for row in rows)
     lines.append("")
     lines.append(f"{len(rows)} resources")
     lines += [f"  {count:4d}  {kind}" for kind, count in sorted(counts.items())]
@@ -216,6 +236,45 @@ def _charts(args: argparse.Namespace) -> int:
             continue
         print(f"{chart.name}-{chart.version}: pulled from {chart.repository}")
     return 1 if failed else 0
+
+
+def _import_file(args: argparse.Namespace) -> int:
+    user_ids, team_ids = _ids("--user", args.user), _ids("--team", args.team)
+    stack = _load(args)
+    try:
+        adopted = adoption(
+            args.stack,
+            project_name(),
+            _plan_rows(args, stack),
+            pagerduty_plan(stack),
+            user_ids,
+            team_ids,
+        )
+    except AdoptionError as error:
+        raise CommandError(str(error)) from None
+    text = json.dumps(adopted.document, indent=2, sort_keys=True) + "\n"
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot write {args.out}: {error.strerror}") from None
+    resources = adopted.document["resources"]
+    count = len(resources) if isinstance(resources, list) else 0
+    targets = " ".join(f"--target '{urn}'" for urn in adopted.parents)
+    print(f"wrote {args.out} ({count} resources). With `pulumi stack select {args.stack}`:")
+    print(f"  pulumi up {targets}")
+    print(f"  pulumi import --file {args.out} --generate-code=false --protect=false")
+    print("  pulumi up")
+    return 0
+
+
+def _ids(option: str, pairs: Sequence[str]) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise CommandError(f"{option} {pair}: expected KEY=ID, e.g. {option} name=PABC123")
+        ids[key.strip()] = value.strip()
+    return ids
 
 
 def _slo(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ PRIORITY_LABEL = "priority"
 UNBOUNDED_LABELS = ("user_id", "event_id", "request_id", "session_id", "trace_id")
 
 # Helm release names (also the prefix of the objects each chart creates).
+RELEASE_OPERATOR_CRDS = "prometheus-operator-crds"
 RELEASE_PROMETHEUS = "kube-prometheus-stack"
 RELEASE_LOKI = "loki"
 # The containers of Loki's write path: the single binary, or the distributed components.
@@ -206,6 +207,11 @@ def platform_logs(namespace: str, containers: Sequence[str], pods: str) -> str:
 def log_stream_selector(service: str) -> str:
     """The LogQL stream selector of one catalog service's logs."""
     return "{" + service_selector(service) + "}"
+
+
+def pagerduty_team_wide_service_name(team_display_name: str) -> str:
+    """The PagerDuty service for a team's pages that name no service (per-service layout)."""
+    return f"{team_display_name} (team-wide)"
 
 
 # Span metrics (the collectors' spanmetrics connector, namespace `traces.span.metrics`, unit ms)

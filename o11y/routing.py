@@ -18,7 +18,10 @@ Every field used is accepted by amtool 0.25 (Debian; tests/o11y/test_routing.py)
 in Alertmanager's current configuration reference (0.28+, the chart's): `routing_key_file`,
 `api_url_file`, `auth_password_file`, `time_intervals` + `active_time_intervals`, `matchers`,
 `source_matchers`/`target_matchers`. Avoided on purpose: webhook `url_file` (amtool 0.25 rejects
-it), so the dead man's switch URL is plain config (it only identifies a heartbeat check).
+it). The dead man's switch URL is a secret all the same: the configuration is itself a Kubernetes
+Secret, and the program writes the URL into it from the stack secret `dead_mans_switch_url`
+(`alertmanager_yaml(stack, url)` inside an Output, so it stays a Pulumi secret). Everywhere else
+(rendered files, plan, tests) the configuration holds DEAD_MANS_SWITCH_STAND_IN instead.
 
 Inhibitions: by severity (a page mutes lower severities of the same service and SLO) and by
 cause, from the alert catalog's `o11y.rules.INHIBITIONS` (a down service mutes its symptoms).
@@ -62,21 +65,30 @@ DEFAULT = "default"
 NULL = "null"
 DEAD_MANS_SWITCH = "dead-mans-switch"
 NO_PAGING = "no-paging"
+# Stack secret holding the dead man's switch URL, and what stands in for it outside the
+# program: a valid URL (amtool checks it) under a reserved domain that never resolves.
+DEAD_MANS_SWITCH_SECRET = "dead_mans_switch_url"
+DEAD_MANS_SWITCH_STAND_IN = "https://dead-mans-switch.invalid/secrets.dead_mans_switch_url"
 
 
 def alertmanager_files(stack: Stack) -> dict[str, str]:
-    """The rendered Alertmanager configuration (no secrets: only file paths)."""
+    """The rendered Alertmanager configuration (no secrets: file paths and the stand-in URL)."""
     return {ALERTMANAGER_FILE: alertmanager_yaml(stack)}
 
 
-def alertmanager_yaml(stack: Stack) -> str:
-    return yaml.safe_dump(alertmanager_config(stack), sort_keys=False, width=1000)
+def alertmanager_yaml(stack: Stack, dead_mans_switch_url: str = DEAD_MANS_SWITCH_STAND_IN) -> str:
+    """The configuration; `dead_mans_switch_url` is the secret's value only inside the
+    program (see the module docstring)."""
+    config = alertmanager_config(stack, dead_mans_switch_url)
+    return yaml.safe_dump(config, sort_keys=False, width=1000)
 
 
-def alertmanager_config(stack: Stack) -> JsonObject:
+def alertmanager_config(
+    stack: Stack, dead_mans_switch_url: str = DEAD_MANS_SWITCH_STAND_IN
+) -> JsonObject:
     return {
         "route": route_tree(stack),
-        "receivers": receivers(stack),
+        "receivers": receivers(stack, dead_mans_switch_url),
         "inhibit_rules": inhibit_rules(stack),
         "time_intervals": [business_hours(stack)],
     }
@@ -118,10 +130,15 @@ def paging_summary(stack: Stack) -> str:
 
 def heartbeat_summary(stack: Stack) -> str:
     """Where the Watchdog heartbeat goes, for the stack outputs."""
-    url = stack.oncall.dead_mans_switch_url
-    if url is None:
-        return "no dead man's switch: set oncall.dead_mans_switch_url to be told when alerting dies"
-    return f"Watchdog heartbeat every {stack.oncall.heartbeat_interval} to {url}"
+    if DEAD_MANS_SWITCH_SECRET not in stack.secrets:
+        return (
+            f"no dead man's switch: set secrets.{DEAD_MANS_SWITCH_SECRET} to be told when "
+            "alerting dies"
+        )
+    return (
+        f"Watchdog heartbeat every {stack.oncall.heartbeat_interval} to the dead man's switch "
+        f"(secrets.{DEAD_MANS_SWITCH_SECRET})"
+    )
 
 
 def route_tree(stack: Stack) -> JsonObject:
@@ -155,11 +172,11 @@ def route_tree(stack: Stack) -> JsonObject:
     }
 
 
-def receivers(stack: Stack) -> list[Json]:
+def receivers(stack: Stack, dead_mans_switch_url: str = DEAD_MANS_SWITCH_STAND_IN) -> list[Json]:
     result: list[Json] = [
         _slack_receiver(stack, DEFAULT, stack.oncall.default_slack_channel, None),
         {"name": NULL},
-        _dead_mans_switch(stack),
+        _dead_mans_switch(stack, dead_mans_switch_url),
     ]
     if not paging_enabled(stack):
         result.append({"name": NO_PAGING})
@@ -348,9 +365,8 @@ def _email_receiver(stack: Stack, name: str, to: str) -> JsonObject:
     return {"name": name, "email_configs": [config]}
 
 
-def _dead_mans_switch(stack: Stack) -> JsonObject:
-    url = stack.oncall.dead_mans_switch_url
-    if url is None:
+def _dead_mans_switch(stack: Stack, url: str) -> JsonObject:
+    if DEAD_MANS_SWITCH_SECRET not in stack.secrets:
         return {"name": DEAD_MANS_SWITCH}
     return {
         "name": DEAD_MANS_SWITCH,

@@ -34,6 +34,8 @@ from o11y.model.stack import Stack
 ADMIN_USER_KEY = "admin-user"
 ADMIN_PASSWORD_KEY = "admin-password"
 ADMIN_USER = "admin"
+# Grafana's database (SQLite) lives on one volume that one node mounts at a time.
+PERSISTENCE_ACCESS_MODES = ("ReadWriteOnce",)
 # The uid of the hot (local, short retention) Prometheus when Mimir serves `prometheus`.
 DATASOURCE_PROMETHEUS_HOT = "prometheus-hot"
 # The label that carries the trace id on exemplars (spanmetrics connector) and in logs
@@ -69,9 +71,11 @@ def values(stack: Stack) -> Values:
         "persistence": {
             "enabled": True,
             "type": "pvc",
+            "accessModes": list(PERSISTENCE_ACCESS_MODES),
             "size": platform.storage.grafana,
             **storage_class(stack),
         },
+        "deploymentStrategy": deployment_strategy(PERSISTENCE_ACCESS_MODES),
         "resources": resources(stack, "grafana"),
         "datasources": {"datasources.yaml": {"apiVersion": 1, "datasources": datasources(stack)}},
         "grafana.ini": _settings(stack),
@@ -89,6 +93,14 @@ def values(stack: Stack) -> Values:
             "tls": [{"secretName": f"{RELEASE_GRAFANA}-tls", "hosts": [host]}],
         }
     return grafana
+
+
+def deployment_strategy(access_modes: tuple[str, ...]) -> Values:
+    """Recreate while the volume is ReadWriteOnce: a rolling update starts the new pod before
+    the old one stops, and on another node it would wait forever for the volume (multi-attach)."""
+    if "ReadWriteOnce" in access_modes or "ReadWriteOncePod" in access_modes:
+        return {"type": "Recreate"}
+    return {"type": "RollingUpdate"}
 
 
 def _settings(stack: Stack) -> Values:

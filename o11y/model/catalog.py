@@ -143,11 +143,20 @@ class PartnerApi(BaseModel):
 Dependency = Annotated[Postgres | Redis | Kafka | PartnerApi, Field(discriminator="kind")]
 
 
+# A person's role on their PagerDuty team. Everyone here is paged and must acknowledge and resolve
+# incidents, which PagerDuty's observer role cannot do, so only the two on-call roles are offered.
+TeamRole = Literal["responder", "manager"]
+
+# PagerDuty takes at most 20 members in a schedule rotation (pagerduty_schedulev2
+# `assignment_strategy.member`, "Maximum 20 members").
+MAX_ROTATION_MEMBERS = 20
+
+
 class Member(BaseModel):
     model_config = STRICT
     name: str
     email: Email
-    role: Literal["responder", "manager", "observer"] = "responder"
+    role: TeamRole = "responder"
 
 
 class Team(BaseModel):
@@ -159,7 +168,7 @@ class Team(BaseModel):
     slack_channel: str = Field(pattern=r"^#[a-z0-9_-]+$")
     email: Email
     # Weekly rotating primary on-call, in rotation order (seed 003: 3+ people).
-    rotation: list[Member] = Field(min_length=1)
+    rotation: list[Member] = Field(min_length=1, max_length=MAX_ROTATION_MEMBERS)
     # Secondary on-call and escalation level 2.
     lead: Member
 

@@ -5,9 +5,9 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from o11y.conventions import grafana_host
+from o11y.conventions import grafana_host, pagerduty_team_wide_service_name
 from o11y.model.alerting import Alerting, BusinessRule, SecurityRule
-from o11y.model.catalog import BusinessDomain, Dependency, Service, Team, TlsEndpoint
+from o11y.model.catalog import BusinessDomain, Dependency, Member, Service, Team, TlsEndpoint
 from o11y.model.oncall import OnCall
 from o11y.model.platform import Environment, Platform, platform_with_profile
 from o11y.model.types import STRICT, LabelName, Name, Url, duration_seconds
@@ -22,6 +22,9 @@ SecretName = Literal[
     "object_storage_secret_key",
     "postgres_password",
     "redis_password",
+    # The dead man's switch URL the Watchdog heartbeat is sent to: whoever holds it can keep
+    # the "alerting is dead" page from ever firing, so it is a secret.
+    "dead_mans_switch_url",
 ]
 
 # A Slack incoming webhook posts to the one channel it was created for, so each team's channel
@@ -47,6 +50,7 @@ PROD_REQUIRED_SECRETS: tuple[SecretName, ...] = (
     "pagerduty_token",
     "slack_webhook_url",
     "smtp_password",
+    "dead_mans_switch_url",
 )
 
 
@@ -178,6 +182,8 @@ class Stack(BaseModel):
                 )
         if self.alerting.platform_team not in teams:
             problems.append(f"alerting.platform_team: unknown team '{self.alerting.platform_team}'")
+        problems += _one_role_per_person(self)
+        problems += _unique_pagerduty_service_names(self)
         if self.environment == "prod":
             problems += _prod_requirements(self)
         if problems:
@@ -201,6 +207,64 @@ def _duplicates(path: str, names: list[str]) -> list[str]:
     return problems
 
 
+def _people(stack: Stack) -> list[tuple[str, Member]]:
+    """Everyone the stack names, with the config path that names them."""
+    people = [
+        (f"teams[{i}].{path}", member)
+        for i, team in enumerate(stack.teams)
+        for path, member in (
+            *((f"rotation[{j}]", m) for j, m in enumerate(team.rotation)),
+            ("lead", team.lead),
+        )
+    ]
+    head = stack.oncall.pagerduty.head_of_engineering
+    if head is not None:
+        people.append(("oncall.pagerduty.head_of_engineering", head))
+    return people
+
+
+def _one_role_per_person(stack: Stack) -> list[str]:
+    """A PagerDuty user has one account role, which sets their role on every team."""
+    first: dict[str, tuple[str, Member]] = {}
+    problems: list[str] = []
+    for path, member in _people(stack):
+        seen = first.setdefault(member.email.lower(), (path, member))
+        if seen[1].role != member.role:
+            problems.append(
+                f"{path}.role: {member.email} is '{member.role}' here but '{seen[1].role}' in "
+                f"{seen[0]}; a PagerDuty user has one role on every team"
+            )
+    return problems
+
+
+def _unique_pagerduty_service_names(stack: Stack) -> list[str]:
+    """PagerDuty refuses a second service with a name already taken in the account."""
+    if stack.oncall.pagerduty.service_per == "team":
+        names = [(f"teams[{i}].display_name", t.display_name) for i, t in enumerate(stack.teams)]
+    else:
+        names = [
+            *(
+                (f"services[{i}].display_name", s.display_name)
+                for i, s in enumerate(stack.services)
+            ),
+            *(
+                (f"teams[{i}].display_name", pagerduty_team_wide_service_name(t.display_name))
+                for i, t in enumerate(stack.teams)
+            ),
+        ]
+    first: dict[str, str] = {}
+    problems: list[str] = []
+    for path, name in names:
+        # Compared ignoring case and surrounding space: the safe side of PagerDuty's own check.
+        seen = first.setdefault(name.strip().casefold(), path)
+        if seen != path:
+            problems.append(
+                f"{path}: the PagerDuty service name '{name}' is already made from {seen}; "
+                "PagerDuty service names are unique in an account"
+            )
+    return problems
+
+
 def _prod_requirements(stack: Stack) -> list[str]:
     problems: list[str] = []
     if stack.platform.ingress is None:
@@ -213,10 +277,6 @@ def _prod_requirements(stack: Stack) -> list[str]:
         )
     if stack.platform.object_storage is None:
         problems.append("platform.object_storage: required in prod (Loki, Tempo and Mimir buckets)")
-    if stack.oncall.dead_mans_switch_url is None:
-        problems.append(
-            "oncall.dead_mans_switch_url: required in prod (who notices that alerting is down?)"
-        )
     if stack.oncall.pagerduty.head_of_engineering is None:
         problems.append(
             "oncall.pagerduty.head_of_engineering: required in prod (escalation level 3)"

@@ -38,20 +38,21 @@ def test_dev_resources_follow_the_catalog(dev_stack: Stack) -> None:
     assert found["ServiceMonitor"] == len(dev_stack.services) + exporters
     assert found["Probe"] == len(dev_stack.services) + len(dev_stack.tls_endpoints)
     assert found["PrometheusRule"] == 6
-    # kube-prometheus-stack, loki, tempo, grafana, otel gateway and agent, blackbox and the
-    # postgres, redis and kafka exporters; no Mimir and no sampling tier (one gateway) in dev.
-    assert found["Release"] == 10
+    # The operator CRDs, kube-prometheus-stack, loki, tempo, grafana, otel gateway and agent,
+    # blackbox and the postgres, redis and kafka exporters; no Mimir and no sampling tier (one
+    # gateway) in dev.
+    assert found["Release"] == 11
     # No PagerDuty token in dev: no PagerDuty resources, no provider.
     assert not [t for t in found if t in {"Service", "Schedule", "EscalationPolicy"}]
 
 
 def test_prod_adds_mimir_network_policies_and_the_on_call_graph(prod_stack: Stack) -> None:
     found = counts(run_stack("prod", prod_stack))
-    assert found["Release"] == 12
+    assert found["Release"] == 13
     assert found["NetworkPolicy"] >= 1
     teams = len(prod_stack.teams)
     assert found["Team"] == teams
-    assert found["Schedule"] == 2 * teams  # primary rotation and lead per team
+    assert found["Schedulev2"] == 2 * teams  # primary rotation and lead per team
     assert found["EscalationPolicy"] == teams
     # One PagerDuty service per catalog service, plus one team-wide service per team.
     assert found["Service"] == len(prod_stack.services) + teams

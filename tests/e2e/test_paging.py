@@ -6,8 +6,8 @@ Real Debian binaries (/usr/bin/prometheus 2.42, /usr/bin/prometheus-alertmanager
 product's rendered rules (every file of `o11y.rules.rule_files`, unmodified) and its rendered
 Alertmanager config, rewritten only in paths and URLs: secret files point into tmp_path (fake
 keys), PagerDuty's URL and the Slack webhook point at a local sink. Notification timings and the
-dead man's switch URL are the stack's own settings (`oncall.page/ticket`,
-`oncall.dead_mans_switch_url`), set for the test in the stack, not by rewriting.
+dead man's switch URL are the stack's own settings (`oncall.page/ticket`, and the secret
+`dead_mans_switch_url`, passed as the program passes it), set for the test, not by rewriting.
 
 The outage: every request of api-gateway answers 5xx. The alerts that page for it are the
 availability SLO's multi-window burn-rate alerts, whose `for` is 0s (the windows do the
@@ -31,7 +31,12 @@ from o11y.conventions import HTTP_CODE_LABEL, METRIC_HTTP_REQUESTS, ROUTE_LABEL
 from o11y.model.oncall import NotificationTiming
 from o11y.model.stack import Stack
 from o11y.pagerduty import pagerduty_services
-from o11y.routing import ALERTMANAGER_FILE, SECRETS_DIR, SLACK_WEBHOOK_KEY, alertmanager_files
+from o11y.routing import (
+    DEAD_MANS_SWITCH_SECRET,
+    SECRETS_DIR,
+    SLACK_WEBHOOK_KEY,
+    alertmanager_yaml,
+)
 from o11y.rules import rule_files
 from o11y.slo import SLO_ALERT_LABEL, SLO_NAME_LABEL, slo_alerts
 from tests.e2e.processes import free_port, running, wait_for
@@ -62,12 +67,10 @@ def _e2e_stack(prod_stack: Stack, sink: str) -> Stack:
             "page": FAST_PAGE,
             "ticket": FAST_TICKET,
             "notify": FAST_TICKET,
-            "dead_mans_switch_url": f"{sink}{HEARTBEAT_PATH}",
         }
     )
-    return prod_stack.model_copy(
-        update={"secrets": frozenset({"pagerduty_token", SLACK_WEBHOOK_KEY}), "oncall": oncall}
-    )
+    secrets = frozenset({"pagerduty_token", SLACK_WEBHOOK_KEY, DEAD_MANS_SWITCH_SECRET})
+    return prod_stack.model_copy(update={"secrets": secrets, "oncall": oncall})
 
 
 def _burn_alert(stack: Stack, kind: str) -> AlertDefinition:
@@ -171,7 +174,7 @@ def world(
         (secrets / SLACK_WEBHOOK_KEY).write_text(f"{sink}{SLACK_PATH}")
 
         # The rendered config; only secret paths and PagerDuty's URL change.
-        rendered = alertmanager_files(stack)[ALERTMANAGER_FILE]
+        rendered = alertmanager_yaml(stack, f"{sink}{HEARTBEAT_PATH}")
         config = yaml.safe_load(rendered.replace(SECRETS_DIR, str(secrets)))
         config["global"] = {"pagerduty_url": f"{sink}{PAGERDUTY_PATH}"}
         am_config = tmp_path / "alertmanager.yaml"

@@ -6,6 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+
+from tests.oncall_stacks import stack_data
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,9 +32,12 @@ def prod_plan() -> list[dict[str, str]]:
     return rows
 
 
-def test_plan_json_lists_type_name_and_parent(prod_plan: list[dict[str, str]]) -> None:
+def test_plan_json_lists_each_resource_with_what_it_waits_for(
+    prod_plan: list[dict[str, str]],
+) -> None:
     assert prod_plan, "the prod plan is empty"
-    assert all(set(row) == {"type", "name", "parent"} for row in prod_plan)
+    fields = {"type", "name", "parent", "provider", "protect", "dependencies", "inputs"}
+    assert all(set(row) == fields for row in prod_plan)
     names = {row["name"] for row in prod_plan}
     # Every parent is a resource of the plan or the stack itself.
     assert {row["parent"] for row in prod_plan} - names == {"o11y-prod"}
@@ -136,3 +142,89 @@ def test_slo_names_the_bad_key_of_a_spec(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"  {spec}: slos[0].objective: must be < 100" in done.stderr.splitlines()
     assert "Traceback" not in done.stderr
+
+
+def _small_paging_stack_file(tmp_path: Path) -> Path:
+    """A stack file with the small on-call catalog (nothing of the shared one) and a token."""
+    data = {
+        **{
+            key: [] for key in ("dependencies", "tls_endpoints", "business_rules", "security_rules")
+        },
+        **stack_data(),
+    }
+    # The program builds an SLO dashboard, which needs an SLO to show.
+    services = data["services"]
+    assert isinstance(services, list)
+    services[0]["slos"] = [{"name": "availability", "objective": 99.9}]
+    config: dict[str, object] = {
+        f"o11y:{key}": value for key, value in data.items() if key != "secrets"
+    }
+    config["o11y:secrets"] = {"pagerduty_token": {"secure": "token"}}
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(yaml.safe_dump({"config": config}), encoding="utf-8")
+    return path
+
+
+def test_import_file_adopts_the_given_pagerduty_users_and_teams(tmp_path: Path) -> None:
+    config = _small_paging_stack_file(tmp_path)
+    out = tmp_path / "import.json"
+    done = o11y(
+        "import-file",
+        "--stack",
+        "dev",
+        "--config-file",
+        str(config),
+        "--user",
+        "ann@corp.test=PANN",
+        "--team",
+        "core=PCORE",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert [(r["name"], r["id"]) for r in document["resources"]] == [
+        ("o11y-oncall-user-ann-corp-test", "PANN"),
+        ("o11y-oncall-team-core", "PCORE"),
+        ("o11y-oncall-member-core-ann-corp-test", "PANN:PCORE"),
+    ]
+    assert document["nameTable"]["oncall"] == (
+        "urn:pulumi:dev::o11y::o11y:stack:ObservabilityStack$o11y:oncall:OnCall::o11y-oncall"
+    )
+    assert "pulumi up --target 'urn:pulumi:dev::o11y::" in done.stdout
+    assert f"pulumi import --file {out} --generate-code=false --protect=false" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        pytest.param(
+            "zed@corp.test=PZED",
+            "error: --user zed@corp.test: nobody with that e-mail is on call in this stack",
+            id="an unknown person",
+        ),
+        pytest.param(
+            "ann@corp.test",
+            "error: --user ann@corp.test: expected KEY=ID, e.g. --user name=PABC123",
+            id="a person without an ID",
+        ),
+    ],
+)
+def test_import_file_refuses_ids_it_cannot_place(
+    tmp_path: Path, argument: str, message: str
+) -> None:
+    config = _small_paging_stack_file(tmp_path)
+    done = o11y(
+        "import-file",
+        "--stack",
+        "dev",
+        "--config-file",
+        str(config),
+        "--user",
+        argument,
+        "--out",
+        str(tmp_path / "import.json"),
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == message
+    assert not (tmp_path / "import.json").exists()

@@ -239,6 +239,14 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
         "oncall.pagerduty.rotation_start: string should match pattern",
     ),
     (
+        "the dead man's switch URL in plain config points to its secret",
+        lambda: {
+            **stack_config("dev"),
+            "oncall": {"dead_mans_switch_url": "https://hc-ping.com/abc"},
+        },
+        "oncall: dead_mans_switch_url: is a secret (whoever holds it can silence the page",
+    ),
+    (
         "the kubernetes target is required",
         lambda: {k: v for k, v in stack_config("dev").items() if k != "kubernetes"},
         "kubernetes: required",
@@ -265,7 +273,6 @@ def test_prod_problems_are_all_reported_together() -> None:
         "oncall": {},
     }
     assert problems_of(config) == [
-        "oncall.dead_mans_switch_url: required in prod (who notices that alerting is down?)",
         "oncall.pagerduty.head_of_engineering: required in prod (escalation level 3)",
         "platform.ingress: required in prod (TLS on every ingress)",
     ]
@@ -298,7 +305,7 @@ def test_an_unknown_secret_name_is_rejected() -> None:
     assert caught.value.problems == [
         "secrets[0]: unknown secret 'pagerduty_tokn'; expected one of pagerduty_token, "
         "slack_webhook_url, smtp_password, object_storage_access_key, object_storage_secret_key, "
-        "postgres_password, redis_password or slack_webhook_url_<team>"
+        "postgres_password, redis_password, dead_mans_switch_url or slack_webhook_url_<team>"
     ]
 
 
@@ -310,6 +317,7 @@ def test_prod_requires_its_secrets_and_dev_only_its_databases(
         "pagerduty_token",
         "slack_webhook_url",
         "smtp_password",
+        "dead_mans_switch_url",
         "object_storage_access_key",
         "object_storage_secret_key",
         "postgres_password",

@@ -1,23 +1,49 @@
-"""Grafana's provisioned datasources: rate windows from the scrape interval, and every
-correlation link (logs -> traces, traces -> logs and metrics, exemplars, service map) resolving
-to a datasource of the same tenant, on stacks with this file's own tenants and interval."""
+"""Grafana values: how the Deployment rolls over its volume; datasources that rate over the
+scrape interval and whose correlation links (logs -> traces, traces -> logs and metrics,
+exemplars, service map) stay within their tenant."""
 
 import pytest
 
-from o11y.helm.grafana import datasources
+from o11y.helm.grafana import datasources, deployment_strategy, values
 from o11y.helm.pods import tenant
 from o11y.model.stack import Stack
-from tests.conftest import load_stack
+from tests.small_stacks import PROD, small_stack
 from tests.trees import as_dict, dicts, dig, text
 
 
+@pytest.mark.parametrize(
+    ("access_modes", "strategy"),
+    [
+        (("ReadWriteOnce",), "Recreate"),
+        (("ReadWriteOncePod",), "Recreate"),
+        (("ReadWriteMany",), "RollingUpdate"),
+    ],
+    ids=[
+        "a volume one node mounts is released before the new pod starts",
+        "a volume one pod mounts is released before the new pod starts",
+        "a volume every node mounts allows a rolling update",
+    ],
+)
+def test_the_strategy_follows_the_volume_access_mode(
+    access_modes: tuple[str, ...], strategy: str
+) -> None:
+    assert deployment_strategy(access_modes) == {"type": strategy}
+
+
+def test_the_deployment_recreates_its_pod_on_its_read_write_once_volume() -> None:
+    grafana = values(small_stack())
+    assert dig(grafana, "persistence", "accessModes") == ["ReadWriteOnce"]
+    assert dig(grafana, "deploymentStrategy") == {"type": "Recreate"}
+
+
 def stack_with(env: str) -> Stack:
-    """An example stack with two tenants of our own and a 20s scrape interval."""
-    stack = load_stack(env)
-    platform = stack.platform.model_copy(
-        update={"tenants": ["acme", "globex"], "scrape_interval": "20s"}
+    """A small stack with two tenants and a 20s scrape interval."""
+    platform = PROD["platform"] if env == "prod" else {}
+    assert isinstance(platform, dict)
+    return small_stack(
+        env,
+        {"platform": {**platform, "tenants": ["acme", "globex"], "scrape_interval": "20s"}},
     )
-    return stack.model_copy(update={"platform": platform})
 
 
 def provisioned(env: str) -> dict[str, dict[str, object]]:
