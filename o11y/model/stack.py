@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from o11y.conventions import grafana_host, pagerduty_team_wide_service_name
 from o11y.model.alerting import Alerting, BusinessRule, SecurityRule
-from o11y.model.catalog import Dependency, Member, Service, Team, TlsEndpoint
+from o11y.model.catalog import BusinessDomain, Dependency, Member, Service, Team, TlsEndpoint
 from o11y.model.oncall import OnCall
 from o11y.model.platform import Platform, Profile, platform_with_profile
 from o11y.model.types import STRICT, LabelName, Name, StackName, Url, duration_seconds
@@ -112,6 +112,8 @@ class Stack(BaseModel):
     dependencies: list[Dependency] = Field(default_factory=list)
     tls_endpoints: list[TlsEndpoint] = Field(default_factory=list)
     business_rules: list[BusinessRule] = Field(default_factory=list)
+    # Business domains, each with a dashboard of its KPIs and failure-rate rules.
+    business_domains: list[BusinessDomain] = Field(default_factory=list)
     security_rules: list[SecurityRule] = Field(default_factory=list)
     cost_labels: list[LabelName] = Field(default_factory=lambda: ["tenant", "plan", "feature"])
     # Per-environment settings.
@@ -164,6 +166,21 @@ class Stack(BaseModel):
         for i, rule in enumerate(self.business_rules):
             if rule.service not in services:
                 problems.append(f"business_rules[{i}].service: unknown service '{rule.service}'")
+        domains = [d.name for d in self.business_domains]
+        for name in sorted({n for n in domains if domains.count(n) > 1}):
+            problems.append(f"business_domains: '{name}' is declared more than once")
+        for i, domain in enumerate(self.business_domains):
+            for j, kpi in enumerate(domain.kpis):
+                if kpi.service not in services:
+                    problems.append(
+                        f"business_domains[{i}].kpis[{j}].service: unknown service '{kpi.service}'"
+                    )
+            for j, funnel in enumerate(domain.funnels):
+                if funnel.service not in services:
+                    problems.append(
+                        f"business_domains[{i}].funnels[{j}].service: unknown service "
+                        f"'{funnel.service}'"
+                    )
         for i, security in enumerate(self.security_rules):
             if security.service not in services:
                 problems.append(

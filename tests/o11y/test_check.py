@@ -42,7 +42,12 @@ def test_broken_artifacts_are_each_reported(rendered: Path, promtool: str, amtoo
     monitors.write_text(
         monitors.read_text(encoding="utf-8").replace("endpoints:", "endpointz:", 1), "utf-8"
     )
+    board = rendered / "grafana" / "dashboards" / "o11y-logs.json"
+    board.write_text(
+        board.read_text(encoding="utf-8").replace('"graphTooltip"', '"graphTooltipp"', 1), "utf-8"
+    )
     problems = check_artifacts(rendered).problems
+    assert "o11y-logs.json: .graphTooltipp: dropped by the schema" in problems, problems
     assert any(p.startswith("promtool check rules") for p in problems), problems
     assert any(p.startswith("amtool check-config") for p in problems), problems
     assert any("lokii" in p for p in problems), problems

@@ -215,7 +215,14 @@ def _small_paging_stack_file(tmp_path: Path) -> Path:
     """A stack file with the small on-call catalog (nothing of the shared one) and a token."""
     data = {
         **{
-            key: [] for key in ("dependencies", "tls_endpoints", "business_rules", "security_rules")
+            key: []
+            for key in (
+                "dependencies",
+                "tls_endpoints",
+                "business_rules",
+                "business_domains",
+                "security_rules",
+            )
         },
         **stack_data(),
     }

@@ -129,6 +129,54 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
         "business_rules[0].priority: string should match pattern '^P[0-3]$'",
     ),
     (
+        "a business KPI of an unknown service is a broken reference",
+        lambda: {
+            **stack_config("dev"),
+            "business_domains": [
+                {
+                    "name": "shipping",
+                    "title": "Shipping",
+                    "kpis": [{"name": "parcels_total", "title": "Parcels", "service": "nobody"}],
+                }
+            ],
+        },
+        "business_domains[0].kpis[0].service: unknown service 'nobody'",
+    ),
+    (
+        "a funnel of an unknown service is a broken reference",
+        lambda: {
+            **stack_config("dev"),
+            "business_domains": [
+                {
+                    "name": "shipping",
+                    "title": "Shipping",
+                    "funnels": [
+                        {
+                            "title": "Parcels",
+                            "service": "nobody",
+                            "stages": [
+                                {"title": "Sent", "metric": "sent_total"},
+                                {"title": "Delivered", "metric": "delivered_total"},
+                            ],
+                        }
+                    ],
+                }
+            ],
+        },
+        "business_domains[0].funnels[0].service: unknown service 'nobody'",
+    ),
+    (
+        "a business domain is declared once",
+        lambda: {
+            **stack_config("dev"),
+            "business_domains": [
+                {"name": "shipping", "title": "Shipping"},
+                {"name": "shipping", "title": "Parcels"},
+            ],
+        },
+        "business_domains: 'shipping' is declared more than once",
+    ),
+    (
         "an unknown team is a broken reference",
         lambda: with_service_change(4, lambda s: s.update(team="nobody")),
         "services[4].team: unknown team 'nobody'",
