@@ -145,7 +145,7 @@ CATALOG: Mapping[str, object] = {
 @pytest.fixture(scope="module")
 def shop() -> Stack:
     """The dev stack's platform with this file's catalog, three tenants and a 15s scrape."""
-    stack = parse_stack(read_stack_file(ROOT / "Pulumi.prod.yaml"), CATALOG)
+    stack = parse_stack(read_stack_file(ROOT / "Pulumi.prod.yaml"), CATALOG, "prod")
     platform = stack.platform.model_copy(
         update={"tenants": ["shop", "partners"], "scrape_interval": "15s"}
     )
@@ -234,7 +234,7 @@ def test_files_are_sorted_json_deterministic_and_the_same_for_both_environments(
         assert content == json.dumps(parsed, indent=2, sort_keys=True) + "\n"
         assert path == f"grafana/dashboards/{parsed['uid']}.json"
         assert parsed["editable"] is False
-    dev = parse_stack(read_stack_file(ROOT / "Pulumi.dev.yaml"), CATALOG)
+    dev = parse_stack(read_stack_file(ROOT / "Pulumi.dev.yaml"), CATALOG, "dev")
     assert dashboard_files(dev) == files
 
 
