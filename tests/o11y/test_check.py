@@ -7,10 +7,11 @@ import yaml
 
 from o11y.artifacts import render
 from o11y.check import check_artifacts, check_charts
+from o11y.config import stack_names
 from o11y.helm import releases
 from o11y.manifests import OBJECT_SIZE_LIMIT, object_size
 from o11y.model.stack import Stack
-from tests.conftest import load_stack
+from tests.conftest import ROOT, load_stack
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def test_a_release_whose_chart_is_missing_is_reported_not_verified(
     assert report.lines == []
 
 
-@pytest.mark.parametrize("name", ["dev", "prod"])
+@pytest.mark.parametrize("name", stack_names(ROOT))
 def test_every_release_renders_with_its_pinned_chart_and_every_name_exists(
     name: str, tmp_path: Path, pinned_charts: Path, promtool: str, amtool: str
 ) -> None:
