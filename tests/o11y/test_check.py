@@ -14,13 +14,17 @@ from o11y.model.stack import Stack
 from tests.conftest import ROOT, load_stack
 
 
-@pytest.fixture
-def rendered(dev_stack: Stack, tmp_path: Path) -> Path:
-    for relative, text in render(dev_stack).items():
-        target = tmp_path / relative
+def _render(stack: Stack, out: Path) -> Path:
+    for relative, text in render(stack).items():
+        target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    return tmp_path
+    return out
+
+
+@pytest.fixture
+def rendered(dev_stack: Stack, tmp_path: Path) -> Path:
+    return _render(dev_stack, tmp_path)
 
 
 def test_a_clean_render_has_no_problems(rendered: Path, promtool: str, amtool: str) -> None:
@@ -53,14 +57,6 @@ def test_broken_artifacts_are_each_reported(rendered: Path, promtool: str, amtoo
     assert any(p.startswith("amtool check-config") for p in problems), problems
     assert any("lokii" in p for p in problems), problems
     assert any("endpointz" in p for p in problems), problems
-
-
-def _render(stack: Stack, out: Path) -> Path:
-    for relative, text in render(stack).items():
-        target = out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return out
 
 
 def test_a_release_whose_chart_is_missing_is_reported_not_verified(
