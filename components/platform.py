@@ -15,7 +15,7 @@ from o11y.helm import HelmRelease, kubernetes_secrets, network_policies, release
 from o11y.helm.grafana import ADMIN_PASSWORD_KEY, ADMIN_USER, ADMIN_USER_KEY
 from o11y.helm.network_policies import IngressPolicy
 from o11y.model.stack import Stack
-from o11y.readiness import CURL_USER, ReadinessCheck, grafana_readiness
+from o11y.readiness import CHECK_RESOURCES, CURL_USER, ReadinessCheck, grafana_readiness
 
 # Big charts (kube-prometheus-stack with its hooks, mimir-distributed) need longer
 # than Helm's default 5 minutes to become ready on a fresh cluster.
@@ -213,7 +213,7 @@ def _readiness_job(
         image=check.image,
         command=list(check.command),
         resources=k8s.core.v1.ResourceRequirementsArgs(
-            requests={"cpu": "10m", "memory": "16Mi"}, limits={"cpu": "100m", "memory": "64Mi"}
+            requests=CHECK_RESOURCES["requests"], limits=CHECK_RESOURCES["limits"]
         ),
         security_context=k8s.core.v1.SecurityContextArgs(
             allow_privilege_escalation=False,

@@ -32,6 +32,7 @@ from o11y.model.stack import Stack
 from o11y.monitors import custom_resources
 from o11y.pagerduty import pagerduty_plan
 from o11y.promrules import YAML_DUMPER, RuleGroup
+from o11y.readiness import grafana_readiness, readiness_job
 from o11y.routing import ALERTMANAGER_FILE, alertmanager_yaml, key_secrets
 from o11y.rules import rule_groups
 from o11y.slo import SLO_SERVICE_LABEL
@@ -106,7 +107,6 @@ class SecretObject:
     name: str
     secret_keys: tuple[str, ...]
     plain: Mapping[str, str] = field(default_factory=dict)
-    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 def secret_objects(stack: Stack) -> list[SecretObject]:
@@ -117,13 +117,11 @@ def secret_objects(stack: Stack) -> list[SecretObject]:
         SecretObject(
             SECRET_ALERTMANAGER_KEYS,
             (*routing_keys, *key_secrets(stack)),
-            labels=MANAGED_BY,
         ),
         SecretObject(
             SECRET_ALERTMANAGER_CONFIG,
             (),
             plain={config_key: alertmanager_yaml(stack)},
-            labels=MANAGED_BY,
         ),
         SecretObject(SECRET_GRAFANA_ADMIN, (ADMIN_USER_KEY, ADMIN_PASSWORD_KEY)),
         *(SecretObject(name, tuple(keys)) for name, keys in kubernetes_secrets(stack).items()),
@@ -131,10 +129,14 @@ def secret_objects(stack: Stack) -> list[SecretObject]:
 
 
 def secret_manifest(stack: Stack, secret: SecretObject) -> Manifest:
-    """The Secret as applied, each secret value replaced by `<redacted>`."""
-    metadata: dict[str, object] = {"name": secret.name, "namespace": stack.kubernetes.namespace}
-    if secret.labels:
-        metadata["labels"] = dict(secret.labels)
+    """The Secret as applied, shown readable (`stringData`; the program writes base64 `data`),
+    each secret value replaced by `<redacted>`."""
+    # Every Secret the program writes carries the managed-by label (components/secrets.py).
+    metadata: dict[str, object] = {
+        "name": secret.name,
+        "namespace": stack.kubernetes.namespace,
+        "labels": dict(MANAGED_BY),
+    }
     values = dict.fromkeys(secret.secret_keys, REDACTED)
     values.update(secret.plain)
     return {
@@ -154,6 +156,7 @@ def kubernetes_objects(stack: Stack) -> list[Manifest]:
         *(network_policy_manifest(p) for p in network_policies(stack)),
         *(dict[str, object](m) for m in custom_resources(stack)),
         *prometheus_rules(stack),
+        readiness_job(grafana_readiness(stack)),
     ]
 
 

@@ -87,3 +87,52 @@ def _release_digest(stack: Stack) -> str:
     }
     text = json.dumps(release, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+# The check's container: a few millicores for curl, no privileges, nothing written.
+CHECK_RESOURCES = {
+    "requests": {"cpu": "10m", "memory": "16Mi"},
+    "limits": {"cpu": "100m", "memory": "64Mi"},
+}
+
+
+def readiness_job(check: ReadinessCheck) -> dict[str, object]:
+    """The check as the Job components/platform.py creates (rendered under kubernetes/)."""
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": check.name,
+            "namespace": check.namespace,
+            "labels": dict(check.labels),
+            "annotations": dict(check.annotations),
+        },
+        "spec": {
+            "backoffLimit": 0,
+            "activeDeadlineSeconds": check.deadline_seconds,
+            "template": {
+                "metadata": {"labels": dict(check.labels)},
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [
+                        {
+                            "name": "check",
+                            "image": check.image,
+                            "command": list(check.command),
+                            "resources": CHECK_RESOURCES,
+                            "securityContext": {
+                                "allowPrivilegeEscalation": False,
+                                "readOnlyRootFilesystem": True,
+                                "capabilities": {"drop": ["ALL"]},
+                            },
+                        }
+                    ],
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "runAsUser": CURL_USER,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                },
+            },
+        },
+    }

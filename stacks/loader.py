@@ -13,7 +13,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from o11y.config import NAMESPACE, SECRETS_KEY, ConfigError, RawConfig, parse_stack, read_catalog
-from o11y.model.stack import Stack, required_secrets
+from o11y.model.stack import Stack, required_secrets, why_required
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +55,7 @@ def load_stack(raw: RawConfig | None = None, stack_name: str | None = None) -> L
         raise pulumi.RunError(message) from None
     missing = [name for name in required_secrets(stack) if name not in stack.secrets]
     if missing:
-        lines = [f"secrets.{name}: required by the {stack.profile} profile" for name in missing]
+        lines = [f"secrets.{name}: {why_required(stack, name)}" for name in missing]
         hint = "set with: pulumi config set --secret --path 'secrets.<name>' <value>"
         raise pulumi.RunError("missing secrets:\n  " + "\n  ".join([*lines, hint]))
     return LoadedStack(stack=stack, secrets=secret_outputs(raw))

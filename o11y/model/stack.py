@@ -59,6 +59,13 @@ PRODUCTION_REQUIRED_SECRETS: tuple[SecretName, ...] = (
 )
 
 
+def why_required(stack: "Stack", secret: SecretName) -> str:
+    """Why `pulumi up` refuses to run without the secret, in a few words."""
+    if secret == "postgres_password":
+        return "the postgres exporter logs in with it"
+    return f"required by the {stack.profile} profile"
+
+
 def required_secrets(stack: "Stack") -> tuple[SecretName, ...]:
     """Secrets `pulumi up` refuses to run without in this stack."""
     needed: list[SecretName] = []

@@ -6,7 +6,7 @@ import pulumi
 import pytest
 from pulumi.runtime import rpc
 
-from o11y.config import load_offline, read_stack_file
+from o11y.config import load_offline, read_stack_file, with_secret_placeholders
 from o11y.manifests import kubernetes_objects, prometheus_rules
 from o11y.model.stack import Stack
 from stacks.offline import Registration, run_program
@@ -28,7 +28,7 @@ def test_the_kubernetes_provider_targets_the_configured_context(prod_stack: Stac
 
 
 def test_the_stack_the_engine_runs_names_the_environment() -> None:
-    raw = read_stack_file(ROOT / "Pulumi.dev.yaml")
+    raw = with_secret_placeholders(read_stack_file(ROOT / "Pulumi.dev.yaml"), ["postgres_password"])
     registrations = run_program(raw, "qa-eu")
     release = next(
         r
@@ -105,9 +105,10 @@ def test_render_shows_every_kubernetes_object_the_program_applies() -> None:
     for key, manifest in rendered.items():
         inputs = applied[key].inputs
         if key[0] == "Secret":
-            # Values are Pulumi secrets (redacted in the render); names, labels and keys match.
+            # Values are Pulumi secrets, applied as base64 `data` and rendered readable with
+            # secret values redacted; names, labels and keys match.
             assert dig(inputs, "metadata") == manifest["metadata"], key
-            assert sorted(_revealed(inputs["stringData"])) == sorted(
+            assert sorted(_revealed(inputs["data"])) == sorted(
                 as_dict(manifest["stringData"])
             ), key
         else:

@@ -71,6 +71,6 @@ def test_every_stack_disables_default_providers(stack: str) -> None:
 
 
 def test_the_running_stacks_name_is_its_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in engine_environment("dev", {}).items():
+    for key, value in engine_environment("dev", {"postgres_password": "pw"}).items():
         monkeypatch.setenv(key, value)
     assert load_stack(stack_name="dev-eu").stack.environment == "dev-eu"
