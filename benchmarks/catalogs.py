@@ -107,7 +107,6 @@ def generated_config(services: int) -> dict[str, object]:
             "platform_team": "team-000",
         },
         "o11y:oncall": {
-            "dead_mans_switch_url": "https://hc-ping.example.com/generated",
             "pagerduty": {
                 "service_per": "service",
                 "head_of_engineering": {"name": "Head", "email": "head@example.com"},
@@ -119,6 +118,7 @@ def generated_config(services: int) -> dict[str, object]:
         "o11y:tls_endpoints": [],
         "o11y:business_rules": [],
         "o11y:security_rules": [],
+        "o11y:business_domains": [],
     }
     return config
 

@@ -108,8 +108,6 @@ def test_render_shows_every_kubernetes_object_the_program_applies() -> None:
             # Values are Pulumi secrets, applied as base64 `data` and rendered readable with
             # secret values redacted; names, labels and keys match.
             assert dig(inputs, "metadata") == manifest["metadata"], key
-            assert sorted(_revealed(inputs["data"])) == sorted(
-                as_dict(manifest["stringData"])
-            ), key
+            assert sorted(_revealed(inputs["data"])) == sorted(as_dict(manifest["stringData"])), key
         else:
             assert {k: inputs[k] for k in manifest} == manifest, key

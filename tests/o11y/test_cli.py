@@ -231,7 +231,7 @@ def _small_paging_stack_file(tmp_path: Path) -> Path:
     assert isinstance(services, list)
     services[0]["slos"] = [{"name": "availability", "objective": 99.9}]
     config: dict[str, object] = {
-        f"o11y:{key}": value for key, value in data.items() if key != "secrets"
+        f"o11y:{key}": value for key, value in data.items() if key not in ("secrets", "environment")
     }
     config["o11y:secrets"] = {"pagerduty_token": {"secure": "token"}}
     path = tmp_path / "Pulumi.dev.yaml"

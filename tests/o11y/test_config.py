@@ -388,7 +388,8 @@ def test_the_profile_not_the_name_decides_what_a_stack_requires() -> None:
     development = parse({**stack_config("prod"), "profile": "development"}, name="prod")
     assert not development.production and not is_ha(development)
     assert development.platform.replicas.alertmanager == 1
-    assert required_secrets(development) == ()
+    # Only what its dependencies need (the postgres exporter's login), nothing of production.
+    assert required_secrets(development) == ("postgres_password",)
 
 
 def test_a_production_profile_demands_object_storage_whatever_the_stack_is_called() -> None:
