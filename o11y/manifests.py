@@ -184,8 +184,9 @@ def _documents(manifests: Sequence[Mapping[str, object]]) -> str:
 
 
 def kubernetes_files(stack: Stack) -> dict[str, str]:
-    """`kubernetes/*.yaml`: the namespace, the (redacted) Secrets and the NetworkPolicies, and
-    one file per PrometheusRule (ServiceMonitors and Probes: o11y.monitors.monitor_files)."""
+    """`kubernetes/*.yaml`: the namespace, the (redacted) Secrets, the NetworkPolicies, the
+    Grafana readiness Job, and one file per PrometheusRule (ServiceMonitors and Probes:
+    o11y.monitors.monitor_files)."""
     files = {
         f"{KUBERNETES_DIR}/namespace.yaml": _documents([namespace(stack)]),
         f"{KUBERNETES_DIR}/secrets.yaml": _documents(
@@ -196,6 +197,7 @@ def kubernetes_files(stack: Stack) -> dict[str, str]:
         files[f"{KUBERNETES_DIR}/network-policies.yaml"] = _documents(
             [network_policy_manifest(p) for p in policies]
         )
+    files[f"{KUBERNETES_DIR}/jobs.yaml"] = _documents([readiness_job(grafana_readiness(stack))])
     for rule in prometheus_rules(stack):
         metadata = rule["metadata"]
         assert isinstance(metadata, dict), "a manifest has metadata"

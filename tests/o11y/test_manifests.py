@@ -15,6 +15,7 @@ from o11y.manifests import (
     REDACTED,
     group_owner,
     kubernetes_files,
+    kubernetes_objects,
     object_size,
     prometheus_rules,
     rule_shards,
@@ -22,6 +23,7 @@ from o11y.manifests import (
     secret_objects,
 )
 from o11y.model.stack import Stack
+from o11y.monitors import monitor_files
 from o11y.promrules import Rule, RuleGroup
 from o11y.routing import alertmanager_yaml
 from o11y.rules import rule_groups
@@ -168,3 +170,17 @@ def test_no_rendered_object_reaches_the_size_limit_at_a_thousand_services(tmp_pa
 
 def test_object_size_is_compact_json_bytes() -> None:
     assert object_size({"a": "é", "b": [1, 2]}) == len('{"a":"é","b":[1,2]}'.encode())
+
+
+def test_the_rendered_files_hold_every_object_the_program_applies(tmp_path: Path) -> None:
+    stack = generated(tmp_path, 2)
+    rendered = [
+        o
+        for content in {**kubernetes_files(stack), **monitor_files(stack)}.values()
+        for o in yaml.safe_load_all(content)
+    ]
+
+    def key(o: dict[str, object]) -> tuple[str, str]:
+        return str(o["kind"]), text(dig(o, "metadata", "name"))
+
+    assert sorted(map(key, rendered)) == sorted(map(key, kubernetes_objects(stack)))
