@@ -1,7 +1,8 @@
 """One lane of the drill on loopback: the real Prometheus and Alertmanager with the stack's
 rendered rules and Alertmanager config, the reference service for chosen catalog services,
 PostgreSQL and Redis with their exporters, the blackbox exporter with the stack's modules,
-node-exporter, and the sink standing in for PagerDuty, Slack, e-mail and the dead man's switch.
+node-exporter, Prometheus scraping itself, and the sink standing in for PagerDuty, Slack,
+e-mail and the dead man's switch.
 
 The rules are the rendered files, unmodified. The Alertmanager config is the rendered one with
 secrets and URLs pointed at the sink; the scrape jobs are the stack's ServiceMonitors and
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from o11y.conventions import exporter_release
+from o11y.conventions import RELEASE_PROMETHEUS, exporter_release
 from o11y.drill.processes import Program, free_port, http_ready, running, tcp_ready
 from o11y.drill.reference_service import FAULTS_PATH
 from o11y.drill.scrape import Loopback, scrape_configs
@@ -41,6 +42,9 @@ POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 # Connections PostgreSQL accepts here: small, so "connections near the limit" is a few sockets.
 POSTGRES_MAX_CONNECTIONS = 20
 NODE_EXPORTER_JOB = "node-exporter"  # the job kube-prometheus-stack's node-exporter monitor sets
+# The job of Prometheus scraping itself: kube-prometheus-stack's self-monitoring ServiceMonitor
+# (`prometheus.serviceMonitor.selfMonitor`, on by default) names it after the release's Service.
+PROMETHEUS_JOB = f"{RELEASE_PROMETHEUS}-prometheus"
 
 # Debian package of each program the drill runs.
 PACKAGES = {
@@ -161,10 +165,22 @@ def alertmanager_config(stack: Stack, secrets: Path, sink: str, smtp_port: int) 
 
 
 def prometheus_config(
-    stack: Stack, rules: Path, alertmanager_port: int, loopback: Loopback, node_port: int | None
+    stack: Stack,
+    rules: Path,
+    alertmanager_port: int,
+    loopback: Loopback,
+    node_port: int | None,
+    prometheus_port: int | None = None,
 ) -> str:
     interval = stack.platform.scrape_interval
     jobs = scrape_configs(custom_resources(stack), loopback)
+    if prometheus_port is not None:
+        jobs.append(
+            {
+                "job_name": PROMETHEUS_JOB,
+                "static_configs": [{"targets": [f"127.0.0.1:{prometheus_port}"]}],
+            }
+        )
     if node_port is not None:
         jobs.append(
             {
@@ -351,7 +367,7 @@ def lane(stack: Stack, subjects: Subjects) -> Iterator[Lane]:
         am_port, prom_port = free_port(), free_port()
         prom_config = workdir / "prometheus.yaml"
         prom_config.write_text(
-            prometheus_config(stack, rules, am_port, Loopback(ports, prober), node_port)
+            prometheus_config(stack, rules, am_port, Loopback(ports, prober), node_port, prom_port)
         )
         alertmanager = f"http://127.0.0.1:{am_port}"
         prometheus = f"http://127.0.0.1:{prom_port}"

@@ -56,7 +56,7 @@ def test_the_prometheus_config_passes_promtool(
     dev_stack: Stack, tmp_path: Path, promtool: str
 ) -> None:
     stack = small_stack(dev_stack)
-    config = prometheus_config(stack, tmp_path, 9093, Loopback({"shop": 8001}, 9115), 9100)
+    config = prometheus_config(stack, tmp_path, 9093, Loopback({"shop": 8001}, 9115), 9100, 9090)
     (tmp_path / "prometheus.yaml").write_text(config)
     result = subprocess.run(
         [promtool, "check", "config", "--syntax-only", str(tmp_path / "prometheus.yaml")],
