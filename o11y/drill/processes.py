@@ -2,6 +2,7 @@
 
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -13,11 +14,22 @@ from pathlib import Path
 STOP_TIMEOUT = 5.0
 
 
+# Ports already handed out in this process: parallel lanes pick their ports before their
+# programs bind them, and the kernel may offer a just-released port again.
+_HANDED_OUT: set[int] = set()
+_HANDING_OUT = threading.Lock()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A loopback port nobody listens on, never the same one twice in this process."""
+    with _HANDING_OUT:
+        while True:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                s.bind(("127.0.0.1", 0))
+                port: int = s.getsockname()[1]
+            if port not in _HANDED_OUT:
+                _HANDED_OUT.add(port)
+                return port
 
 
 def http_ready(url: str) -> Callable[[], bool]:
