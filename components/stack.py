@@ -16,6 +16,7 @@ from components.monitoring import Monitoring, MonitoringArgs
 from components.oncall import OnCall, OnCallArgs
 from components.platform import Platform, PlatformArgs
 from components.providers import grafana_provider, kubernetes_provider, pagerduty_provider
+from components.synthetics import Synthetics, SyntheticsArgs
 from o11y import conventions as names
 from o11y.model.stack import Stack
 from o11y.pagerduty import paging_enabled
@@ -79,6 +80,13 @@ class ObservabilityStack(pulumi.ComponentResource):
         Monitoring(
             f"{name}-monitoring",
             MonitoringArgs(stack=stack, provider=kubernetes, depends_on=operator),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        Synthetics(
+            f"{name}-synthetics",
+            SyntheticsArgs(
+                stack=stack, provider=kubernetes, secrets=args.secrets, depends_on=operator
+            ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         Alerting(

@@ -7,6 +7,7 @@ from o11y.monitors import monitor_files
 from o11y.routing import alertmanager_files
 from o11y.rules import rule_files
 from o11y.runbooks import runbook_files
+from o11y.synthetics import synthetic_files
 
 
 def render(stack: Stack) -> dict[str, str]:
@@ -19,6 +20,7 @@ def render(stack: Stack) -> dict[str, str]:
         values_files(stack),
         monitor_files(stack),
         runbook_files(stack),
+        synthetic_files(stack),
     ):
         overlap = files.keys() & part.keys()
         if overlap:

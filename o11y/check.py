@@ -12,7 +12,12 @@ import yaml
 from o11y.chartcheck import custom_resource_errors, values_problems
 from o11y.charttemplate import Release, TemplateError, chart_source, helm_binary, template
 from o11y.helm import releases
-from o11y.manifestcheck import custom_resource_definitions, describe, manifest_errors
+from o11y.manifestcheck import (
+    PROMETHEUS_OPERATOR_GROUP,
+    custom_resource_definitions,
+    describe,
+    manifest_errors,
+)
 from o11y.manifests import Manifest
 from o11y.model.stack import Stack
 from o11y.references import (
@@ -104,7 +109,7 @@ def _custom_resources(out: Path, report: CheckReport) -> None:
         (f.name, document)
         for f in files
         for document in yaml.safe_load_all(f.read_text(encoding="utf-8"))
-        if isinstance(document, dict)
+        if isinstance(document, dict) and _is_custom_resource(document)
     ]
     problems = [
         f"{name}: {document['kind']} {document['metadata']['name']}: {error}"
@@ -114,6 +119,12 @@ def _custom_resources(out: Path, report: CheckReport) -> None:
     report.problems.extend(problems)
     if not problems:
         report.lines.append(f"custom resources: {len(documents)} valid against the CRD schemas")
+
+
+def _is_custom_resource(document: Manifest) -> bool:
+    """ServiceMonitors, Probes and the like; plain Kubernetes objects (the synthetic flows'
+    CronJobs) are validated against the cluster's schemas by `check --charts`."""
+    return str(document.get("apiVersion", "")).startswith(f"{PROMETHEUS_OPERATOR_GROUP}/")
 
 
 def _dashboards(out: Path, report: CheckReport) -> None:
@@ -172,6 +183,13 @@ def check_charts(stack: Stack, out: Path, charts: Path) -> CheckReport:
         report.problems.extend(invalid)
         if not invalid:
             report.lines.append(f"{name}: {len(manifests)} objects render and validate")
+    invalid_ours = [
+        f"{describe(m)}: {error}"
+        for m in ours
+        if not _is_custom_resource(m)
+        for error in manifest_errors(m, stack.kubernetes.version, crds)
+    ]
+    report.problems.extend(invalid_ours)
     if len(rendered) < len(releases(stack)):
         return report
     deployed = Deployed(namespace, tuple(everything))

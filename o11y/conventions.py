@@ -206,3 +206,27 @@ def platform_logs(namespace: str, containers: Sequence[str], pods: str) -> str:
 def log_stream_selector(service: str) -> str:
     """The LogQL stream selector of one catalog service's logs."""
     return "{" + service_selector(service) + "}"
+
+
+# Synthetic flows (o11y/synthetics.py): every probe and pushed result carries `job="synthetic"`
+# and the flow's name in `flow`; the runner's results go through this Pushgateway.
+SYNTHETIC_JOB = "synthetic"
+FLOW_LABEL = "flow"
+STEP_LABEL = "step"
+PUSHGATEWAY = "synthetic-pushgateway"
+PUSHGATEWAY_PORT = 9091
+SYNTHETIC_RUNNER_CONFIG = "synthetic-runner"
+
+
+def pushgateway_url(namespace: str) -> str:
+    return f"http://{PUSHGATEWAY}.{namespace}.svc:{PUSHGATEWAY_PORT}"
+
+
+def synthetic_flow_secret(flow: str) -> str:
+    """The Kubernetes Secret holding one flow's credentials."""
+    return f"synthetic-{flow}"
+
+
+def flow_selector(flow: str) -> str:
+    """The PromQL matcher of one synthetic flow's series (probes and pushed results)."""
+    return f'job="{SYNTHETIC_JOB}",{FLOW_LABEL}="{flow}"'

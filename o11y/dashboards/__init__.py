@@ -11,7 +11,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from o11y.conventions import dashboard_uid, folder_uid
-from o11y.dashboards import business, cost, infrastructure, logs, overview, service, slo
+from o11y.dashboards import (
+    business,
+    cost,
+    infrastructure,
+    logs,
+    overview,
+    service,
+    slo,
+    synthetics,
+)
 from o11y.dashboards.layout import DashboardSpec, grid
 from o11y.dashboards.panels import JsonObject, JsonValue
 from o11y.model.stack import Stack
@@ -54,6 +63,7 @@ SECTIONS: tuple[tuple[Folder, Callable[[Stack], list[DashboardSpec]]], ...] = (
     (OVERVIEW, overview.dashboards),
     (OVERVIEW, slo.dashboards),
     (OVERVIEW, logs.dashboards),
+    (OVERVIEW, synthetics.dashboards),
     (SERVICES, service.dashboards),
     (PLATFORM, infrastructure.dashboards),
     (PLATFORM, cost.dashboards),

@@ -250,15 +250,16 @@ def test_an_unknown_secret_name_is_rejected() -> None:
     assert caught.value.problems == [
         "secrets[0]: unknown secret 'pagerduty_tokn'; expected one of pagerduty_token, "
         "slack_webhook_url, smtp_password, object_storage_access_key, object_storage_secret_key, "
-        "postgres_password, redis_password or slack_webhook_url_<team>"
+        "postgres_password, redis_password, slack_webhook_url_<team> or synthetic_<credential>"
     ]
 
 
 def test_prod_requires_its_secrets_and_dev_only_its_databases(
     dev_stack: Stack, prod_stack: Stack
 ) -> None:
-    assert required_secrets(dev_stack) == ("postgres_password",)
-    assert required_secrets(prod_stack) == (
+    without_flows: dict[str, object] = {"synthetic_flows": []}
+    assert required_secrets(dev_stack.model_copy(update=without_flows)) == ("postgres_password",)
+    assert required_secrets(prod_stack.model_copy(update=without_flows)) == (
         "pagerduty_token",
         "slack_webhook_url",
         "smtp_password",
@@ -266,6 +267,21 @@ def test_prod_requires_its_secrets_and_dev_only_its_databases(
         "object_storage_secret_key",
         "postgres_password",
     )
+
+
+def test_synthetic_flow_credentials_are_required_in_every_stack(dev_stack: Stack) -> None:
+    flow = {
+        "name": "log-in",
+        "title": "Log in",
+        "team": dev_stack.teams[0].name,
+        "every_minutes": 5,
+        "credentials": {"key": "synthetic_api_key"},
+        "steps": [{"name": "get", "url": "http://x/", "headers": {"X-Key": "${key}"}}],
+    }
+    stack = Stack.model_validate({**dev_stack.model_dump(), "synthetic_flows": [flow]})
+    assert required_secrets(stack)[-1] == "synthetic_api_key"
+    with pytest.raises(ConfigError, match=r"secrets\[0\]: unknown secret 'synthetic-api-key'"):
+        parse(stack_config("dev"), secrets={"synthetic-api-key": "x"})
 
 
 def test_profiles_give_dev_and_prod_their_defaults(dev_stack: Stack, prod_stack: Stack) -> None:
