@@ -9,6 +9,7 @@ from o11y.conventions import grafana_host
 from o11y.model.alerting import Alerting, BusinessRule, SecurityRule
 from o11y.model.anomaly import AnomalyWatch
 from o11y.model.catalog import Dependency, Service, Team, TlsEndpoint
+from o11y.model.errortracking import Sentry
 from o11y.model.oncall import OnCall
 from o11y.model.platform import Environment, Platform, platform_with_profile
 from o11y.model.synthetics import SECRET_PREFIX as SYNTHETIC_SECRET_PREFIX
@@ -25,6 +26,7 @@ SecretName = Literal[
     "object_storage_secret_key",
     "postgres_password",
     "redis_password",
+    "sentry_token",
 ]
 
 # A Slack incoming webhook posts to the one channel it was created for, so each team's channel
@@ -116,6 +118,8 @@ class Stack(BaseModel):
     cost_labels: list[LabelName] = Field(default_factory=lambda: ["tenant", "plan", "feature"])
     synthetic_flows: list[SyntheticFlow] = Field(default_factory=list)
     anomalies: list[AnomalyWatch] = Field(default_factory=list)
+    # Error tracking; created only when the stack also has `secrets.sentry_token`.
+    sentry: Sentry | None = None
     # Per-environment settings.
     platform: Platform
     alerting: Alerting = Alerting()

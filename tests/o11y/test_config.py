@@ -250,7 +250,8 @@ def test_an_unknown_secret_name_is_rejected() -> None:
     assert caught.value.problems == [
         "secrets[0]: unknown secret 'pagerduty_tokn'; expected one of pagerduty_token, "
         "slack_webhook_url, smtp_password, object_storage_access_key, object_storage_secret_key, "
-        "postgres_password, redis_password, slack_webhook_url_<team> or synthetic_<credential>"
+        "postgres_password, redis_password, sentry_token, slack_webhook_url_<team> or "
+        "synthetic_<credential>"
     ]
 
 
