@@ -42,7 +42,8 @@ PUSHGATEWAY_IMAGE = "quay.io/prometheus/pushgateway:v1.11.2"
 RUNNER_SOURCE = Path(__file__).with_name("synthetic_runner.py")
 RUNNER_FILE = "synthetic_runner.py"
 RUNNER_MOUNT = "/opt/synthetic"
-RUNNER_CONTAINER = "runner"
+# Also the `service` of its logs (the log agent names logs outside the catalog by container).
+RUNNER_CONTAINER = "synthetic-runner"
 CREDENTIAL_ENV_PREFIX = "FLOW_"
 # Blackbox modules of one-request flows are named after the flow.
 MODULE_PREFIX = "synthetic_"

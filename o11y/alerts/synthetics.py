@@ -9,7 +9,6 @@ from o11y.conventions import (
     SYNTHETIC_JOB,
     TEAM_LABEL,
     flow_selector,
-    platform_logs,
 )
 from o11y.model.stack import Stack
 from o11y.model.synthetics import SyntheticFlow
@@ -17,6 +16,7 @@ from o11y.severity import Priority
 from o11y.synthetics import (
     RESPONSE_QUANTILE,
     RUNNER_CONTAINER,
+    SUCCESS,
     recorded,
     sla_response,
     sla_step_errors,
@@ -38,38 +38,38 @@ SLA_FOR = "30m"
 def synthetic_alerts(stack: Stack) -> list[ProvenAlert]:
     alerts: list[ProvenAlert] = []
     for flow in stack.synthetic_flows:
-        alerts.append(_failing(stack, flow))
+        alerts.append(_failing(flow))
         if flow.runner == "cronjob":
             alerts.append(_not_running(stack, flow))
         alerts.append(_sla(flow))
     return alerts
 
 
-def _step_queries(stack: Stack, flow: SyntheticFlow) -> tuple[TriageQuery, ...]:
+def _step_queries(flow: SyntheticFlow) -> tuple[TriageQuery, ...]:
+    """The same queries for every flow: the runbook is one page for probes and runners."""
     selector = flow_selector(flow.name)
-    if flow.runner == "blackbox":
-        return (
-            TriageQuery("Probe result and duration", f"probe_success{{{selector}}}"),
-            TriageQuery(
-                "Time per HTTP phase",
-                f"probe_http_duration_seconds{{{selector}}}",
-            ),
-        )
     return (
-        TriageQuery("Which step failed", f"synthetic_step_success{{{selector}}} == 0"),
-        TriageQuery("Response time per step", f"synthetic_step_duration_seconds{{{selector}}}"),
+        TriageQuery("Last result of each flow", recorded(SUCCESS, flow)),
         TriageQuery(
-            "The runner's log lines",
-            platform_logs(
-                stack.kubernetes.namespace, [RUNNER_CONTAINER], f"synthetic-{flow.name}-.+"
-            )
-            + ' | json | level="error"',
+            "Which step failed (multi-step flows)", f"synthetic_step_success{{{selector}}} == 0"
+        ),
+        TriageQuery(
+            "Response time per step (multi-step flows)",
+            f"synthetic_step_duration_seconds{{{selector}}}",
+        ),
+        TriageQuery(
+            "Time per HTTP phase (one-request flows)",
+            f"probe_http_duration_seconds{{{selector}}}",
+        ),
+        TriageQuery(
+            "The runner's error lines (multi-step flows)",
+            f'{{service="{RUNNER_CONTAINER}"}} | json | flow="{flow.name}" | level="error"',
             "logql",
         ),
     )
 
 
-def _failing(stack: Stack, flow: SyntheticFlow) -> ProvenAlert:
+def _failing(flow: SyntheticFlow) -> ProvenAlert:
     every = flow.every_minutes
     for_minutes = every + RUN_MARGIN_MINUTES
     definition = AlertDefinition(
@@ -89,7 +89,7 @@ def _failing(stack: Stack, flow: SyntheticFlow) -> ProvenAlert:
             "pay, query) does not work for users either, whatever the services' own metrics say."
         ),
         impact="Users cannot complete this journey, or can only partly.",
-        triage=_step_queries(stack, flow),
+        triage=_step_queries(flow),
         causes=(
             "The service behind the failing step is down or answers errors (see its alerts).",
             "A release changed the answer (status code, JSON field) the step expects.",
