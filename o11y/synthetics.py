@@ -390,12 +390,27 @@ def credential_secrets(stack: Stack) -> dict[str, dict[str, str]]:
     }
 
 
+class _ReviewDumper(yaml.SafeDumper):
+    """Multi-line strings (the runner's source, each flow's spec) as literal blocks."""
+
+
+def _literal_blocks(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar(
+        "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None
+    )
+
+
+_ReviewDumper.add_representer(str, _literal_blocks)
+
+
 def synthetic_files(stack: Stack) -> dict[str, str]:
     """`kubernetes/synthetics.yaml`: the runner's objects, for review (no Secret values)."""
     documents = workloads(stack)
     if not documents:
         return {}
-    text = yaml.safe_dump_all(documents, sort_keys=True, width=1000, allow_unicode=True)
+    text = yaml.dump_all(
+        documents, Dumper=_ReviewDumper, sort_keys=True, width=1000, allow_unicode=True
+    )
     return {"kubernetes/synthetics.yaml": text}
 
 
