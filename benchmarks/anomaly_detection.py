@@ -21,7 +21,7 @@ from tests.o11y.anomaly_scenarios import SCENARIOS, replay  # noqa: E402
 
 
 def main() -> None:
-    base = parse_stack(read_stack_file(ROOT / "Pulumi.dev.yaml"), read_catalog(ROOT))
+    base = parse_stack(read_stack_file(ROOT / "Pulumi.dev.yaml"), read_catalog(ROOT), "dev")
     print(
         "| series | anomaly | false firing / judged evaluations | false-positive rate | detected after |"
     )

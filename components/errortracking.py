@@ -8,7 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumiverse_sentry as sentry
 
-from o11y.conventions import MANAGED_BY
+from components.secrets import opaque_secret
 from o11y.errortracking import (
     ABOVE,
     DSN_KEY,
@@ -120,21 +120,12 @@ class ErrorTracking(pulumi.ComponentResource):
                 opts=child,
             )
             self.dsn_secrets.append(
-                k8s.core.v1.Secret(
+                opaque_secret(
                     f"{name}-{plan.slug}-dsn",
-                    metadata=k8s.meta.v1.ObjectMetaArgs(
-                        name=SECRET_NAME, namespace=plan.namespace, labels=dict(MANAGED_BY)
-                    ),
-                    type="Opaque",
-                    string_data={
-                        DSN_KEY: _secret(key.dsn_public),
-                        ENVIRONMENT_KEY: stack.environment,
-                    },
-                    opts=pulumi.ResourceOptions(
-                        parent=self,
-                        provider=args.kubernetes,
-                        additional_secret_outputs=["data", "stringData"],
-                    ),
+                    SECRET_NAME,
+                    plan.namespace,
+                    {DSN_KEY: key.dsn_public, ENVIRONMENT_KEY: stack.environment},
+                    pulumi.ResourceOptions(parent=self, provider=args.kubernetes),
                 )
             )
         self.register_outputs({"dsn_secrets": [s.metadata.namespace for s in self.dsn_secrets]})
@@ -144,8 +135,3 @@ def _with_team(
     action: Mapping[str, str], team_id: pulumi.Output[str]
 ) -> dict[str, pulumi.Input[str]]:
     return {k: team_id if v == TEAM_ID else v for k, v in action.items()}
-
-
-def _secret(value: pulumi.Output[str]) -> pulumi.Output[str]:
-    secret: pulumi.Output[str] = pulumi.Output.secret(value)
-    return secret

@@ -11,19 +11,23 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_pagerduty as pagerduty
 
-from o11y.conventions import MANAGED_BY, SECRET_ALERTMANAGER_CONFIG, SECRET_ALERTMANAGER_KEYS
+from components.secrets import opaque_secret
+from o11y.conventions import SECRET_ALERTMANAGER_CONFIG, SECRET_ALERTMANAGER_KEYS
 from o11y.model.stack import Stack
 from o11y.pagerduty import (
     EVENTS_API_V2,
+    ROTATING,
     PagerDutyPlan,
     PdEscalationPolicy,
-    PdLayer,
     PdSchedule,
     PdService,
+    PdShift,
     pagerduty_plan,
+    resource_name,
 )
 from o11y.routing import (
     ALERTMANAGER_FILE,
+    DEAD_MANS_SWITCH_SECRET,
     alertmanager_yaml,
     heartbeat_summary,
     key_secrets,
@@ -67,22 +71,25 @@ class OnCall(pulumi.ComponentResource):
             **routing_keys,
             **{key: args.secrets[key] for key in key_secrets(args.stack)},
         }
-        self.keys_secret = k8s.core.v1.Secret(
-            f"{name}-keys",
-            metadata=_metadata(SECRET_ALERTMANAGER_KEYS, args.namespace),
-            type="Opaque",
-            # Integration keys are not marked secret by the provider: wrap them, so neither
-            # the state nor `pulumi preview` shows them in plain text.
-            string_data=pulumi.Output.secret(keys),
-            opts=k8s_opts,
+        # Integration keys are not marked secret by the provider: opaque_secret keeps every
+        # value a Pulumi secret, so neither the state nor `pulumi preview` shows them.
+        self.keys_secret = opaque_secret(
+            f"{name}-keys", SECRET_ALERTMANAGER_KEYS, args.namespace, keys, k8s_opts
         )
-        self.config_secret = k8s.core.v1.Secret(
+        # Keys are file paths into the keys Secret; the dead man's switch URL is written in
+        # (Alertmanager 0.25 has no webhook `url_file`) and keeps the config a Pulumi secret.
+        heartbeat_url = args.secrets.get(DEAD_MANS_SWITCH_SECRET)
+        config = (
+            heartbeat_url.apply(lambda url: alertmanager_yaml(args.stack, url))
+            if heartbeat_url is not None
+            else pulumi.Output.from_input(alertmanager_yaml(args.stack))
+        )
+        self.config_secret = opaque_secret(
             f"{name}-config",
-            metadata=_metadata(SECRET_ALERTMANAGER_CONFIG, args.namespace),
-            type="Opaque",
-            # Only file paths inside: the keys live in the keys Secret.
-            string_data={CONFIG_KEY: alertmanager_yaml(args.stack)},
-            opts=k8s_opts,
+            SECRET_ALERTMANAGER_CONFIG,
+            args.namespace,
+            {CONFIG_KEY: config},
+            k8s_opts,
         )
         self.paging = pulumi.Output.from_input(paging_summary(args.stack))
         self.heartbeat = pulumi.Output.from_input(heartbeat_summary(args.stack))
@@ -100,18 +107,27 @@ class OnCall(pulumi.ComponentResource):
     ) -> dict[str, pulumi.Output[str]]:
         """Create the plan's resources; returns the routing key of each PagerDuty service."""
         users = {
-            u.key: pagerduty.User(f"{name}-user-{u.key}", name=u.name, email=u.email, opts=opts)
+            u.key: pagerduty.User(
+                resource_name(name, "user", u.key),
+                name=u.name,
+                email=u.email,
+                role=u.role,
+                opts=opts,
+            )
             for u in plan.users
         }
         teams = {
             t.key: pagerduty.Team(
-                f"{name}-team-{t.key}", name=t.name, description=t.description, opts=opts
+                resource_name(name, "team", t.key),
+                name=t.name,
+                description=t.description,
+                opts=opts,
             )
             for t in plan.teams
         }
         memberships = [
             pagerduty.TeamMembership(
-                f"{name}-member-{m.key}",
+                resource_name(name, "member", m.key),
                 team_id=teams[m.team].id,
                 user_id=users[m.user].id,
                 role=m.role,
@@ -124,72 +140,81 @@ class OnCall(pulumi.ComponentResource):
             opts, pulumi.ResourceOptions(depends_on=list(memberships))
         )
         schedules = {
-            s.key: _schedule(f"{name}-schedule-{s.key}", s, users, teams, schedule_opts)
+            s.key: _schedule(resource_name(name, "schedule", s.key), s, users, teams, schedule_opts)
             for s in plan.schedules
         }
         policies = {
-            p.key: _escalation_policy(f"{name}-policy-{p.key}", p, schedules, users, teams, opts)
+            p.key: _escalation_policy(
+                resource_name(name, "policy", p.key), p, schedules, users, teams, opts
+            )
             for p in plan.escalation_policies
         }
         return {
-            s.routing_key_name: _service(f"{name}-service-{s.key}", s, policies, opts)
+            s.routing_key_name: _service(resource_name(name, "service", s.key), s, policies, opts)
             for s in plan.services
         }
 
 
-def _metadata(name: str, namespace: str) -> k8s.meta.v1.ObjectMetaArgs:
-    return k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=dict(MANAGED_BY))
-
-
 def _schedule(
-    resource_name: str,
+    pulumi_name: str,
     schedule: PdSchedule,
     users: Mapping[str, pagerduty.User],
     teams: Mapping[str, pagerduty.Team],
     opts: pulumi.ResourceOptions,
-) -> pagerduty.Schedule:
-    return pagerduty.Schedule(
-        resource_name,
+) -> pagerduty.Schedulev2:
+    # Schedulev2 (the shift-based v3 API) replaces the deprecated Schedule. A Pulumi alias cannot
+    # carry a resource across types, so stacks made with Schedule get new schedules (README).
+    return pagerduty.Schedulev2(
+        pulumi_name,
         name=schedule.name,
         time_zone=schedule.time_zone,
-        teams=[teams[schedule.team].id],
-        layers=[_layer(layer, users) for layer in schedule.layers],
+        teams=None if schedule.team is None else [teams[schedule.team].id],
+        rotations=[
+            pagerduty.Schedulev2RotationArgs(
+                events=[_event(shift, users) for shift in schedule.shifts]
+            )
+        ],
         opts=opts,
     )
 
 
-def _layer(layer: PdLayer, users: Mapping[str, pagerduty.User]) -> pagerduty.ScheduleLayerArgs:
-    return pagerduty.ScheduleLayerArgs(
-        name=layer.name,
-        start=layer.start,
-        rotation_virtual_start=layer.start,
-        rotation_turn_length_seconds=layer.rotation_turn_length_seconds,
-        users=[users[key].id for key in layer.users],
-        restrictions=[
-            pagerduty.ScheduleLayerRestrictionArgs(
-                type=r.type,
-                start_time_of_day=r.start_time_of_day,
-                duration_seconds=r.duration_seconds,
-                start_day_of_week=r.start_day_of_week,
+def _event(
+    shift: PdShift, users: Mapping[str, pagerduty.User]
+) -> pagerduty.Schedulev2RotationEventArgs:
+    return pagerduty.Schedulev2RotationEventArgs(
+        name=shift.name,
+        start_time=shift.start,
+        end_time=shift.end,
+        effective_since=shift.effective_since,
+        recurrences=[shift.recurrence],
+        assignment_strategies=[
+            pagerduty.Schedulev2RotationEventAssignmentStrategyArgs(
+                type=ROTATING,
+                shifts_per_member=shift.shifts_per_member,
+                members=[
+                    pagerduty.Schedulev2RotationEventAssignmentStrategyMemberArgs(
+                        type="user_member", user_id=users[key].id
+                    )
+                    for key in shift.users
+                ],
             )
-            for r in layer.restrictions
         ],
     )
 
 
 def _escalation_policy(
-    resource_name: str,
+    pulumi_name: str,
     policy: PdEscalationPolicy,
-    schedules: Mapping[str, pagerduty.Schedule],
+    schedules: Mapping[str, pagerduty.Schedulev2],
     users: Mapping[str, pagerduty.User],
     teams: Mapping[str, pagerduty.Team],
     opts: pulumi.ResourceOptions,
 ) -> pagerduty.EscalationPolicy:
     return pagerduty.EscalationPolicy(
-        resource_name,
+        pulumi_name,
         name=policy.name,
         num_loops=policy.loops,
-        teams=teams[policy.team].id,
+        teams=None if policy.team is None else teams[policy.team].id,
         rules=[
             pagerduty.EscalationPolicyRuleArgs(
                 escalation_delay_in_minutes=rule.delay_minutes,
@@ -212,13 +237,13 @@ def _escalation_policy(
 
 
 def _service(
-    resource_name: str,
+    pulumi_name: str,
     service: PdService,
     policies: Mapping[str, pagerduty.EscalationPolicy],
     opts: pulumi.ResourceOptions,
 ) -> pulumi.Output[str]:
     pd_service = pagerduty.Service(
-        resource_name,
+        pulumi_name,
         name=service.name,
         description=service.description,
         escalation_policy=policies[service.escalation_policy].id,
@@ -232,7 +257,7 @@ def _service(
     # Alert grouping as its own resource: the Service's alert_grouping* fields are deprecated.
     if service.alert_grouping is not None:
         pagerduty.AlertGroupingSetting(
-            f"{resource_name}-grouping",
+            f"{pulumi_name}-grouping",
             name=f"{service.name} grouping",
             type=service.alert_grouping,
             services=[pd_service.id],
@@ -242,7 +267,7 @@ def _service(
             opts=opts,
         )
     integration = pagerduty.ServiceIntegration(
-        f"{resource_name}-events",
+        f"{pulumi_name}-events",
         name="Alertmanager (Events API v2)",
         service=pd_service.id,
         type=EVENTS_API_V2,

@@ -1,5 +1,6 @@
-"""The platform: the Secrets the charts read, one Helm release per chart, and the
-NetworkPolicies in front of the backends. Every decision comes from o11y.helm."""
+"""The platform: the Secrets the charts read, one Helm release per chart, the NetworkPolicies
+in front of the backends, and the check that Grafana answers at its URL. Every decision comes
+from o11y.helm and o11y.readiness."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -8,16 +9,34 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+from components.secrets import opaque_secret
 from o11y import conventions as names
 from o11y.helm import HelmRelease, kubernetes_secrets, network_policies, releases
 from o11y.helm.grafana import ADMIN_PASSWORD_KEY, ADMIN_USER, ADMIN_USER_KEY
+from o11y.helm.network_policies import IngressPolicy
 from o11y.model.stack import Stack
+from o11y.readiness import CHECK_RESOURCES, CURL_USER, ReadinessCheck, grafana_readiness
 
-# Big charts (kube-prometheus-stack with its CRDs and hooks, mimir-distributed) need longer
+# Big charts (kube-prometheus-stack with its hooks, mimir-distributed) need longer
 # than Helm's default 5 minutes to become ready on a fresh cluster.
 RELEASE_TIMEOUT_SECONDS = 900
 # Generated Grafana admin password length (no special characters: it goes into HTTP basic auth).
 ADMIN_PASSWORD_LENGTH = 32
+# Every argument of the RandomPassword that could force a new password.
+PASSWORD_ARGUMENTS = (
+    "length",
+    "special",
+    "upper",
+    "lower",
+    "numeric",
+    "number",
+    "min_upper",
+    "min_lower",
+    "min_numeric",
+    "min_special",
+    "override_special",
+    "keepers",
+)
 
 
 @dataclass(frozen=True)
@@ -28,12 +47,17 @@ class PlatformArgs:
     namespace: k8s.core.v1.Namespace
     # Stack secret name (o11y.model.stack.SecretName) -> value.
     secrets: Mapping[str, pulumi.Output[str]]
-    # Resources the releases need first, e.g. the Alertmanager configuration Secret.
-    depends_on: Sequence[pulumi.Resource] = ()
+    # The on-call Secrets (Alertmanager's configuration and keys). Only the releases that mount
+    # them wait for them: a PagerDuty error must not hold back Loki, Grafana or the dashboards.
+    oncall_secrets: Sequence[pulumi.Resource] = ()
 
 
 class Platform(pulumi.ComponentResource):
     releases: dict[str, k8s.helm.v3.Release]
+    # The release of the prometheus-operator CRDs: custom resources wait for it.
+    operator_crds: k8s.helm.v3.Release
+    # Completes once Grafana answers healthy at `grafana.url`: Grafana content waits for it.
+    grafana_ready: k8s.batch.v1.Job
     namespace: k8s.core.v1.Namespace
     grafana_admin_password: pulumi.Output[str]
 
@@ -54,17 +78,28 @@ class Platform(pulumi.ComponentResource):
             f"{name}-grafana-admin-password",
             length=ADMIN_PASSWORD_LENGTH,
             special=False,
-            # Default providers are disabled for every stack: even random gets an explicit one.
+            # Grafana takes the admin password from its Secret only when it creates the admin
+            # user, on the first start with an empty database; afterwards the password lives in
+            # Grafana's database (on its volume) and the Secret is never read again. A new
+            # password would change the Secret and the provider's credentials but not Grafana:
+            # every Grafana call would then fail with 401. Grafana has no setting that re-reads
+            # it at every start, and a reset would need a hook with database access. So the
+            # password is never replaced: changes to its arguments are ignored, and it is
+            # protected, so neither a replace nor a delete happens without unprotecting it on
+            # purpose (and then resetting Grafana's password with `grafana cli admin
+            # reset-admin-password`).
             opts=pulumi.ResourceOptions(
                 parent=self,
                 provider=random.Provider(
                     f"{name}-random", opts=pulumi.ResourceOptions(parent=self)
                 ),
+                ignore_changes=list(PASSWORD_ARGUMENTS),
+                protect=True,
             ),
         )
         self.grafana_admin_password = pulumi.Output.secret(admin_password.result)
         secrets: list[pulumi.Resource] = [
-            _secret(
+            opaque_secret(
                 f"{name}-grafana-admin",
                 names.SECRET_GRAFANA_ADMIN,
                 namespace,
@@ -77,7 +112,7 @@ class Platform(pulumi.ComponentResource):
         ]
         for secret_name, keys in kubernetes_secrets(stack).items():
             secrets.append(
-                _secret(
+                opaque_secret(
                     f"{name}-{secret_name}",
                     secret_name,
                     namespace,
@@ -88,31 +123,22 @@ class Platform(pulumi.ComponentResource):
 
         self.releases = {}
         for release in releases(stack):
-            self.releases[release.name] = self._release(
-                name, release, [*secrets, *args.depends_on], in_namespace
-            )
+            needs = [*secrets, *(args.oncall_secrets if release.reads_oncall_secrets else ())]
+            self.releases[release.name] = self._release(name, release, needs, in_namespace)
+        self.operator_crds = self.releases[names.RELEASE_OPERATOR_CRDS]
+        self.grafana_ready = _readiness_job(
+            f"{name}-grafana-ready",
+            grafana_readiness(stack),
+            pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[self.releases[names.RELEASE_GRAFANA]])
+            ),
+        )
 
         for policy in network_policies(stack):
             k8s.networking.v1.NetworkPolicy(
                 f"{name}-{policy.name}",
                 metadata={"name": policy.name, "namespace": policy.namespace},
-                spec={
-                    "pod_selector": {"match_labels": policy.pod_labels},
-                    "policy_types": ["Ingress"],
-                    "ingress": [
-                        {
-                            "from_": [
-                                {
-                                    "namespace_selector": {
-                                        "match_labels": {
-                                            "kubernetes.io/metadata.name": policy.allowed_namespace
-                                        }
-                                    }
-                                }
-                            ]
-                        }
-                    ],
-                },
+                spec=_policy_spec(policy),
                 opts=in_namespace,
             )
 
@@ -141,6 +167,7 @@ class Platform(pulumi.ComponentResource):
                 namespace=release.namespace,
                 values=release.values,
                 timeout=RELEASE_TIMEOUT_SECONDS,
+                take_ownership=release.take_ownership or None,
             ),
             opts=pulumi.ResourceOptions.merge(
                 opts,
@@ -152,25 +179,80 @@ class Platform(pulumi.ComponentResource):
         )
 
 
-def _secret(
-    resource_name: str,
-    name: str,
-    namespace: str,
-    data: Mapping[str, pulumi.Output[str]],
-    opts: pulumi.ResourceOptions,
-) -> k8s.core.v1.Secret:
-    """A Secret whose values stay Pulumi secrets in state and in its inputs."""
-    return k8s.core.v1.Secret(
-        resource_name,
-        metadata={"name": name, "namespace": namespace},
-        type="Opaque",
-        string_data={key: _secret_value(value) for key, value in data.items()},
-        opts=pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["data", "stringData"])
-        ),
+def _policy_spec(policy: IngressPolicy) -> k8s.networking.v1.NetworkPolicySpecArgs:
+    net = k8s.networking.v1
+    same_namespace = net.NetworkPolicyIngressRuleArgs(
+        from_=[
+            net.NetworkPolicyPeerArgs(
+                namespace_selector=k8s.meta.v1.LabelSelectorArgs(
+                    match_labels={"kubernetes.io/metadata.name": policy.allowed_namespace}
+                )
+            )
+        ]
+    )
+    # No `from`: open to every source, the API server calling an admission webhook included.
+    webhooks = [
+        net.NetworkPolicyIngressRuleArgs(
+            ports=[net.NetworkPolicyPortArgs(port=port, protocol="TCP")]
+        )
+        for port in policy.webhook_ports
+    ]
+    return net.NetworkPolicySpecArgs(
+        pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(policy.pod_labels)),
+        policy_types=["Ingress"],
+        ingress=[same_namespace, *webhooks],
     )
 
 
-def _secret_value(value: pulumi.Output[str]) -> pulumi.Output[str]:
-    secret: pulumi.Output[str] = pulumi.Output.secret(value)
-    return secret
+def _readiness_job(
+    resource_name: str, check: ReadinessCheck, opts: pulumi.ResourceOptions
+) -> k8s.batch.v1.Job:
+    """The check as a Job; the Kubernetes provider waits until it completes (or fails)."""
+    container = k8s.core.v1.ContainerArgs(
+        name="check",
+        image=check.image,
+        command=list(check.command),
+        resources=k8s.core.v1.ResourceRequirementsArgs(
+            requests=CHECK_RESOURCES["requests"], limits=CHECK_RESOURCES["limits"]
+        ),
+        security_context=k8s.core.v1.SecurityContextArgs(
+            allow_privilege_escalation=False,
+            read_only_root_filesystem=True,
+            capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+        ),
+    )
+    return k8s.batch.v1.Job(
+        resource_name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=check.name,
+            namespace=check.namespace,
+            labels=check.labels,
+            annotations=check.annotations,
+        ),
+        spec=k8s.batch.v1.JobSpecArgs(
+            backoff_limit=0,
+            active_deadline_seconds=check.deadline_seconds,
+            template=k8s.core.v1.PodTemplateSpecArgs(
+                metadata=k8s.meta.v1.ObjectMetaArgs(labels=check.labels),
+                spec=k8s.core.v1.PodSpecArgs(
+                    restart_policy="Never",
+                    containers=[container],
+                    security_context=k8s.core.v1.PodSecurityContextArgs(
+                        run_as_non_root=True,
+                        run_as_user=CURL_USER,
+                        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+                    ),
+                ),
+            ),
+        ),
+        opts=pulumi.ResourceOptions.merge(
+            opts,
+            pulumi.ResourceOptions(
+                # The Job may run for its whole deadline; the provider's default wait is 10m.
+                custom_timeouts=pulumi.CustomTimeouts(
+                    create=f"{check.deadline_seconds + 60}s",
+                    update=f"{check.deadline_seconds + 60}s",
+                ),
+            ),
+        ),
+    )

@@ -8,6 +8,9 @@ import pulumiverse_grafana as grafana
 from o11y.model.stack import Stack
 
 _PAGERDUTY_REGIONS: dict[str, str | None] = {"us": None, "eu": "eu"}
+# Up to about a minute of retries per Grafana API call.
+GRAFANA_RETRIES = 12
+GRAFANA_RETRY_WAIT_SECONDS = 5
 
 
 def kubernetes_provider(name: str, stack: Stack, parent: pulumi.Resource) -> k8s.Provider:
@@ -23,11 +26,17 @@ def kubernetes_provider(name: str, stack: Stack, parent: pulumi.Resource) -> k8s
 def grafana_provider(
     name: str, stack: Stack, admin_password: pulumi.Output[str], parent: pulumi.Resource
 ) -> grafana.Provider:
-    """Talks to the Grafana this stack deploys, as its generated admin."""
+    """Talks to the Grafana this stack deploys, as its generated admin. Content waits until
+    Grafana answers at this URL (o11y.readiness); the retries cover what is left: a pod
+    restarting during a rollout answers 502/503 for a few seconds."""
     return grafana.Provider(
         name,
         url=stack.grafana.url,
         auth=pulumi.Output.concat("admin:", admin_password),
+        retries=GRAFANA_RETRIES,
+        retry_wait=GRAFANA_RETRY_WAIT_SECONDS,
+        # The provider's default codes, spelled out: rate limits and server errors.
+        retry_status_codes=["429", "5xx"],
         opts=pulumi.ResourceOptions(parent=parent),
     )
 

@@ -1,7 +1,9 @@
 """The whole observability stack of one environment: providers and every component, wired.
 
-Order on a fresh cluster: namespace -> Alertmanager Secrets -> Helm releases (CRDs come with
-kube-prometheus-stack) -> ServiceMonitors, Probes, PrometheusRules -> Grafana content.
+Order on a fresh cluster: namespace -> prometheus-operator CRDs -> Helm releases,
+ServiceMonitors, Probes, PrometheusRules -> Grafana content. PagerDuty and the Alertmanager
+Secrets hold back kube-prometheus-stack only (its Alertmanager mounts them): a PagerDuty error
+leaves the rest of the platform and Grafana's content deployed.
 """
 
 from collections.abc import Mapping
@@ -18,7 +20,6 @@ from components.oncall import OnCall, OnCallArgs
 from components.platform import Platform, PlatformArgs
 from components.providers import grafana_provider, kubernetes_provider, pagerduty_provider
 from components.synthetics import Synthetics, SyntheticsArgs
-from o11y import conventions as names
 from o11y.errortracking import sentry_enabled
 from o11y.model.stack import Stack
 from o11y.pagerduty import paging_enabled
@@ -74,14 +75,15 @@ class ObservabilityStack(pulumi.ComponentResource):
                 provider=kubernetes,
                 namespace=namespace,
                 secrets=args.secrets,
-                depends_on=[oncall.config_secret, oncall.keys_secret],
+                oncall_secrets=[oncall.config_secret, oncall.keys_secret],
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        operator = [platform.releases[names.RELEASE_PROMETHEUS]]
+        # Custom resources need their CRDs, not the operator: they are read whenever it runs.
+        crds = [platform.operator_crds]
         Monitoring(
             f"{name}-monitoring",
-            MonitoringArgs(stack=stack, provider=kubernetes, depends_on=operator),
+            MonitoringArgs(stack=stack, provider=kubernetes, depends_on=crds),
             opts=pulumi.ResourceOptions(parent=self),
         )
         if sentry_enabled(stack):
@@ -92,14 +94,12 @@ class ObservabilityStack(pulumi.ComponentResource):
             )
         Synthetics(
             f"{name}-synthetics",
-            SyntheticsArgs(
-                stack=stack, provider=kubernetes, secrets=args.secrets, depends_on=operator
-            ),
+            SyntheticsArgs(stack=stack, provider=kubernetes, secrets=args.secrets, depends_on=crds),
             opts=pulumi.ResourceOptions(parent=self),
         )
         Alerting(
             f"{name}-alerting",
-            AlertingArgs(stack=stack, provider=kubernetes, depends_on=operator),
+            AlertingArgs(stack=stack, provider=kubernetes, depends_on=crds),
             opts=pulumi.ResourceOptions(parent=self),
         )
         grafana = grafana_provider(f"{name}-grafana", stack, platform.grafana_admin_password, self)
@@ -108,7 +108,9 @@ class ObservabilityStack(pulumi.ComponentResource):
             DashboardsArgs(
                 stack=stack,
                 provider=grafana,
-                depends_on=[platform.releases[names.RELEASE_GRAFANA]],
+                # Not the release alone: Grafana must answer at the provider's URL (in prod the
+                # ingress, with its DNS name and certificate).
+                depends_on=[platform.grafana_ready],
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.custom_resources import custom_resource, manifest_name
+from components.secrets import opaque_secret
 from o11y.conventions import MANAGED_BY, PUSHGATEWAY, PUSHGATEWAY_PORT, SYNTHETIC_RUNNER_CONFIG
 from o11y.model.stack import Stack
 from o11y.synthetics import (
@@ -42,16 +43,12 @@ class Synthetics(pulumi.ComponentResource):
             parent=self, provider=args.provider, depends_on=list(args.depends_on)
         )
         self.secrets = [
-            k8s.core.v1.Secret(
+            opaque_secret(
                 f"{name}-secret-{secret}",
-                metadata=_metadata(stack, secret),
-                type="Opaque",
-                string_data={
-                    key: _secret(args.secrets[stack_secret]) for key, stack_secret in keys.items()
-                },
-                opts=pulumi.ResourceOptions.merge(
-                    child, pulumi.ResourceOptions(additional_secret_outputs=["data", "stringData"])
-                ),
+                secret,
+                stack.kubernetes.namespace,
+                {key: args.secrets[stack_secret] for key, stack_secret in keys.items()},
+                child,
             )
             for secret, keys in credential_secrets(stack).items()
         ]
@@ -114,8 +111,3 @@ def _metadata(
         namespace=stack.kubernetes.namespace,
         labels={**MANAGED_BY, **(labels or {})},
     )
-
-
-def _secret(value: pulumi.Output[str]) -> pulumi.Output[str]:
-    secret: pulumi.Output[str] = pulumi.Output.secret(value)
-    return secret

@@ -2,6 +2,7 @@
 
 from o11y.dashboards import dashboard_files
 from o11y.helm import values_files
+from o11y.manifests import kubernetes_files
 from o11y.model.stack import Stack
 from o11y.monitors import monitor_files
 from o11y.routing import alertmanager_files
@@ -19,6 +20,7 @@ def render(stack: Stack) -> dict[str, str]:
         dashboard_files(stack),
         values_files(stack),
         monitor_files(stack),
+        kubernetes_files(stack),
         runbook_files(stack),
         synthetic_files(stack),
     ):

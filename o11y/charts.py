@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 ChartName = Literal[
+    "prometheus-operator-crds",
     "kube-prometheus-stack",
     "grafana",
     "loki",
@@ -38,6 +39,9 @@ OPEN_TELEMETRY = "https://open-telemetry.github.io/opentelemetry-helm-charts"
 CHARTS: dict[ChartName, Chart] = {
     chart.name: chart
     for chart in (
+        # The CRDs of the operator kube-prometheus-stack runs (same appVersion, v0.93.1), as
+        # templates: Helm upgrades them with the chart, unlike a chart's `crds/` directory.
+        Chart("prometheus-operator-crds", "31.0.1", PROMETHEUS_COMMUNITY),
         Chart("kube-prometheus-stack", "88.5.3", PROMETHEUS_COMMUNITY),
         Chart("grafana", "12.11.1", GRAFANA_COMMUNITY),
         Chart("loki", "18.11.0", GRAFANA_COMMUNITY),

@@ -11,6 +11,7 @@ import yaml
 
 from o11y.chartcheck import custom_resource_errors, values_problems
 from o11y.charttemplate import Release, TemplateError, chart_source, helm_binary, template
+from o11y.dashboards import unread_by_the_sdk
 from o11y.helm import releases
 from o11y.manifestcheck import (
     PROMETHEUS_OPERATOR_GROUP,
@@ -18,7 +19,7 @@ from o11y.manifestcheck import (
     describe,
     manifest_errors,
 )
-from o11y.manifests import Manifest
+from o11y.manifests import KUBERNETES_DIR, OBJECT_SIZE_LIMIT, Manifest, object_size
 from o11y.model.stack import Stack
 from o11y.references import (
     Deployed,
@@ -30,6 +31,7 @@ from o11y.references import (
     runbook_queries,
     url_problems,
     volume_problems,
+    webhook_problems,
 )
 
 
@@ -48,6 +50,7 @@ def check_artifacts(out: Path) -> CheckReport:
         _helm_values,
         _custom_resources,
         _dashboards,
+        _object_sizes,
     ]
     for check in checks:
         check(out, report)
@@ -104,15 +107,13 @@ def _helm_values(out: Path, report: CheckReport) -> None:
 
 
 def _custom_resources(out: Path, report: CheckReport) -> None:
-    files = sorted((out / "kubernetes").glob("*.yaml"))
     documents = [
-        (f.name, document)
-        for f in files
-        for document in yaml.safe_load_all(f.read_text(encoding="utf-8"))
-        if isinstance(document, dict) and _is_custom_resource(document)
+        (name, document)
+        for name, document in _kubernetes_objects(out)
+        if _is_custom_resource(document)
     ]
     problems = [
-        f"{name}: {document['kind']} {document['metadata']['name']}: {error}"
+        f"{name}: {document['kind']} {_object_name(document)}: {error}"
         for name, document in documents
         for error in custom_resource_errors(document)
     ]
@@ -121,10 +122,51 @@ def _custom_resources(out: Path, report: CheckReport) -> None:
         report.lines.append(f"custom resources: {len(documents)} valid against the CRD schemas")
 
 
+# The API group of the prometheus-operator's custom resources (validated against its CRDs).
+CUSTOM_RESOURCE_GROUP = f"{PROMETHEUS_OPERATOR_GROUP}/"
+
+
+def _kubernetes_objects(out: Path) -> list[tuple[str, dict[str, object]]]:
+    """(file relative to `kubernetes/`, object) for every object written under `kubernetes/`."""
+    root = out / KUBERNETES_DIR
+    # libyaml's parser where PyYAML has it: a thousand services' objects are tens of megabytes.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return [
+        (f.relative_to(root).as_posix(), document)
+        for f in sorted(root.rglob("*.yaml"))
+        for document in yaml.load_all(f.read_text(encoding="utf-8"), Loader=loader)
+        if isinstance(document, dict)
+    ]
+
+
+def _object_sizes(out: Path, report: CheckReport) -> None:
+    """No object may come near what etcd and the API server accept (o11y.manifests)."""
+    objects = _kubernetes_objects(out)
+    sizes = [(name, document, object_size(document)) for name, document in objects]
+    too_big = [
+        f"{KUBERNETES_DIR}/{name}: {document['kind']} {_object_name(document)} is {size} bytes "
+        f"as JSON, over the limit of {OBJECT_SIZE_LIMIT} bytes (512 KiB) per object"
+        for name, document, size in sizes
+        if size > OBJECT_SIZE_LIMIT
+    ]
+    report.problems.extend(too_big)
+    if sizes and not too_big:
+        largest = max(size for _, _, size in sizes)
+        report.lines.append(
+            f"object sizes: {len(sizes)} objects, the largest {largest} bytes "
+            f"(limit {OBJECT_SIZE_LIMIT})"
+        )
+
+
+def _object_name(document: dict[str, object]) -> str:
+    metadata = document.get("metadata")
+    return str(metadata.get("name")) if isinstance(metadata, dict) else "(unnamed)"
+
+
 def _is_custom_resource(document: Manifest) -> bool:
     """ServiceMonitors, Probes and the like; plain Kubernetes objects (the synthetic flows'
     CronJobs) are validated against the cluster's schemas by `check --charts`."""
-    return str(document.get("apiVersion", "")).startswith(f"{PROMETHEUS_OPERATOR_GROUP}/")
+    return str(document.get("apiVersion", "")).startswith(CUSTOM_RESOURCE_GROUP)
 
 
 def _dashboards(out: Path, report: CheckReport) -> None:
@@ -137,7 +179,13 @@ def _dashboards(out: Path, report: CheckReport) -> None:
             continue
         if not model.get("uid") or not model.get("panels"):
             report.problems.append(f"{f.name}: a dashboard needs a uid and panels")
-    report.lines.append(f"dashboards: {len(files)} JSON models OK")
+        report.problems.extend(
+            f"{f.name}: {problem}" for problem in unread_by_the_sdk(f.read_text(encoding="utf-8"))
+        )
+    report.lines.append(
+        f"dashboards: {len(files)} JSON models, each read unchanged by the Grafana foundation"
+        " SDK's models"
+    )
 
 
 def check_charts(stack: Stack, out: Path, charts: Path) -> CheckReport:
@@ -214,7 +262,7 @@ def _documents(files: list[Path]) -> list[Manifest]:
 
 def _dangling(deployed: Deployed, out: Path) -> list[str]:
     problems = monitor_problems(deployed) + collector_problems(deployed)
-    problems += prometheus_selector_problems(deployed)
+    problems += prometheus_selector_problems(deployed) + webhook_problems(deployed)
     texts = {
         str(f.relative_to(out)): f.read_text(encoding="utf-8")
         for area in ("helm", "alertmanager", "grafana", "kubernetes")

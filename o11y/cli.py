@@ -1,4 +1,4 @@
-"""`python -m o11y`: plan, render and check a stack offline; convert Sloth SLO specs.
+"""`python -m o11y`: plan, render, check a stack offline; Sloth SLO specs; PagerDuty import file.
 
 Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with one message per problem
 (`key.path: reason`) and exit code 2, never a traceback.
@@ -6,23 +6,39 @@ Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with one message p
 
 import argparse
 import json
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 from typing import get_args
 
+from o11y.adoption import AdoptionError, adoption
 from o11y.artifacts import render
 from o11y.charts import CHARTS
 from o11y.charttemplate import TemplateError, chart_source, helm_binary, pull
 from o11y.check import check_artifacts, check_charts
-from o11y.config import ConfigError, load_offline
+from o11y.config import ConfigError, load_offline, stack_file, stack_names
+from o11y.drill.report import scenario_table
+from o11y.drill.run import drill
+from o11y.drill.scenarios import (
+    SCENARIOS,
+    drilled_service,
+    runnable,
+    scenario,
+    unexercised_alerts,
+)
+from o11y.drill.world import missing_programs
 from o11y.model.slo import Period
 from o11y.model.stack import Stack
-from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows
+from o11y.model.types import STACK_NAME_PATTERN
+from o11y.pagerduty import pagerduty_plan
+from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows, project_name
 from o11y.sloth import rule_file_from_specs
 
 # Directories `render` owns inside its output directory; emptied before each render.
@@ -54,7 +70,12 @@ def _parser() -> argparse.ArgumentParser:
 
     plan = commands.add_parser("plan", help="run the Pulumi program under mocks; print resources")
     _stack_arguments(plan)
-    plan.add_argument("--json", action="store_true", help="print [{type, name, parent}, ...]")
+    plan.add_argument(
+        "--json",
+        action="store_true",
+        help="print every resource: type, name, parent, provider, protect, dependencies, "
+        "inputs (secrets masked)",
+    )
     plan.set_defaults(run=_plan)
 
     render_ = commands.add_parser("render", help="write every generated artifact as files")
@@ -77,6 +98,19 @@ def _parser() -> argparse.ArgumentParser:
     charts.add_argument("--dir", type=Path, required=True, metavar="DIR", help="chart cache")
     charts.set_defaults(run=_charts)
 
+    adopt = commands.add_parser(
+        "import-file", help="a `pulumi import --file` adopting existing PagerDuty users and teams"
+    )
+    _stack_arguments(adopt)
+    adopt.add_argument(
+        "--user", action="append", default=[], metavar="EMAIL=ID", help="a PagerDuty user's ID"
+    )
+    adopt.add_argument(
+        "--team", action="append", default=[], metavar="TEAM=ID", help="a PagerDuty team's ID"
+    )
+    adopt.add_argument("--out", type=Path, required=True, metavar="IMPORT.json")
+    adopt.set_defaults(run=_import_file)
+
     slo = commands.add_parser("slo", help="Sloth prometheus/v1 SLO specs -> Prometheus rule file")
     slo.add_argument("specs", type=Path, nargs="+", metavar="SPEC.yml")
     slo.add_argument("--out", type=Path, required=True, metavar="RULES.yaml")
@@ -87,11 +121,37 @@ def _parser() -> argparse.ArgumentParser:
         help="SLO period for specs that set none (Sloth's --default-slo-period)",
     )
     slo.set_defaults(run=_slo)
+
+    drill = commands.add_parser(
+        "drill",
+        help="run the alerting on the real Prometheus, Alertmanager and exporters; break things",
+    )
+    _stack_arguments(drill)
+    drill.add_argument(
+        "--only",
+        action="append",
+        metavar="SCENARIO",
+        help="run only this scenario (repeatable): " + ", ".join(s.name for s in SCENARIOS),
+    )
+    drill.add_argument("--service", help="the catalog service the service scenarios break")
+    drill.add_argument(
+        "--lanes", type=int, default=len(SCENARIOS) + 1, help="scenarios run at once"
+    )
+    drill.add_argument(
+        "--baseline",
+        type=float,
+        default=150,
+        metavar="SECONDS",
+        help="how long everything runs unbroken in the baseline lane (0: no baseline)",
+    )
+    drill.set_defaults(run=_drill)
     return parser
 
 
 def _stack_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", required=True, choices=("dev", "prod"))
+    parser.add_argument(
+        "--stack", required=True, help="a stack of the project: any Pulumi.<stack>.yaml"
+    )
     parser.add_argument(
         "--config-file",
         type=Path,
@@ -100,12 +160,30 @@ def _stack_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _config_file(args: argparse.Namespace) -> Path:
-    path: Path = args.config_file or PROJECT_ROOT / f"Pulumi.{args.stack}.yaml"
-    return path
+    if args.config_file is not None:
+        given: Path = args.config_file
+        return given
+    return _stack_file(args.stack, PROJECT_ROOT)
+
+
+def _stack_file(name: str, root: Path) -> Path:
+    """The stack file of `name`; a name without one is told which stacks exist."""
+    path = stack_file(root, name)
+    if path.is_file():
+        return path
+    known = ", ".join(stack_names(root)) or "none"
+    raise CommandError(
+        f"no stack '{name}': expected {path.name} in {root} (stacks: {known}); "
+        "or pass --config-file"
+    )
 
 
 def _load(args: argparse.Namespace) -> Stack:
-    return load_offline(_config_file(args), PROJECT_ROOT)
+    if not re.fullmatch(STACK_NAME_PATTERN, args.stack):
+        raise CommandError(
+            f"--stack '{args.stack}': a stack name is letters, digits, '-', '_' and '.'"
+        )
+    return load_offline(_config_file(args), PROJECT_ROOT, args.stack)
 
 
 def _plan_rows(args: argparse.Namespace, stack: Stack) -> list[PlanRow]:
@@ -118,7 +196,7 @@ def _plan_rows(args: argparse.Namespace, stack: Stack) -> list[PlanRow]:
 def _plan(args: argparse.Namespace) -> int:
     rows = _plan_rows(args, _load(args))
     if args.json:
-        print(json.dumps(rows, indent=2, sort_keys=True))
+        sys.stdout.write(plan_json(rows))
         return 0
     print(_tree(rows))
     return 0
@@ -127,20 +205,20 @@ def _plan(args: argparse.Namespace) -> int:
 def _tree(rows: list[PlanRow]) -> str:
     children: dict[str, list[PlanRow]] = {}
     for row in rows:
-        children.setdefault(row["parent"], []).append(row)
-    names = {row["name"] for row in rows}
+        children.setdefault(row.parent, []).append(row)
+    names = {row.name for row in rows}
     roots = sorted(parent for parent in children if parent not in names)
     lines: list[str] = []
 
     def walk(parent: str, depth: int) -> None:
-        for row in sorted(children.get(parent, []), key=lambda r: (r["type"], r["name"])):
-            lines.append(f"{'  ' * depth}{row['type']}  {row['name']}")
-            walk(row["name"], depth + 1)
+        for row in sorted(children.get(parent, []), key=lambda r: (r.type, r.name)):
+            lines.append(f"{'  ' * depth}{row.type}  {row.name}")
+            walk(row.name, depth + 1)
 
     for root in roots:
         lines.append(root)
         walk(root, 1)
-    counts = Counter(row["type"] for row in rows)
+    counts = Counter(row.type for row in rows)
     lines.append("")
     lines.append(f"{len(rows)} resources")
     lines += [f"  {count:4d}  {kind}" for kind, count in sorted(counts.items())]
@@ -216,6 +294,87 @@ def _charts(args: argparse.Namespace) -> int:
             continue
         print(f"{chart.name}-{chart.version}: pulled from {chart.repository}")
     return 1 if failed else 0
+
+
+def _import_file(args: argparse.Namespace) -> int:
+    user_ids, team_ids = _ids("--user", args.user), _ids("--team", args.team)
+    stack = _load(args)
+    try:
+        adopted = adoption(
+            args.stack,
+            project_name(),
+            _plan_rows(args, stack),
+            pagerduty_plan(stack),
+            user_ids,
+            team_ids,
+        )
+    except AdoptionError as error:
+        raise CommandError(str(error)) from None
+    text = json.dumps(adopted.document, indent=2, sort_keys=True) + "\n"
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot write {args.out}: {error.strerror}") from None
+    resources = adopted.document["resources"]
+    count = len(resources) if isinstance(resources, list) else 0
+    targets = " ".join(f"--target '{urn}'" for urn in adopted.parents)
+    print(f"wrote {args.out} ({count} resources). With `pulumi stack select {args.stack}`:")
+    print(f"  pulumi up {targets}")
+    print(f"  pulumi import --file {args.out} --generate-code=false --protect=false")
+    print("  pulumi up")
+    return 0
+
+
+def _ids(option: str, pairs: Sequence[str]) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise CommandError(f"{option} {pair}: expected KEY=ID, e.g. {option} name=PABC123")
+        ids[key.strip()] = value.strip()
+    return ids
+
+
+def _drill(args: argparse.Namespace) -> int:
+    stack = _load(args)
+    missing = missing_programs()
+    if missing:
+        packages = " ".join(sorted(set(missing.values())))
+        raise CommandError(
+            f"the drill needs {', '.join(sorted(missing))}; install them with\n"
+            f"  apt-get install -y --no-install-recommends {packages}\n"
+            "and stop the services the packages start (systemctl stop ...)"
+        )
+    try:
+        chosen = [scenario(name) for name in args.only] if args.only else list(SCENARIOS)
+        target = drilled_service(stack, args.service)
+    except KeyError as error:
+        raise CommandError(str(error.args[0])) from None
+    skipped = [s.name for s in chosen if not runnable(stack, s)]
+    if skipped:
+        print(f"skipped (the stack declares nothing they break): {', '.join(skipped)}")
+    chosen = [s for s in chosen if runnable(stack, s)]
+    print(
+        f"drill of the {args.stack} stack: {len(chosen)} scenario(s) on {target.name}, "
+        f"{args.lanes} lane(s); PagerDuty, Slack and e-mail go to a local sink"
+    )
+    # Ctrl-C and `kill` both stop the drill cleanly (a background job may ignore SIGINT).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+    try:
+        outcomes = drill(
+            stack, chosen, target, args.lanes, args.baseline, lambda line: print(line, flush=True)
+        )
+    except KeyboardInterrupt:
+        print("interrupted: every program the drill started is stopped", file=sys.stderr)
+        return 130
+    print()
+    print(scenario_table(outcomes, unexercised_alerts(stack)))
+    return 0 if all(o.passed for o in outcomes) else 1
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _slo(args: argparse.Namespace) -> int:

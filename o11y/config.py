@@ -19,6 +19,10 @@ from o11y.model.stack import Stack, required_secrets
 NAMESPACE = "o11y"
 # The one config key that holds secret values (a Pulumi secret object).
 SECRETS_KEY = "secrets"
+# The environment is the stack's name; a stack file that still names one is told what replaced it.
+ENVIRONMENT_KEY = "environment"
+STACK_FILE_PREFIX = "Pulumi."
+STACK_FILE_SUFFIX = ".yaml"
 CATALOG_FILE = Path("stacks") / "catalog.yaml"
 
 
@@ -48,13 +52,19 @@ class RawConfig:
         return frozenset(str(k) for k in names)
 
 
-def parse_stack(raw: RawConfig, catalog: Mapping[str, object]) -> Stack:
-    """Validate one stack; raises ConfigError naming every problem."""
+def parse_stack(raw: RawConfig, catalog: Mapping[str, object], stack_name: str) -> Stack:
+    """Validate the stack `stack_name`; raises ConfigError naming every problem."""
     data: dict[str, object] = dict(catalog)
     problems: list[str] = []
     for key, value in sorted(raw.values.items()):
         namespace, _, name = key.partition(":")
         if namespace != NAMESPACE or name == SECRETS_KEY:
+            continue
+        if name == ENVIRONMENT_KEY:
+            problems.append(
+                f"{ENVIRONMENT_KEY}: the environment is the stack's name ({stack_name}); "
+                "remove this key and set `profile` (production or development)"
+            )
             continue
         if f"{NAMESPACE}:{name}" in raw.secret_keys:
             problems.append(
@@ -70,6 +80,7 @@ def parse_stack(raw: RawConfig, catalog: Mapping[str, object]) -> Stack:
             f"pulumi config set --secret --path '{SECRETS_KEY}.<name>'"
         )
     data["secrets"] = sorted(raw.secret_names())
+    data[ENVIRONMENT_KEY] = stack_name
     if problems:
         raise ConfigError(problems)
     try:
@@ -78,12 +89,36 @@ def parse_stack(raw: RawConfig, catalog: Mapping[str, object]) -> Stack:
         raise ConfigError(_problems(error)) from None
 
 
-def load_offline(stack_file: Path, root: Path) -> Stack:
-    """A stack file as `pulumi up` would see it, with stand-ins for the secrets it must have."""
+def load_offline(stack_file: Path, root: Path, stack_name: str | None = None) -> Stack:
+    """A stack file as `pulumi up` would see it, with stand-ins for the secrets it must have.
+    The stack is named after the file (`Pulumi.<name>.yaml`) unless `stack_name` says otherwise."""
+    name = stack_name or stack_name_of(stack_file)
     raw = read_stack_file(stack_file)
     catalog = read_catalog(root)
-    stack = parse_stack(raw, catalog)
-    return parse_stack(with_secret_placeholders(raw, required_secrets(stack)), catalog)
+    stack = parse_stack(raw, catalog, name)
+    return parse_stack(with_secret_placeholders(raw, required_secrets(stack)), catalog, name)
+
+
+def stack_file(root: Path, stack_name: str) -> Path:
+    """Where the stack `stack_name` keeps its config: `Pulumi.<name>.yaml` in the project."""
+    return root / f"{STACK_FILE_PREFIX}{stack_name}{STACK_FILE_SUFFIX}"
+
+
+def stack_name_of(path: Path) -> str:
+    """`staging` for `Pulumi.staging.yaml`; the bare file stem for any other name."""
+    name = path.name
+    if name.startswith(STACK_FILE_PREFIX) and name.endswith(STACK_FILE_SUFFIX):
+        return name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
+    return path.stem
+
+
+def stack_names(root: Path) -> list[str]:
+    """Every stack of a project: one per `Pulumi.<name>.yaml` (the project file excluded)."""
+    return sorted(
+        stack_name_of(path)
+        for path in root.glob(f"{STACK_FILE_PREFIX}*{STACK_FILE_SUFFIX}")
+        if path.is_file() and stack_name_of(path)
+    )
 
 
 def read_catalog(root: Path) -> Mapping[str, object]:

@@ -14,11 +14,12 @@ TEAM_LABEL = "team"
 SEVERITY_LABEL = "severity"
 PRIORITY_LABEL = "priority"
 
-# Labels that must never be on a metric (S2: unbounded values). ServiceMonitors drop them
+# Labels that must never be on a metric (unbounded values). ServiceMonitors drop them
 # with metricRelabelings; the cardinality audit looks for them.
 UNBOUNDED_LABELS = ("user_id", "event_id", "request_id", "session_id", "trace_id")
 
 # Helm release names (also the prefix of the objects each chart creates).
+RELEASE_OPERATOR_CRDS = "prometheus-operator-crds"
 RELEASE_PROMETHEUS = "kube-prometheus-stack"
 RELEASE_LOKI = "loki"
 # The containers of Loki's write path: the single binary, or the distributed components.
@@ -206,6 +207,26 @@ def platform_logs(namespace: str, containers: Sequence[str], pods: str) -> str:
 def log_stream_selector(service: str) -> str:
     """The LogQL stream selector of one catalog service's logs."""
     return "{" + service_selector(service) + "}"
+
+
+def pagerduty_team_wide_service_name(team_display_name: str) -> str:
+    """The PagerDuty service for a team's pages that name no service (per-service layout)."""
+    return f"{team_display_name} (team-wide)"
+
+
+# Span metrics (the collectors' spanmetrics connector, namespace `traces.span.metrics`, unit ms)
+# and service-graph metrics (servicegraph connector), as Prometheus names them.
+METRIC_SPAN_CALLS = "traces_span_metrics_calls_total"
+METRIC_SPAN_DURATION = "traces_span_metrics_duration_milliseconds"  # histogram, carries exemplars
+SPAN_SERVICE_LABEL = "service_name"  # the span's service.name
+SPAN_STATUS_ERROR = 'status_code="STATUS_CODE_ERROR"'
+METRIC_SERVICE_GRAPH_REQUESTS = "traces_service_graph_request_total"  # labels: client, server
+METRIC_SERVICE_GRAPH_FAILED = "traces_service_graph_request_failed_total"
+
+
+def span_service_selector(service: str) -> str:
+    """The matcher for one catalog service's span metrics (its OTel `service.name`)."""
+    return f'{SPAN_SERVICE_LABEL}="{service}"'
 
 
 # Synthetic flows (o11y/synthetics.py): every probe and pushed result carries `job="synthetic"`

@@ -1,4 +1,5 @@
-"""The committed golden artifacts of the example stacks: `rendered/<stack>/` and `docs/runbooks/`.
+"""The committed golden artifacts of the example stacks: `rendered/<stack>/` for every
+`Pulumi.<stack>.yaml`, and `docs/runbooks/`.
 
 `make golden` (python -m o11y.golden) rewrites them; tests/o11y/test_golden.py fails while
 they differ from what the code renders, so a pull request shows every generated change.
@@ -8,11 +9,13 @@ import sys
 from pathlib import Path
 
 from o11y.artifacts import render
-from o11y.config import load_offline
+from o11y.config import load_offline, stack_file, stack_names
 from o11y.plan import PROJECT_ROOT, plan_json, plan_rows
 from o11y.runbooks import runbook_files
 
-EXAMPLE_STACKS = ("dev", "prod")
+# The published runbooks (docs/runbooks) are this stack's: a production-profile stack has every
+# alert a development one has, and the Mimir ones. A test checks they cover every stack's alerts.
+RUNBOOK_STACK = "prod"
 RENDERED = Path("rendered")
 RUNBOOKS = Path("docs") / "runbooks"
 
@@ -20,16 +23,15 @@ RUNBOOKS = Path("docs") / "runbooks"
 def golden_files(root: Path = PROJECT_ROOT) -> dict[Path, str]:
     """Relative path -> text of every golden file."""
     files: dict[Path, str] = {}
-    for name in EXAMPLE_STACKS:
-        stack_file = root / f"Pulumi.{name}.yaml"
-        stack = load_offline(stack_file, root)
+    for name in stack_names(root):
+        path = stack_file(root, name)
+        stack = load_offline(path, root, name)
         for relative, text in render(stack).items():
             if not relative.startswith("runbooks/"):  # one copy of the runbooks: docs/runbooks
                 files[RENDERED / name / relative] = text
-        files[RENDERED / name / "plan.json"] = plan_json(plan_rows(name, stack_file, stack))
-    # prod has every alert dev has, and the Mimir ones: its runbooks are the published set.
-    prod = load_offline(root / "Pulumi.prod.yaml", root)
-    for relative, text in runbook_files(prod).items():
+        files[RENDERED / name / "plan.json"] = plan_json(plan_rows(name, path, stack))
+    published = load_offline(stack_file(root, RUNBOOK_STACK), root, RUNBOOK_STACK)
+    for relative, text in runbook_files(published).items():
         files[RUNBOOKS / Path(relative).name] = text
     return files
 

@@ -1,11 +1,56 @@
-"""Kubernetes manifests of the rules this stack generates (PrometheusRule), as plain data."""
+"""Every Kubernetes object the program applies outside Helm, as plain manifests.
 
-from o11y.conventions import MANAGED_BY
+The components create these objects from the same core functions (PrometheusRules here,
+ServiceMonitors and Probes in o11y.monitors, NetworkPolicies from o11y.helm.network_policies,
+Secrets from o11y.helm, o11y.routing, o11y.pagerduty and o11y.synthetics, the synthetic flows'
+runner from o11y.synthetics), and `render` writes them under `kubernetes/` so a reviewer sees
+what gets applied. Secrets are written with every value that comes from a secret redacted.
+
+Size: etcd refuses requests over 1.5 MiB and the API server caps them at 3 MiB, so rules are
+split into one PrometheusRule per area and service (whole rule groups, never a group split),
+and `check` fails on any object over `OBJECT_SIZE_LIMIT`.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import cast
+
+import yaml
+
+from o11y.conventions import (
+    DEPENDENCY_LABEL,
+    MANAGED_BY,
+    SECRET_ALERTMANAGER_CONFIG,
+    SECRET_ALERTMANAGER_KEYS,
+    SECRET_GRAFANA_ADMIN,
+    SERVICE_LABEL,
+)
+from o11y.helm import kubernetes_secrets, network_policies
+from o11y.helm.grafana import ADMIN_PASSWORD_KEY, ADMIN_USER_KEY
+from o11y.helm.network_policies import network_policy_manifest
 from o11y.model.stack import Stack
-from o11y.promrules import RuleGroup
+from o11y.monitors import custom_resources
+from o11y.pagerduty import pagerduty_plan
+from o11y.promrules import YAML_DUMPER, RuleGroup
+from o11y.readiness import grafana_readiness, readiness_job
+from o11y.routing import ALERTMANAGER_FILE, alertmanager_yaml, key_secrets
 from o11y.rules import rule_groups
+from o11y.slo import SLO_SERVICE_LABEL
+from o11y.synthetics import credential_secrets, workloads
 
-Manifest = dict[str, object]  # apiVersion, kind, metadata, spec
+Manifest = dict[str, object]  # apiVersion, kind, metadata, spec | data
+
+KUBERNETES_DIR = "kubernetes"
+PROMETHEUS_RULES_DIR = f"{KUBERNETES_DIR}/prometheusrules"
+# No object we create may be larger than this as JSON: a third of what etcd accepts (1.5 MiB),
+# leaving room for the API server's own fields (managedFields, status) and for growth.
+OBJECT_SIZE_LIMIT = 512 * 1024
+# What a redacted Secret value reads as in rendered files.
+REDACTED = "<redacted>"
+# Labels naming what a rule group is about, most specific first: a group whose rules all
+# carry one value of one of them gets its own PrometheusRule.
+OWNER_LABELS = (SERVICE_LABEL, SLO_SERVICE_LABEL, DEPENDENCY_LABEL)
 
 
 def prometheus_rule(name: str, namespace: str, groups: list[RuleGroup]) -> Manifest:
@@ -17,10 +62,148 @@ def prometheus_rule(name: str, namespace: str, groups: list[RuleGroup]) -> Manif
     }
 
 
+def group_owner(group: RuleGroup) -> str | None:
+    """The one service (or dependency) every rule of the group is about; None if area-wide."""
+    for label in OWNER_LABELS:
+        values = {rule.get("labels", {}).get(label) for rule in group["rules"]}
+        if len(values) == 1 and (value := values.pop()) is not None:
+            return value
+    return None
+
+
+def rule_shards(stem: str, groups: list[RuleGroup]) -> dict[str, list[RuleGroup]]:
+    """Object name -> its groups: `o11y-<area>-<owner>` per owner, `o11y-<area>` for the rest.
+    Groups keep their order and their rules; only the object holding them depends on size."""
+    shards: dict[str, list[RuleGroup]] = {}
+    for group in groups:
+        owner = group_owner(group)
+        name = f"o11y-{stem}" if owner is None else f"o11y-{stem}-{owner}"
+        shards.setdefault(name, []).append(group)
+    return shards
+
+
 def prometheus_rules(stack: Stack) -> list[Manifest]:
-    """One PrometheusRule per rule file, in the stack's namespace."""
+    """The stack's rules as PrometheusRules, one per area and service, sorted by name."""
     namespace = stack.kubernetes.namespace
+    shards = {
+        name: groups
+        for stem, area in rule_groups(stack).items()
+        for name, groups in rule_shards(stem, area).items()
+    }
+    return [prometheus_rule(name, namespace, shards[name]) for name in sorted(shards)]
+
+
+def namespace(stack: Stack) -> Manifest:
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": stack.kubernetes.namespace},
+    }
+
+
+@dataclass(frozen=True)
+class SecretObject:
+    """A Kubernetes Secret the program creates: keys whose values are Pulumi secrets, and
+    generated keys whose values are plain configuration (no secret inside)."""
+
+    name: str
+    secret_keys: tuple[str, ...]
+    plain: Mapping[str, str] = field(default_factory=dict)
+
+
+def secret_objects(stack: Stack) -> list[SecretObject]:
+    """Every Secret, as components/platform.py and components/oncall.py create them."""
+    routing_keys = [s.routing_key_name for s in pagerduty_plan(stack).services]
+    config_key = ALERTMANAGER_FILE.rsplit("/", 1)[-1]
     return [
-        prometheus_rule(f"o11y-{stem}", namespace, groups)
-        for stem, groups in sorted(rule_groups(stack).items())
+        SecretObject(
+            SECRET_ALERTMANAGER_KEYS,
+            (*routing_keys, *key_secrets(stack)),
+        ),
+        SecretObject(
+            SECRET_ALERTMANAGER_CONFIG,
+            (),
+            plain={config_key: alertmanager_yaml(stack)},
+        ),
+        SecretObject(SECRET_GRAFANA_ADMIN, (ADMIN_USER_KEY, ADMIN_PASSWORD_KEY)),
+        *(SecretObject(name, tuple(keys)) for name, keys in kubernetes_secrets(stack).items()),
+        # The synthetic flows' credentials (components/synthetics.py).
+        *(SecretObject(name, tuple(keys)) for name, keys in credential_secrets(stack).items()),
     ]
+
+
+def secret_manifest(stack: Stack, secret: SecretObject) -> Manifest:
+    """The Secret as applied, shown readable (`stringData`; the program writes base64 `data`),
+    each secret value replaced by `<redacted>`."""
+    # Every Secret the program writes carries the managed-by label (components/secrets.py).
+    metadata: dict[str, object] = {
+        "name": secret.name,
+        "namespace": stack.kubernetes.namespace,
+        "labels": dict(MANAGED_BY),
+    }
+    values = dict.fromkeys(secret.secret_keys, REDACTED)
+    values.update(secret.plain)
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": metadata,
+        "type": "Opaque",
+        "stringData": dict(sorted(values.items())),
+    }
+
+
+def kubernetes_objects(stack: Stack) -> list[Manifest]:
+    """Every object applied outside Helm, in the order a fresh cluster gets them."""
+    return [
+        namespace(stack),
+        *(secret_manifest(stack, s) for s in secret_objects(stack)),
+        *(network_policy_manifest(p) for p in network_policies(stack)),
+        *(dict[str, object](m) for m in custom_resources(stack)),
+        # The synthetic flows' Pushgateway, runner ConfigMap and CronJobs (components/synthetics.py).
+        *(dict[str, object](m) for m in workloads(stack)),
+        *prometheus_rules(stack),
+        readiness_job(grafana_readiness(stack)),
+    ]
+
+
+def object_size(manifest: Mapping[str, object]) -> int:
+    """Bytes of the object as compact JSON, the form sent to the API server."""
+    text = json.dumps(manifest, separators=(",", ":"), ensure_ascii=False)
+    return len(text.encode("utf-8"))
+
+
+def _represent_text(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+# The rule files' emitter, writing multi-line strings (PromQL, the Alertmanager configuration)
+# as literal blocks, so a reviewer reads them as they are.
+_ReadableDumper = cast("type[yaml.SafeDumper]", type("_ReadableDumper", (YAML_DUMPER,), {}))
+_ReadableDumper.add_representer(str, _represent_text)
+
+
+def _documents(manifests: Sequence[Mapping[str, object]]) -> str:
+    return yaml.dump_all(
+        manifests, Dumper=_ReadableDumper, sort_keys=False, width=1000, allow_unicode=True
+    )
+
+
+def kubernetes_files(stack: Stack) -> dict[str, str]:
+    """`kubernetes/*.yaml`: the namespace, the (redacted) Secrets and the NetworkPolicies, and
+    one file per PrometheusRule (ServiceMonitors and Probes: o11y.monitors.monitor_files)."""
+    files = {
+        f"{KUBERNETES_DIR}/namespace.yaml": _documents([namespace(stack)]),
+        f"{KUBERNETES_DIR}/secrets.yaml": _documents(
+            [secret_manifest(stack, s) for s in secret_objects(stack)]
+        ),
+    }
+    if policies := network_policies(stack):
+        files[f"{KUBERNETES_DIR}/network-policies.yaml"] = _documents(
+            [network_policy_manifest(p) for p in policies]
+        )
+    for rule in prometheus_rules(stack):
+        metadata = rule["metadata"]
+        assert isinstance(metadata, dict), "a manifest has metadata"
+        files[f"{PROMETHEUS_RULES_DIR}/{metadata['name']}.yaml"] = _documents([rule])
+    return files

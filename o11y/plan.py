@@ -9,11 +9,39 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+from pydantic import BaseModel, ConfigDict, JsonValue, TypeAdapter, ValidationError
+
 from o11y.model.stack import Stack, required_secrets
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
-PlanRow = dict[str, str]  # {"type", "name", "parent"}
+
+def project_name(root: Path = PROJECT_ROOT) -> str:
+    """The Pulumi project's name (Pulumi.yaml), part of every resource's URN."""
+    loaded = yaml.safe_load((root / "Pulumi.yaml").read_text(encoding="utf-8"))
+    return str(loaded["name"])
+
+
+class PlanRow(BaseModel):
+    """One resource as `pulumi up` would register it: what it is, where it sits in the tree,
+    which provider creates it, whether it is protected, what it explicitly waits for, and its
+    inputs with every secret value shown as `[secret]`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: str
+    name: str
+    # The parent resource's name ("" for the stack itself).
+    parent: str
+    # The explicit provider resource's name; None for providers and components.
+    provider: str | None
+    protect: bool
+    # Names of the resources it waits for, sorted.
+    dependencies: list[str]
+    inputs: dict[str, JsonValue]
+
+
+_ROWS = TypeAdapter(list[PlanRow])
 
 
 class PlanError(Exception):
@@ -31,9 +59,12 @@ def plan_rows(stack_name: str, config_file: Path, stack: Stack) -> list[PlanRow]
     )
     if done.returncode != 0:
         raise PlanError(f"the program failed under mocks:\n{done.stderr.strip()}")
-    rows: list[PlanRow] = json.loads(done.stdout)
-    return rows
+    try:
+        return _ROWS.validate_json(done.stdout)
+    except ValidationError as error:
+        raise PlanError(f"the program under mocks printed an unexpected plan:\n{error}") from None
 
 
 def plan_json(rows: list[PlanRow]) -> str:
-    return json.dumps(rows, indent=2, sort_keys=True) + "\n"
+    """The rows as reviewable JSON: keys sorted, one value per line."""
+    return json.dumps(_ROWS.dump_python(rows, mode="json"), indent=2, sort_keys=True) + "\n"

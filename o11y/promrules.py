@@ -19,6 +19,11 @@ Rule = TypedDict(
 )
 
 
+# libyaml's emitter when PyYAML has it: the same bytes as the pure-Python one for these files
+# (tests/o11y/test_promrules.py), an order of magnitude faster on a thousand services' rules.
+YAML_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 class RuleGroup(TypedDict):
     name: str
     interval: NotRequired[str]
@@ -27,4 +32,6 @@ class RuleGroup(TypedDict):
 
 def rule_file(groups: list[RuleGroup]) -> str:
     """A plain Prometheus rule file (`groups:`), deterministic byte for byte."""
-    return yaml.safe_dump({"groups": groups}, sort_keys=False, width=1000, allow_unicode=True)
+    return yaml.dump(
+        {"groups": groups}, Dumper=YAML_DUMPER, sort_keys=False, width=1000, allow_unicode=True
+    )

@@ -438,3 +438,54 @@ def _matches_any(operator: str, value: str, candidates: Iterable[str]) -> bool:
     except re.error:
         return True  # promtool reports a bad regular expression
     return any(pattern.fullmatch(candidate) for candidate in candidates)
+
+
+def webhook_problems(deployed: Deployed) -> list[str]:
+    """The API server can reach every admission webhook served from our namespace: a
+    NetworkPolicy that isolates the webhook's pods must admit any source on its port (the API
+    server's address is no pod's)."""
+    problems = []
+    for configuration in deployed.of_kind(
+        "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"
+    ):
+        for webhook in map(_map, _list(_map(configuration).get("webhooks"))):
+            target = _map(_map(webhook.get("clientConfig")).get("service"))
+            if target.get("namespace") != deployed.namespace:
+                continue
+            service = deployed.services.get(str(target.get("name")))
+            if service is None:
+                problems.append(
+                    f"{describe(configuration)}: webhook {webhook.get('name')} calls Service "
+                    f"{target.get('name')}, which is not deployed"
+                )
+                continue
+            port = int(str(target.get("port", 443)))
+            target_ports = {
+                str(p.get("targetPort", p.get("port")))
+                for p in _service_ports(service)
+                if p.get("port") == port
+            }
+            pods = [pod for pod in deployed.pods if _service_selects(service, pod)]
+            for policy in deployed.of_kind("NetworkPolicy"):
+                spec = _map(policy.get("spec"))
+                if "Ingress" not in map(str, _list(spec.get("policyTypes") or ["Ingress"])):
+                    continue
+                isolated = [p for p in pods if selects(spec.get("podSelector"), p.labels)]
+                if isolated and not any(
+                    _admits_anyone(_map(rule), target_ports) for rule in _list(spec.get("ingress"))
+                ):
+                    problems.append(
+                        f"{describe(policy)} blocks the API server from webhook "
+                        f"{webhook.get('name')} ({describe(service)} port {port})"
+                    )
+    return sorted(set(problems))
+
+
+def _admits_anyone(rule: Mapping[str, object], target_ports: set[str]) -> bool:
+    sources = _list(rule.get("from"))
+    from_anywhere = not sources or any(
+        _map(_map(source).get("ipBlock")).get("cidr") in ("0.0.0.0/0", "::/0") for source in sources
+    )
+    ports = _list(rule.get("ports"))
+    on_port = not ports or any(str(_map(p).get("port")) in target_ports for p in ports)
+    return from_anywhere and on_port

@@ -1,6 +1,6 @@
 """Alertmanager configuration as data: the routing tree, receivers, inhibitions and time intervals.
 
-The tree, from most to least specific (seed 002/003, REQUIREMENTS P6 and O4):
+The tree, from most to least specific:
 
     Watchdog (severity none)    -> dead man's switch (webhook), repeated every heartbeat
     other severity none         -> null (e.g. kube-prometheus-stack's InfoInhibitor)
@@ -18,10 +18,19 @@ Every field used is accepted by amtool 0.25 (Debian; tests/o11y/test_routing.py)
 in Alertmanager's current configuration reference (0.28+, the chart's): `routing_key_file`,
 `api_url_file`, `auth_password_file`, `time_intervals` + `active_time_intervals`, `matchers`,
 `source_matchers`/`target_matchers`. Avoided on purpose: webhook `url_file` (amtool 0.25 rejects
-it), so the dead man's switch URL is plain config (it only identifies a heartbeat check).
+it). The dead man's switch URL is a secret all the same: the configuration is itself a Kubernetes
+Secret, and the program writes the URL into it from the stack secret `dead_mans_switch_url`
+(`alertmanager_yaml(stack, url)` inside an Output, so it stays a Pulumi secret). Everywhere else
+(rendered files, plan, tests) the configuration holds DEAD_MANS_SWITCH_STAND_IN instead.
 
 Inhibitions: by severity (a page mutes lower severities of the same service and SLO) and by
 cause, from the alert catalog's `o11y.rules.INHIBITIONS` (a down service mutes its symptoms).
+
+Size: one PagerDuty receiver per PagerDuty service, each with the same message templates. The
+file spells those settings once, as a YAML anchor (`&pagerduty`) that every receiver merges
+(`<<: *pagerduty`) next to its own routing key file, so the configuration Secret stays small
+at a thousand services (README, "Object sizes"). Alertmanager (Go yaml) and every YAML reader
+expand the merge to the same configuration as `alertmanager_config`.
 """
 
 from collections.abc import Mapping
@@ -62,21 +71,99 @@ DEFAULT = "default"
 NULL = "null"
 DEAD_MANS_SWITCH = "dead-mans-switch"
 NO_PAGING = "no-paging"
+# Stack secret holding the dead man's switch URL, and what stands in for it outside the
+# program: a valid URL (amtool checks it) under a reserved domain that never resolves.
+DEAD_MANS_SWITCH_SECRET = "dead_mans_switch_url"
+DEAD_MANS_SWITCH_STAND_IN = "https://dead-mans-switch.invalid/secrets.dead_mans_switch_url"
 
 
 def alertmanager_files(stack: Stack) -> dict[str, str]:
-    """The rendered Alertmanager configuration (no secrets: only file paths)."""
+    """The rendered Alertmanager configuration (no secrets: file paths and the stand-in URL)."""
     return {ALERTMANAGER_FILE: alertmanager_yaml(stack)}
 
 
-def alertmanager_yaml(stack: Stack) -> str:
-    return yaml.safe_dump(alertmanager_config(stack), sort_keys=False, width=1000)
+def alertmanager_yaml(stack: Stack, dead_mans_switch_url: str = DEAD_MANS_SWITCH_STAND_IN) -> str:
+    """The configuration file: `alertmanager_config`, with the PagerDuty settings every receiver
+    shares written once and merged into each; `dead_mans_switch_url` is the secret's value only
+    inside the program (see the module docstring)."""
+    config = alertmanager_config(stack, dead_mans_switch_url)
+    receivers = config["receivers"]
+    assert isinstance(receivers, list), "receivers are a list"
+    document: dict[str, object] = dict(config)
+    shared = _shared_pagerduty_settings(receivers)
+    if shared is not None:
+        document["receivers"] = [_merging(receiver, shared) for receiver in receivers]
+    return yaml.dump(document, Dumper=_AnchoredDumper, sort_keys=False, width=1000)
 
 
-def alertmanager_config(stack: Stack) -> JsonObject:
+# The one setting that differs between the PagerDuty receivers' configs.
+_OWN_PAGERDUTY_KEY = "routing_key_file"
+
+
+class _MergeKey:
+    """The YAML merge key `<<` (dumped plain, so readers merge instead of reading a string)."""
+
+
+class _SharedSettings(dict[str, Json]):
+    """Settings written once under the anchor `&pagerduty`, then referred to as `*pagerduty`."""
+
+
+class _AnchoredDumper(yaml.SafeDumper):
+    def generate_anchor(self, node: yaml.Node) -> str:
+        return "pagerduty"
+
+    def ignore_aliases(self, data: object) -> bool:
+        return not isinstance(data, _SharedSettings)
+
+
+def _represent_merge_key(dumper: yaml.SafeDumper, _: _MergeKey) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:merge", "<<")
+
+
+def _represent_shared(dumper: yaml.SafeDumper, data: _SharedSettings) -> yaml.MappingNode:
+    return dumper.represent_dict(data)
+
+
+_AnchoredDumper.add_representer(_MergeKey, _represent_merge_key)
+_AnchoredDumper.add_representer(_SharedSettings, _represent_shared)
+_MERGE = _MergeKey()
+
+
+def _pagerduty_configs(receiver: Json) -> list[Json]:
+    if isinstance(receiver, dict) and isinstance(
+        configs := receiver.get("pagerduty_configs"), list
+    ):
+        return configs
+    return []
+
+
+def _shared_pagerduty_settings(receivers: list[Json]) -> _SharedSettings | None:
+    """What every PagerDuty config has in common, if they differ only in their routing key file."""
+    configs = [c for r in receivers for c in _pagerduty_configs(r) if isinstance(c, dict)]
+    rest = [{k: v for k, v in c.items() if k != _OWN_PAGERDUTY_KEY} for c in configs]
+    if len(rest) < 2 or any(r != rest[0] for r in rest):
+        return None
+    return _SharedSettings(rest[0])
+
+
+def _merging(receiver: Json, shared: _SharedSettings) -> object:
+    """A PagerDuty receiver as `{<<: *pagerduty, routing_key_file: ...}`; others unchanged."""
+    if not _pagerduty_configs(receiver) or not isinstance(receiver, dict):
+        return receiver
+    configs: list[dict[object, object]] = [
+        {_MERGE: shared, _OWN_PAGERDUTY_KEY: config[_OWN_PAGERDUTY_KEY]}
+        for config in _pagerduty_configs(receiver)
+        if isinstance(config, dict)
+    ]
+    return {**receiver, "pagerduty_configs": configs}
+
+
+def alertmanager_config(
+    stack: Stack, dead_mans_switch_url: str = DEAD_MANS_SWITCH_STAND_IN
+) -> JsonObject:
     return {
         "route": route_tree(stack),
-        "receivers": receivers(stack),
+        "receivers": receivers(stack, dead_mans_switch_url),
         "inhibit_rules": inhibit_rules(stack),
         "time_intervals": [business_hours(stack)],
     }
@@ -118,10 +205,15 @@ def paging_summary(stack: Stack) -> str:
 
 def heartbeat_summary(stack: Stack) -> str:
     """Where the Watchdog heartbeat goes, for the stack outputs."""
-    url = stack.oncall.dead_mans_switch_url
-    if url is None:
-        return "no dead man's switch: set oncall.dead_mans_switch_url to be told when alerting dies"
-    return f"Watchdog heartbeat every {stack.oncall.heartbeat_interval} to {url}"
+    if DEAD_MANS_SWITCH_SECRET not in stack.secrets:
+        return (
+            f"no dead man's switch: set secrets.{DEAD_MANS_SWITCH_SECRET} to be told when "
+            "alerting dies"
+        )
+    return (
+        f"Watchdog heartbeat every {stack.oncall.heartbeat_interval} to the dead man's switch "
+        f"(secrets.{DEAD_MANS_SWITCH_SECRET})"
+    )
 
 
 def route_tree(stack: Stack) -> JsonObject:
@@ -155,11 +247,11 @@ def route_tree(stack: Stack) -> JsonObject:
     }
 
 
-def receivers(stack: Stack) -> list[Json]:
+def receivers(stack: Stack, dead_mans_switch_url: str = DEAD_MANS_SWITCH_STAND_IN) -> list[Json]:
     result: list[Json] = [
         _slack_receiver(stack, DEFAULT, stack.oncall.default_slack_channel, None),
         {"name": NULL},
-        _dead_mans_switch(stack),
+        _dead_mans_switch(stack, dead_mans_switch_url),
     ]
     if not paging_enabled(stack):
         result.append({"name": NO_PAGING})
@@ -348,9 +440,8 @@ def _email_receiver(stack: Stack, name: str, to: str) -> JsonObject:
     return {"name": name, "email_configs": [config]}
 
 
-def _dead_mans_switch(stack: Stack) -> JsonObject:
-    url = stack.oncall.dead_mans_switch_url
-    if url is None:
+def _dead_mans_switch(stack: Stack, url: str) -> JsonObject:
+    if DEAD_MANS_SWITCH_SECRET not in stack.secrets:
         return {"name": DEAD_MANS_SWITCH}
     return {
         "name": DEAD_MANS_SWITCH,

@@ -38,7 +38,7 @@ from o11y.conventions import (
 from o11y.model.stack import Stack
 from o11y.promrules import Rule, RuleGroup, rule_file
 from o11y.severity import ACTION_BY_PRIORITY, Action
-from o11y.slo import slo_alerts, slo_recording_groups
+from o11y.slo import slo_alerts, slo_rule_groups
 from o11y.synthetics import recording_groups as synthetic_recording_groups
 
 RULES_DIR = "prometheus/rules"
@@ -199,9 +199,10 @@ def _groups(stack: Stack, definitions: list[AlertDefinition]) -> list[RuleGroup]
 
 
 def rule_groups(stack: Stack) -> dict[str, list[RuleGroup]]:
-    """Rule-file stem -> its groups: the SLO recording groups and every alert, finalized."""
+    """Rule-file stem -> its groups: every alert finalized, each SLO's alerts in one group
+    with the recordings they read."""
     result = {stem: _groups(stack, alerts) for stem, alerts in alerts_by_file(stack).items()}
-    result[SLO_STEM] = slo_recording_groups(stack) + result[SLO_STEM]
+    result[SLO_STEM] = slo_rule_groups(stack, lambda definition: alert_rule(stack, definition))
     result[SYNTHETICS_STEM] = synthetic_recording_groups(stack) + result[SYNTHETICS_STEM]
     result[ANOMALIES_STEM] = anomaly_recording_groups(stack) + result[ANOMALIES_STEM]
     return result

@@ -1,4 +1,4 @@
-"""The one severity model: the seeds' priorities P0-P3 mapped to what a person is asked to do.
+"""The one severity model: priorities P0-P3 mapped to what a person is asked to do.
 
 | priority | severity  | action | where it goes                                   | PagerDuty severity |
 |----------|-----------|--------|-------------------------------------------------|--------------------|
@@ -8,7 +8,7 @@
 | P3       | warning   | notify | team e-mail, business hours only                | warning            |
 | -        | none      | -      | dead man's switch (the Watchdog heartbeat)      | -                  |
 
-P0 means "the system is down", P1 "unacceptably degraded" (seed 002); both wake someone up.
+P0 means "the system is down", P1 "unacceptably degraded"; both wake someone up.
 The label values are configurable (`alerting.severity_labels`), the mapping is not.
 """
 

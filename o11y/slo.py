@@ -23,7 +23,7 @@ Robust to real data: an SLI window with no traffic (0/0) or with no error series
 period average nor the budget figures are poisoned for a whole period by one quiet night.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -253,6 +253,11 @@ def group_name(prefix: str, level: ServiceLevel) -> str:
     return f"{prefix}-{level.service}-{level.name}"
 
 
+def slo_group_name(level: ServiceLevel) -> str:
+    """The group holding every recording and alert of one SLO."""
+    return group_name("slo", level)
+
+
 def burn_rate_expr(level: ServiceLevel, action: Action) -> str:
     """Workbook multi-window, multi-burn-rate condition for `action` (page or ticket)."""
     conditions = []
@@ -362,12 +367,22 @@ def catalog_service_levels(stack: Stack) -> list[ServiceLevel]:
     return [catalog_service_level(s, slo) for s in stack.services for slo in s.slos]
 
 
-def slo_recording_groups(stack: Stack) -> list[RuleGroup]:
-    """SLI and budget recording rules for every SLO of every catalog service."""
-    groups: list[RuleGroup] = []
-    for level in catalog_service_levels(stack):
-        groups += [sli_recording_group(level), metadata_recording_group(level)]
-    return groups
+def slo_rule_group(level: ServiceLevel, alerts: list[Rule]) -> RuleGroup:
+    """One SLO's recordings followed by the alerts that read them, in one group (as Pyrra
+    lays them out). Prometheus runs the rules of a group in order at one timestamp, while
+    separate groups run on independent offsets: an alert group evaluated just before its
+    recordings reads the previous evaluation's ratios and pages one interval late."""
+    rules = sli_recording_group(level)["rules"] + metadata_recording_group(level)["rules"]
+    return RuleGroup(name=slo_group_name(level), rules=rules + alerts)
+
+
+def slo_rule_groups(stack: Stack, alert_rule: Callable[[AlertDefinition], Rule]) -> list[RuleGroup]:
+    """One group per catalog SLO: its recordings, then its alerts made rules by `alert_rule`
+    (the final pass of o11y/rules.py)."""
+    return [
+        slo_rule_group(level, [alert_rule(a) for a in service_level_alerts(level)])
+        for level in catalog_service_levels(stack)
+    ]
 
 
 def slo_alerts(stack: Stack) -> list[AlertDefinition]:
@@ -417,7 +432,7 @@ def service_level_alerts(level: ServiceLevel) -> list[AlertDefinition]:
     return [
         AlertDefinition(
             name=alert_name(level, text.suffix),
-            group=f"slo-alerts-{level.service}",
+            group=slo_group_name(level),
             expr=expr,
             for_=text.for_,
             priority=text.priority,

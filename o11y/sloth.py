@@ -4,7 +4,8 @@ Reads the spec format of https://github.com/slok/sloth and renders it with the s
 the catalog SLOs (o11y/slo.py): same windows, factors and records, with Sloth's page/ticket
 alert semantics (`page_alert.labels` on the page alert, `ticket_alert.labels` on the ticket,
 spec `labels` on every rule). The half-budget and absent-source alerts are catalog features and
-are not added: a Sloth spec says exactly which alerts it wants.
+are not added: a Sloth spec says exactly which alerts it wants. Unlike Sloth's own output,
+each SLO's alerts share one group with its recordings (o11y/slo.py, `slo_rule_group`).
 """
 
 from collections.abc import Mapping
@@ -26,9 +27,7 @@ from o11y.slo import (
     RatioSLI,
     ServiceLevel,
     burn_rate_expr,
-    group_name,
-    metadata_recording_group,
-    sli_recording_group,
+    slo_rule_group,
 )
 
 SPEC_VERSION = "prometheus/v1"
@@ -160,7 +159,6 @@ def spec_rule_groups(spec: ServiceLevelSpec, period: Period) -> list[RuleGroup]:
     groups: list[RuleGroup] = []
     for slo in spec.slos:
         level = service_level(spec, slo, period)
-        groups += [sli_recording_group(level), metadata_recording_group(level)]
         alerts = [
             burn_rate_rule(level, slo, action, alert)
             for action, alert in (
@@ -169,8 +167,7 @@ def spec_rule_groups(spec: ServiceLevelSpec, period: Period) -> list[RuleGroup]:
             )
             if not alert.disable
         ]
-        if alerts:
-            groups.append(RuleGroup(name=group_name("slo-alerts", level), rules=alerts))
+        groups.append(slo_rule_group(level, alerts))
     return groups
 
 

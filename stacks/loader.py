@@ -13,7 +13,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from o11y.config import NAMESPACE, SECRETS_KEY, ConfigError, RawConfig, parse_stack, read_catalog
-from o11y.model.stack import Stack, required_secrets
+from o11y.model.stack import Stack, required_secrets, why_required
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,17 +44,18 @@ def secret_outputs(raw: RawConfig) -> dict[str, pulumi.Output[str]]:
     return {str(k): pulumi.Output.secret(str(v)) for k, v in sorted(decoded.items())}
 
 
-def load_stack(raw: RawConfig | None = None) -> LoadedStack:
-    """Validate the stack before any resource exists; a bad config ends the run with one message."""
+def load_stack(raw: RawConfig | None = None, stack_name: str | None = None) -> LoadedStack:
+    """Validate the running stack before any resource exists; a bad config ends the run with one
+    message. The stack's name is the environment; its file's `profile` decides the rest."""
     raw = engine_config() if raw is None else raw
     try:
-        stack = parse_stack(raw, read_catalog(PROJECT_ROOT))
+        stack = parse_stack(raw, read_catalog(PROJECT_ROOT), stack_name or pulumi.get_stack())
     except ConfigError as error:
         message = "invalid stack configuration:\n  " + "\n  ".join(error.problems)
         raise pulumi.RunError(message) from None
     missing = [name for name in required_secrets(stack) if name not in stack.secrets]
     if missing:
-        lines = [f"secrets.{name}: required in {stack.environment}" for name in missing]
+        lines = [f"secrets.{name}: {why_required(stack, name)}" for name in missing]
         hint = "set with: pulumi config set --secret --path 'secrets.<name>' <value>"
         raise pulumi.RunError("missing secrets:\n  " + "\n  ".join([*lines, hint]))
     return LoadedStack(stack=stack, secrets=secret_outputs(raw))

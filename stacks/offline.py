@@ -5,6 +5,7 @@ mock tests. Nothing here reaches a cluster, Grafana or PagerDuty.
 """
 
 import argparse
+import hashlib
 import json
 import runpy
 import sys
@@ -44,6 +45,7 @@ class Registration:
     inputs: Mapping[str, object]
     secret_inputs: frozenset[str]
     additional_secret_outputs: tuple[str, ...]
+    ignore_changes: tuple[str, ...] = ()
 
     @property
     def parent_name(self) -> str:
@@ -87,6 +89,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     inputs=cast("dict[str, object]", rpc.deserialize_properties(req.object)),
                     secret_inputs=frozenset(secret),
                     additional_secret_outputs=tuple(req.additionalSecretOutputs),
+                    ignore_changes=tuple(req.ignoreChanges),
                 )
             )
         return response
@@ -103,6 +106,7 @@ class _RegisterRequest:
     provider: str
     dependencies: Sequence[str]
     additionalSecretOutputs: Sequence[str]
+    ignoreChanges: Sequence[str]
     object: struct_pb2.Struct
 
 
@@ -115,6 +119,8 @@ class _Mocks(pulumi_mocks.Mocks):
             state["result"] = f"mock-password-{args.name}"
         if args.typ == "pagerduty:index/serviceIntegration:ServiceIntegration":
             state["integrationKey"] = f"mock-integration-key-{args.name}"
+        if args.typ == "sentry:index/sentryKey:SentryKey":
+            state["dsnPublic"] = f"https://mock-{args.name}@sentry.invalid/1"
         return f"{args.name}-id", state
 
     def call(
@@ -145,10 +151,62 @@ def run_program(raw: RawConfig, stack_name: str) -> list[Registration]:
     return record(program_main, stack_name)
 
 
-def plan_rows(registrations: Sequence[Registration]) -> list[dict[str, str]]:
-    """The resource tree as `{"type", "name", "parent"}` rows, sorted for stable output."""
-    rows = [{"type": r.type, "name": r.name, "parent": r.parent_name} for r in registrations]
-    return sorted(rows, key=lambda row: (row["parent"], row["type"], row["name"]))
+# What `plan --json` shows instead of a secret value.
+SECRET_MASK = "[secret]"
+
+
+# Strings longer than this (dashboard JSON models) show as their size and digest: the
+# content itself is rendered as its own file (`render`), where a diff reads well.
+LONG_STRING = 4096
+
+
+def masked(value: object) -> object:
+    """An input with every value Pulumi holds as a secret replaced by SECRET_MASK, and long
+    strings by their size and SHA-256."""
+    if isinstance(value, str) and len(value) > LONG_STRING:
+        digest = hashlib.sha256(value.encode()).hexdigest()[:16]
+        return f"[{len(value.encode())} bytes, sha256 {digest}]"
+    if isinstance(value, Mapping):
+        if value.get(_SECRET_SIG) == _SECRET_VALUE:
+            return SECRET_MASK
+        return {str(k): masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(v) for v in value]
+    # The wire has one number type; whole numbers read as the integers the program wrote.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _resource_name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def _provider_name(reference: str) -> str | None:
+    """The provider's resource name from a `<urn>::<id>` reference; None for no provider."""
+    return _resource_name(reference.rsplit("::", 1)[0]) if reference else None
+
+
+def plan_rows(registrations: Sequence[Registration]) -> list[dict[str, object]]:
+    """The resource graph as rows (see o11y.plan.PlanRow), sorted for stable output. Inputs
+    Pulumi holds as secrets (Output.secret, secret config, additional_secret_outputs) show
+    as SECRET_MASK, never their value."""
+    rows: list[dict[str, object]] = [
+        {
+            "type": r.type,
+            "name": r.name,
+            "parent": r.parent_name,
+            "provider": _provider_name(r.provider),
+            "protect": r.protect,
+            "dependencies": sorted({_resource_name(urn) for urn in r.dependencies}),
+            "inputs": {
+                key: SECRET_MASK if key in r.additional_secret_outputs else masked(value)
+                for key, value in r.inputs.items()
+            },
+        }
+        for r in registrations
+    ]
+    return sorted(rows, key=lambda row: (str(row["parent"]), str(row["type"]), str(row["name"])))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The Helm releases the dev stack deploys, in order: no Mimir and no sampler tier; one exporter
 # per catalog data store (Pulumi.dev.yaml, stacks/catalog.yaml).
 DEV_RELEASES = (
+    "prometheus-operator-crds",
     "kube-prometheus-stack",
     "loki",
     "tempo",
@@ -30,7 +31,7 @@ DEV_RELEASES = (
 
 
 def load_stack(name: str) -> Stack:
-    return parse_stack(read_stack_file(ROOT / f"Pulumi.{name}.yaml"), read_catalog(ROOT))
+    return parse_stack(read_stack_file(ROOT / f"Pulumi.{name}.yaml"), read_catalog(ROOT), name)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,9 @@ from o11y.model.types import duration_seconds
 ROOT = Path(__file__).resolve().parents[1]
 GUIDES = ("onboarding.md", "queries.md", "cost.md")
 _BLOCK = re.compile(r"^ *```(\w+)\n(.*?)^ *```", re.DOTALL | re.MULTILINE)
-NODE_MODULES = Path(os.environ.get("O11Y_NODE_MODULES") or ROOT / ".tools" / "npm" / "node_modules")
+# Grafana's Lezer grammars as `make lezer` installs them, and the script that parses with them.
+NODE_MODULES = ROOT / ".tools" / "lezer" / "node_modules"
+LEZER_PARSE = ROOT / "tests" / "o11y" / "lezer_parse.cjs"
 # Tools the guides expect on an operator's machine, beyond the repository's own.
 OPERATOR_TOOLS = {"kubectl", "git"}
 
@@ -75,8 +77,8 @@ def grammars() -> Path:
     node = shutil.which("node")
     if node is None or not (NODE_MODULES / "@grafana" / "lezer-traceql").is_dir():
         if os.environ.get("CI"):
-            pytest.fail("Grafana's query grammars are not installed; CI runs `make grammars`")
-        pytest.skip("Grafana's LogQL/TraceQL grammars not installed (`make grammars`)")
+            pytest.fail("Grafana's query grammars are not installed; CI runs `make lezer`")
+        pytest.skip("Grafana's LogQL/TraceQL grammars not installed (`make lezer`)")
     return NODE_MODULES
 
 
@@ -84,7 +86,7 @@ def grammars() -> Path:
 def test_every_logql_and_traceql_query_parses(language: str, grammars: Path) -> None:
     queries = blocks(language)
     done = subprocess.run(
-        ["node", str(ROOT / "tests" / "query_grammars.cjs")],
+        ["node", str(LEZER_PARSE)],
         input=json.dumps([{"language": language, "query": q} for _, q in queries]),
         env={**os.environ, "NODE_PATH": str(grammars)},
         capture_output=True,
@@ -93,14 +95,14 @@ def test_every_logql_and_traceql_query_parses(language: str, grammars: Path) -> 
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    results = [json.loads(line) for line in done.stdout.splitlines()]
-    broken = [(g, q, e) for (g, q), e in zip(queries, results, strict=True) if e]
+    guide_by_query = {q: g for g, q in queries}
+    broken = [(guide_by_query[p["query"]], p["query"], p["at"]) for p in json.loads(done.stdout)]
     assert broken == []
 
 
 def test_a_broken_query_is_caught(grammars: Path) -> None:
     done = subprocess.run(
-        ["node", str(ROOT / "tests" / "query_grammars.cjs")],
+        ["node", str(LEZER_PARSE)],
         input=json.dumps([{"language": "logql", "query": '{service="x" |'}]),
         env={**os.environ, "NODE_PATH": str(grammars)},
         capture_output=True,
@@ -153,7 +155,7 @@ def test_every_command_exists_with_its_options(guide: str, line: str) -> None:
 
 
 def test_the_cost_guide_follows_the_prod_configuration() -> None:
-    stack = parse_stack(read_stack_file(ROOT / "Pulumi.prod.yaml"), read_catalog(ROOT))
+    stack = parse_stack(read_stack_file(ROOT / "Pulumi.prod.yaml"), read_catalog(ROOT), "prod")
     text = (ROOT / "docs" / "cost.md").read_text(encoding="utf-8")
     platform = stack.platform
     retention = platform.retention

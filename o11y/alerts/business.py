@@ -1,5 +1,5 @@
 """Security and business alerts on application counters, one per catalog rule
-(`business_rules`, `security_rules`; seed 003 task 1.1: billing, membership, events, security)."""
+(`business_rules`, `security_rules`: billing, membership, events, security)."""
 
 from o11y.alertdef import AlertDefinition, TriageQuery
 from o11y.alerts.promql import percent_of, selector, sum_rate
@@ -29,7 +29,7 @@ def _pascal(name: str) -> str:
 
 
 def failure_rate_alert_name(rule: BusinessRule) -> str:
-    """`checkout-failures` -> `CheckoutFailureRateHigh` (the seed's name)."""
+    """`checkout-failures` -> `CheckoutFailureRateHigh`."""
     return _pascal(rule.name.removesuffix("-failures")) + "FailureRateHigh"
 
 
@@ -59,7 +59,7 @@ def _failure_rate(stack: Stack, rule: BusinessRule) -> ProvenAlert:
             f"More than {threshold:g}% of {rule.total_metric} attempts on {service.name} failed "
             f"over {rule.window}, for 2 minutes ({rule.failed_metric} / {rule.total_metric})."
         ),
-        symptom=f"{rule.title} is above {threshold:g}% (seed 003).",
+        symptom=f"{rule.title} is above {threshold:g}%.",
         impact=(
             "Users cannot complete this flow; for billing every failed checkout is lost revenue "
             "and a support ticket."
@@ -140,7 +140,7 @@ def _security(stack: Stack, rule: SecurityRule) -> ProvenAlert:
         summary=f"{rule.title} on {service.display_name}.",
         description=f"{rule.metric} on {service.name}: {condition}.",
         symptom=(
-            f"{rule.title}: {condition} (seed 003, security). The service exports "
+            f"{rule.title}: {condition}. The service exports "
             f"`{rule.metric}` from start-up at 0 (docs/CONTRACT.md): `increase()` cannot see the "
             "first event of a counter that appears with it."
         ),

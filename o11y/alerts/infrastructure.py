@@ -3,7 +3,7 @@
 Reused from the chart's default rules (not duplicated here): NodeMemoryHighUtilization,
 NodeFilesystemSpaceFillingUp, NodeFilesystemAlmostOutOfSpace, KubePodCrashLooping,
 KubeContainerWaiting, KubeDeploymentReplicasMismatch (o11y/rules.py REUSED_DEFAULT_RULES).
-The chart's NodeCPUHighUsage (severity `info`) is replaced by NodeCPUHigh at P3 (seed 002).
+The chart's NodeCPUHighUsage (severity `info`) is replaced by NodeCPUHigh at P3.
 """
 
 from o11y.alertdef import AlertDefinition, TriageQuery
@@ -21,7 +21,7 @@ GROUP = "infrastructure"
 NODE_EXPORTER = 'job="node-exporter"'
 KUBELET = 'job="kubelet"'
 KUBE_STATE_METRICS = 'job="kube-state-metrics"'
-# Seed 002: K8S_NODE_CPU_HIGH > 90% (P3), cluster scaling required.
+# Node CPU above 90% is a P3: the cluster needs scaling.
 NODE_CPU_PERCENT = 90
 # A container this close to its memory limit is OOM-killed on the next spike.
 CONTAINER_MEMORY_PERCENT = 90
@@ -43,7 +43,7 @@ def _node_cpu(stack: Stack) -> ProvenAlert:
         summary=f"Node {{{{ $labels.instance }}}} CPU is above {NODE_CPU_PERCENT}%.",
         description=(
             f"CPU utilization of node {{{{ $labels.instance }}}} has been above {NODE_CPU_PERCENT}% "
-            "for 15 minutes: the cluster needs more capacity or a workload misbehaves (seed 002)."
+            "for 15 minutes: the cluster needs more capacity or a workload misbehaves."
         ),
         symptom=f"A node's CPUs are busy more than {NODE_CPU_PERCENT}% of the time.",
         impact="Pods on the node are throttled and slow; new pods may not schedule.",

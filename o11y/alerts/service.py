@@ -1,7 +1,7 @@
 """Alerts every catalog service gets from its catalog entry: down, probe, errors, latency,
 traffic drop, per-endpoint performance budgets and metric cardinality.
 
-Thresholds are the service's own (seed 002: 5xx > 5% over 5m is P0, p99 > 2s is P1; seed 003:
+Thresholds are the service's own (5xx > 5% over 5m is P0, p99 > 2s is P1;
 error rate > 1% and p95 > 500ms for 5 minutes, request rate drop > 50% for 2 minutes).
 """
 
@@ -56,7 +56,7 @@ SYMPTOMS = (
     ENDPOINT_BUDGET,
 )
 
-# Rate windows. 5m: the seeds' "over 5m". A traffic drop compares the last 5 minutes with the
+# Rate windows. 5m: "over 5m". A traffic drop compares the last 5 minutes with the
 # hour before them: a real drop halves traffic within minutes, daily seasonality does not.
 WINDOW = "5m"
 DROP_BASELINE = "1h"
@@ -289,7 +289,7 @@ def _error_rate(
         symptom="The share of 5xx responses is above the service's threshold.",
         impact=(
             "Users see failures on the routes listed by the first query. Above the page threshold "
-            "the service counts as down for its users (seed 002: P0)."
+            "the service counts as down for its users (P0)."
         ),
         triage=(
             TriageQuery(
@@ -632,7 +632,7 @@ def _cardinality(stack: Stack, service: Service) -> ProvenAlert:
             f"{service.name}'s targets expose more than {limit} series after relabeling, for 30 "
             "minutes: an unbounded label (user id, event id, raw URL) is the usual cause."
         ),
-        symptom="The service's metric series count is above the per-service limit (REQUIREMENTS S2).",
+        symptom="The service's metric series count is above the per-service limit.",
         impact="Prometheus memory and Mimir cost grow with every series; queries and dashboards slow down.",
         triage=(
             TriageQuery(

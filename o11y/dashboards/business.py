@@ -1,138 +1,219 @@
-"""Business dashboards (D3, seed 003 task 2.1): one per domain (billing, membership, events,
-messaging) built from the catalog's `business_rules`: the attempt/failure funnel, the failure
-share against its alert threshold, failure reasons, and the p95 latency of the domain's routes
-against their performance budgets.
+"""Business dashboards: one per domain the catalog declares (`business_domains`), from what
+the catalog says about it: its KPIs (revenue by plan, messages sent, generations...), its
+funnels (the share of customers reaching each step), the failure-rate rules whose counters
+carry the domain's prefix (attempts and successes over the range, attempts and failures over
+time, the failure share against its alert threshold, failure reasons), and the p95 of the
+domain's routes against their performance budgets.
 
-A rule belongs to the domain whose metric prefix its counters carry; a new rule (or domain
-counter pair) in the catalog shows up here with no change to this module.
+A team adds a domain, a KPI, a funnel or a rule in the catalog, with no change to this module. Rules of
+no declared domain are shown on an "Other" dashboard, so none is left out.
 """
 
-from dataclasses import dataclass
-
 from o11y.conventions import METRIC_HTTP_DURATION, route_selector, service_selector
-from o11y.dashboards.layout import DashboardSpec, Row
 from o11y.dashboards.panels import (
-    JsonObject,
+    PERCENT_DECIMALS,
+    PanelBuilder,
+    bargauge,
     ceiling,
     piechart,
     prometheus,
-    quantile,
     stat,
     timeseries,
+)
+from o11y.dashboards.promql import (
+    RANGE,
+    by,
+    legend,
+    quantile,
+    selected,
+    share,
+    sum_increase,
+    sum_rate,
     with_matchers,
 )
+from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.alerting import BusinessRule
-from o11y.model.catalog import EndpointBudget, Service
+from o11y.model.catalog import (
+    BusinessDomain,
+    BusinessFunnel,
+    BusinessMetric,
+    EndpointBudget,
+    Service,
+)
 from o11y.model.stack import Stack
 
-
-@dataclass(frozen=True)
-class Domain:
-    key: str
-    title: str
-    metric_prefix: str  # counters of this domain start with it (billing_checkout_attempts_total)
-    route_prefix: str  # its HTTP routes start with it (/api/billing/checkout)
+OTHER = BusinessDomain(name="other", title="Other")
 
 
-# The domains of seed 003 task 2.1. Counter names follow `<domain>_<action>_{attempts,failures}_total`
-# (docs/CONTRACT.md); failure counters carry a bounded `reason` label.
-DOMAINS: tuple[Domain, ...] = (
-    Domain("billing", "Billing", "billing_", "/api/billing"),
-    Domain("membership", "Membership", "membership_", "/api/members"),
-    Domain("events", "Events", "events_", "/api/events"),
-    Domain("messaging", "Messaging", "messaging_", "/api/messages"),
-)
-OTHER = Domain("other", "Other", "", "")
+def domain_of(stack: Stack, rule: BusinessRule) -> BusinessDomain:
+    return next(
+        (d for d in stack.business_domains if rule.total_metric.startswith(d.metric_prefix)),
+        OTHER,
+    )
 
 
-def domain_of(rule: BusinessRule) -> Domain:
-    return next((d for d in DOMAINS if rule.total_metric.startswith(d.metric_prefix)), OTHER)
+def kpi_panel(kpi: BusinessMetric) -> PanelBuilder:
+    """One KPI, read as the catalog says, split by its `by` label when it has one."""
+    selector = service_selector(kpi.service)
+    labels = (kpi.by,) if kpi.by else ()
+    series = legend(labels) if labels else kpi.title
+    if kpi.read_as == "increase":
+        total = sum_increase(kpi.name, selector, labels)
+        if labels:
+            return piechart(
+                f"{kpi.title} by {kpi.by}",
+                [prometheus(total, series, instant=True)],
+                kpi.unit,
+                description=f"{kpi.name} over the time range, by {kpi.by}.",
+            )
+        return stat(
+            kpi.title,
+            [prometheus(total, series, instant=True)],
+            kpi.unit,
+            description=f"{kpi.name} over the time range.",
+        ).span(8)
+    if kpi.read_as == "gauge":
+        expr = f"{by(labels)}({selected(kpi.name, selector)})"
+        title = kpi.title
+    elif kpi.read_as == "p95":
+        expr, title = quantile(0.95, kpi.name, selector, labels), f"{kpi.title} p95"
+    else:
+        expr, title = sum_rate(kpi.name, selector, labels), f"{kpi.title} per second"
+    if labels:
+        title = f"{title} by {kpi.by}"
+    return timeseries(title, [prometheus(expr, series)], kpi.unit)
 
 
-def selected(metric: str, selector: str) -> str:
-    """`metric` (a name or `name{matchers}`) narrowed to `selector`."""
-    name, brace, rest = metric.partition("{")
-    if not brace:
-        return f"{name}{{{selector}}}"
-    inner = rest.removesuffix("}").strip()
-    return f"{name}{{{with_matchers(selector, inner) if inner else selector}}}"
-
-
-def rule_panels(rule: BusinessRule) -> tuple[JsonObject, ...]:
+def rule_panels(rule: BusinessRule) -> tuple[PanelBuilder, ...]:
     selector = service_selector(rule.service)
-    attempts = f"sum(rate({selected(rule.total_metric, selector)}[{rule.window}]))"
-    failures = f"sum(rate({selected(rule.failed_metric, selector)}[{rule.window}]))"
-    share = f"{failures} / {attempts}"
+    attempts_metric = selected(rule.total_metric, selector)
+    failures_metric = selected(rule.failed_metric, selector)
+    attempts = f"sum(rate({attempts_metric}[{rule.window}]))"
+    failures = f"sum(rate({failures_metric}[{rule.window}]))"
+    failed_share = share(failures, attempts)
     limit = rule.max_failure_percent / 100
+    attempted_total = f"sum(increase({attempts_metric}[{RANGE}]))"
+    failed_total = f"sum(increase({failures_metric}[{RANGE}]))"
     return (
-        timeseries(
-            f"{rule.title}: funnel",
+        bargauge(
+            f"{rule.title}: attempted and succeeded over the range",
             [
-                prometheus(attempts, "attempted"),
-                prometheus(f"{attempts} - {failures}", "succeeded"),
-                prometheus(failures, "failed"),
+                prometheus(attempted_total, "attempted", instant=True),
+                prometheus(
+                    f"{attempted_total} - ({failed_total} or {attempted_total} * 0)",
+                    "succeeded",
+                    instant=True,
+                ),
             ],
-            "ops",
-            width=9,
+            "short",
+            steps=((None, "blue"),),
             description=f"{rule.total_metric} and {rule.failed_metric} on {rule.service}.",
-        ),
+        ).span(6),
         stat(
             f"{rule.title}: failure share",
-            [prometheus(share, "failed")],
+            [prometheus(failed_share, "failed")],
             "percentunit",
             steps=ceiling(limit),
-            width=3,
-            height=8,
-            description=f"Alerts ({rule.priority}) above {rule.max_failure_percent:g}% over {rule.window}.",
-        ),
+            decimals=PERCENT_DECIMALS,
+            description=f"Alerts ({rule.priority}) above {rule.max_failure_percent:g}%"
+            f" over {rule.window}.",
+        )
+        .span(3)
+        .height(8),
         timeseries(
-            f"{rule.title}: failure share",
-            [prometheus(share, "failed")],
+            f"{rule.title}: attempts and failures",
+            [
+                prometheus(attempts, "attempted"),
+                prometheus(f"({failures} or {attempts} * 0)", "failed"),
+            ],
+            "ops",
+        ).span(5),
+        timeseries(
+            f"{rule.title}: failure share over time",
+            [prometheus(failed_share, "failed")],
             "percentunit",
             steps=ceiling(limit),
-            width=6,
-        ),
+            decimals=PERCENT_DECIMALS,
+        ).span(5),
         piechart(
             f"{rule.title}: failure reasons",
             [
                 prometheus(
-                    f"sum by (reason) (increase({selected(rule.failed_metric, selector)}[$__range]))",
+                    f"sum by (reason) (increase({failures_metric}[{RANGE}]))",
                     "{{reason}}",
                     instant=True,
                 )
             ],
-            width=6,
-        ),
+        ).span(5),
     )
 
 
-def route_latency(service: Service, endpoint: EndpointBudget) -> JsonObject:
+def route_latency(service: Service, endpoint: EndpointBudget) -> PanelBuilder:
     selector = with_matchers(service_selector(service.name), route_selector(endpoint.route))
     return timeseries(
         f"p95 latency {endpoint.method} {endpoint.route}",
         [prometheus(quantile(0.95, METRIC_HTTP_DURATION, selector), "p95")],
         "s",
         steps=ceiling(endpoint.p95_seconds),
-        width=8,
         description=f"Budget p95 {endpoint.p95_seconds:g}s (catalog performance budget).",
     )
 
 
-def domain_dashboard(stack: Stack, domain: Domain, rules: list[BusinessRule]) -> DashboardSpec:
-    services = sorted({rule.service for rule in rules})
+def funnel_panels(funnel: BusinessFunnel) -> tuple[PanelBuilder, ...]:
+    """How many of those who entered the funnel over the range reached each step (100% for the
+    first), how many entered, and the share that went all the way."""
+    selector = service_selector(funnel.service)
+    reached = [sum_increase(stage.metric, selector) for stage in funnel.stages]
+    entered = reached[0]
+    return (
+        bargauge(
+            f"{funnel.title}: reached each step",
+            [
+                prometheus(share(count, entered), stage.title, instant=True)
+                for stage, count in zip(funnel.stages, reached, strict=True)
+            ],
+            "percentunit",
+            steps=((None, "blue"),),
+            maximum=1,
+            description="Share of those who entered that reached each step, over the range: "
+            + " -> ".join(f"{s.metric}" for s in funnel.stages),
+        )
+        .span(12)
+        .height(max(6, 2 + 2 * len(funnel.stages))),
+        stat(
+            f"{funnel.title}: entered",
+            [prometheus(entered, funnel.stages[0].title, instant=True)],
+            description=f"{funnel.stages[0].metric} over the range.",
+        ).span(6),
+        stat(
+            f"{funnel.title}: conversion",
+            [prometheus(share(reached[-1], entered), "conversion", instant=True)],
+            "percentunit",
+            description=f"{funnel.stages[-1].title} out of {funnel.stages[0].title}.",
+        ).span(6),
+    )
+
+
+def domain_dashboard(
+    stack: Stack, domain: BusinessDomain, rules: list[BusinessRule]
+) -> DashboardSpec:
     latency = tuple(
-        route_latency(stack.service(name), endpoint)
-        for name in services
-        for endpoint in stack.service(name).endpoints
+        route_latency(service, endpoint)
+        for service in stack.services
+        for endpoint in service.endpoints
         if domain.route_prefix and endpoint.route.startswith(domain.route_prefix)
     )
-    rows = [Row(rule.title, rule_panels(rule)) for rule in rules]
+    rows = []
+    if domain.kpis:
+        rows.append(Row("KPIs", tuple(kpi_panel(k) for k in domain.kpis)))
+    rows += [Row(funnel.title, funnel_panels(funnel)) for funnel in domain.funnels]
+    rows += [Row(rule.title, rule_panels(rule)) for rule in rules]
     if latency:
         rows.append(Row("Route latency against budget", latency))
     return DashboardSpec(
-        key=f"business-{domain.key}",
+        key=f"business-{domain.name}",
         title=f"Business: {domain.title}",
-        description=f"{domain.title} KPIs from the catalog's business rules (D3).",
+        description=f"{domain.title}: KPIs, failure rates and route latency from the catalog.",
         rows=tuple(rows),
         labels=("business",),
         time_from="now-24h",
@@ -140,12 +221,10 @@ def domain_dashboard(stack: Stack, domain: Domain, rules: list[BusinessRule]) ->
 
 
 def dashboards(stack: Stack) -> list[DashboardSpec]:
-    by_domain: dict[Domain, list[BusinessRule]] = {}
+    by_domain: dict[str, list[BusinessRule]] = {}
     for rule in stack.business_rules:
-        by_domain.setdefault(domain_of(rule), []).append(rule)
-    order = [*DOMAINS, OTHER]
-    return [
-        domain_dashboard(stack, domain, by_domain[domain])
-        for domain in order
-        if domain in by_domain
-    ]
+        by_domain.setdefault(domain_of(stack, rule).name, []).append(rule)
+    boards = [domain_dashboard(stack, d, by_domain.get(d.name, [])) for d in stack.business_domains]
+    if OTHER.name in by_domain:
+        boards.append(domain_dashboard(stack, OTHER, by_domain[OTHER.name]))
+    return boards

@@ -1,9 +1,9 @@
-"""Cost attribution and cardinality audit (S2, S6; seed 003 tasks 3.2 and 5.3).
+"""Cost attribution and cardinality audit.
 
 Attribution: traffic, request time and every currency-valued service metric of the catalog
 (e.g. `llm_cost_usd_total`) split by each of the stack's `cost_labels` (plan, feature, tenant).
 Audit: where the series are (top metrics and jobs), head series over time, and the unbounded
-labels that must never reach a metric (S2), which should all read 0.
+labels that must never reach a metric, which should all read 0.
 """
 
 from o11y.conventions import (
@@ -12,9 +12,8 @@ from o11y.conventions import (
     SERVICE_LABEL,
     service_selector,
 )
-from o11y.dashboards.layout import DashboardSpec, Row
 from o11y.dashboards.panels import (
-    JsonObject,
+    PanelBuilder,
     ceiling,
     piechart,
     prometheus,
@@ -22,16 +21,17 @@ from o11y.dashboards.panels import (
     table,
     timeseries,
 )
+from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.stack import Stack
 
 # Labels that identify one user or one record: unbounded, so they belong in logs and traces,
-# never on a metric (seed 003 task 3.2). Scrape relabelling drops them; these stats prove it.
+# never on a metric. Scrape relabelling drops them; these stats prove it.
 UNBOUNDED_LABELS = ("user_id", "event_id", "trace_id", "session_id")
-# How many rows the top-N audit tables show (seed 003: `topk(10, count by (__name__) ...)`).
+# How many rows the top-N audit tables show.
 TOP = 20
 
 
-def attribution_panels(stack: Stack, label: str) -> tuple[JsonObject, ...]:
+def attribution_panels(stack: Stack, label: str) -> tuple[PanelBuilder, ...]:
     """Requests, request time and each currency metric over the range, split by one cost label."""
     present = f'{label}!=""'
     panels = [
@@ -44,8 +44,7 @@ def attribution_panels(stack: Stack, label: str) -> tuple[JsonObject, ...]:
                     instant=True,
                 )
             ],
-            width=8,
-        ),
+        ).span(8),
         piechart(
             f"Request time by {label}",
             [
@@ -57,9 +56,8 @@ def attribution_panels(stack: Stack, label: str) -> tuple[JsonObject, ...]:
                 )
             ],
             "s",
-            width=8,
             description="Seconds spent serving requests: a proxy for compute cost.",
-        ),
+        ).span(8),
     ]
     for service in stack.services:
         for metric in service.metrics:
@@ -77,13 +75,12 @@ def attribution_panels(stack: Stack, label: str) -> tuple[JsonObject, ...]:
                         )
                     ],
                     metric.unit,
-                    width=8,
-                )
+                ).span(8)
             )
     return tuple(panels)
 
 
-def expensive_endpoints() -> JsonObject:
+def expensive_endpoints() -> PanelBuilder:
     return table(
         "Most expensive endpoints (request time)",
         [
@@ -94,21 +91,19 @@ def expensive_endpoints() -> JsonObject:
             )
         ],
         "s",
-        width=24,
-    )
+    ).span(24)
 
 
-def cardinality_panels() -> tuple[JsonObject, ...]:
-    """The audit queries of seed 003 task 3.2, over every series Prometheus holds."""
+def cardinality_panels() -> tuple[PanelBuilder, ...]:
+    """The cardinality audit queries, over every series Prometheus holds."""
     every_series = '{__name__=~".+"}'
     unbounded = tuple(
         stat(
             f"Series with {label}",
             [prometheus(f'count({{{label}!=""}}) or vector(0)', label)],
             steps=ceiling(1),
-            width=6,
-            description=f"Must be 0: `{label}` is unbounded and is dropped at scrape (S2).",
-        )
+            description=f"Must be 0: `{label}` is unbounded and is dropped at scrape.",
+        ).span(6)
         for label in UNBOUNDED_LABELS
     )
     return (
@@ -124,8 +119,7 @@ def cardinality_panels() -> tuple[JsonObject, ...]:
         timeseries(
             "Head series",
             [prometheus("sum(prometheus_tsdb_head_series)", "head series")],
-            width=12,
-        ),
+        ).span(12),
         table(
             f"Top {TOP} targets by samples per scrape",
             [
@@ -143,7 +137,7 @@ def dashboards(stack: Stack) -> list[DashboardSpec]:
         DashboardSpec(
             key="cost",
             title="Cost attribution and cardinality",
-            description="Who uses what, by cost label (S6), and where the series are (S2).",
+            description="Who uses what, by cost label, and where the series are.",
             rows=(
                 *(
                     Row(f"By {label}", attribution_panels(stack, label))

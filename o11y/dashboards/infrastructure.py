@@ -1,4 +1,4 @@
-"""The infrastructure dashboard (D2, seed 002/004): Kubernetes cluster state, nodes, and one row
+"""The infrastructure dashboard: Kubernetes cluster state (by namespace), nodes, and one row
 per catalog dependency: database pools (postgres_exporter), cache hit rate (redis_exporter),
 Kafka throughput and consumer lag (kafka_exporter), partner API health (callers' counters).
 
@@ -6,6 +6,7 @@ Metric names are the exporters' own (node-exporter, kube-state-metrics, postgres
 v0.20, redis_exporter v1.89, kafka_exporter v1.9: the chart versions pinned in o11y/charts.py).
 """
 
+from o11y.alerts.infrastructure import NODE_CPU_PERCENT
 from o11y.conventions import (
     METRIC_PARTNER_REQUESTS,
     OUTCOME_ERROR,
@@ -14,28 +15,31 @@ from o11y.conventions import (
     dependency_selector,
     partner_selector,
 )
-from o11y.dashboards.layout import DashboardSpec, Row
 from o11y.dashboards.panels import (
     GREEN_ABOVE_ONE,
-    RATE_WINDOW,
-    JsonObject,
+    PERCENT_DECIMALS,
+    PanelBuilder,
     ceiling,
+    namespace_variable,
     prometheus,
     stat,
-    sum_rate,
     timeseries,
-    with_matchers,
 )
+from o11y.dashboards.promql import RATE_WINDOW, share, sum_rate, with_matchers
+from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.catalog import Kafka, PartnerApi, Postgres, Redis
 from o11y.model.stack import Stack
 
-# Node usage turns red at 90% (seed 003 alert list: node CPU > 90%).
-NODE_LIMIT = 0.9
+# Node usage turns red where the node CPU alert fires.
+NODE_LIMIT = NODE_CPU_PERCENT / 100
 # Real filesystems only: tmpfs/overlay report the container view, not a disk that fills.
 _DISKS = 'fstype!~"tmpfs|overlay|squashfs", mountpoint!~"/run.*"'
+NAMESPACE_VARIABLE = "namespace"
+# The namespaces picked in the dashboard's namespace variable (all by default).
+IN_NAMESPACES = f'namespace=~"${{{NAMESPACE_VARIABLE}}}"'
 
 
-def cluster_panels() -> tuple[JsonObject, ...]:
+def cluster_panels() -> tuple[PanelBuilder, ...]:
     """kube-state-metrics: nodes ready, pods not running, restarts, unavailable replicas."""
     return (
         stat(
@@ -50,42 +54,49 @@ def cluster_panels() -> tuple[JsonObject, ...]:
         ),
         stat(
             "Pods pending or failed",
-            [prometheus('sum(kube_pod_status_phase{phase=~"Pending|Failed|Unknown"})')],
+            [
+                prometheus(
+                    f'sum(kube_pod_status_phase{{{IN_NAMESPACES}, phase=~"Pending|Failed|Unknown"}})'
+                )
+            ],
             steps=ceiling(1),
         ),
         stat(
             "Unavailable replicas",
-            [prometheus("sum(kube_deployment_status_replicas_unavailable)")],
+            [prometheus(f"sum(kube_deployment_status_replicas_unavailable{{{IN_NAMESPACES}}})")],
             steps=ceiling(1),
         ),
         stat(
             "Container restarts (1h)",
-            [prometheus("sum(increase(kube_pod_container_status_restarts_total[1h]))")],
+            [
+                prometheus(
+                    f"sum(increase(kube_pod_container_status_restarts_total{{{IN_NAMESPACES}}}[1h]))"
+                )
+            ],
             steps=ceiling(1),
         ),
         stat(
             "Running pods",
-            [prometheus('sum(kube_pod_status_phase{phase="Running"})')],
+            [prometheus(f'sum(kube_pod_status_phase{{{IN_NAMESPACES}, phase="Running"}})')],
         ),
         timeseries(
             "Restarts by namespace (1h)",
             [
                 prometheus(
-                    "sum by (namespace) (increase(kube_pod_container_status_restarts_total[1h]))",
+                    "sum by (namespace) (increase(kube_pod_container_status_restarts_total"
+                    f"{{{IN_NAMESPACES}}}[1h]))",
                     "{{namespace}}",
                 )
             ],
-            width=12,
-        ),
+        ).span(12),
         timeseries(
             "Pods by phase",
-            [prometheus("sum by (phase) (kube_pod_status_phase)", "{{phase}}")],
-            width=12,
-        ),
+            [prometheus(f"sum by (phase) (kube_pod_status_phase{{{IN_NAMESPACES}}})", "{{phase}}")],
+        ).span(12),
     )
 
 
-def node_panels() -> tuple[JsonObject, ...]:
+def node_panels() -> tuple[PanelBuilder, ...]:
     """node-exporter: CPU, memory and disk usage per node, red at 90%."""
     return (
         timeseries(
@@ -130,13 +141,18 @@ def node_panels() -> tuple[JsonObject, ...]:
     )
 
 
-def postgres_panels(db: Postgres) -> tuple[JsonObject, ...]:
+def postgres_panels(db: Postgres) -> tuple[PanelBuilder, ...]:
     selector = dependency_selector(db.name)
     database = with_matchers(selector, f'datname="{db.database}"')
     return (
-        stat("Up", [prometheus(f"min(pg_up{{{selector}}})")], "bool_yes_no", steps=GREEN_ABOVE_ONE),
+        stat(
+            f"{db.name}: up",
+            [prometheus(f"min(pg_up{{{selector}}})")],
+            "bool_yes_no",
+            steps=GREEN_ABOVE_ONE,
+        ),
         timeseries(
-            "Connection pool usage",
+            f"{db.name}: connection pool usage",
             [
                 prometheus(
                     f"sum(pg_stat_database_numbackends{{{selector}}})"
@@ -147,59 +163,64 @@ def postgres_panels(db: Postgres) -> tuple[JsonObject, ...]:
             "percentunit",
             steps=ceiling(db.max_connections_percent / 100),
             maximum=1,
-            width=10,
+            decimals=PERCENT_DECIMALS,
             description=f"Alerts above {db.max_connections_percent:g}% (catalog).",
-        ),
+        ).span(10),
         timeseries(
-            f"Transactions on {db.database}",
+            f"{db.name}: transactions on {db.database}",
             [
                 prometheus(sum_rate("pg_stat_database_xact_commit", database), "commits"),
                 prometheus(sum_rate("pg_stat_database_xact_rollback", database), "rollbacks"),
             ],
             "ops",
-            width=10,
-        ),
+        ).span(10),
     )
 
 
-def redis_panels(cache: Redis) -> tuple[JsonObject, ...]:
+def redis_panels(cache: Redis) -> tuple[PanelBuilder, ...]:
     selector = dependency_selector(cache.name)
     hits = sum_rate("redis_keyspace_hits_total", selector)
     misses = sum_rate("redis_keyspace_misses_total", selector)
     return (
         stat(
-            "Up", [prometheus(f"min(redis_up{{{selector}}})")], "bool_yes_no", steps=GREEN_ABOVE_ONE
+            f"{cache.name}: up",
+            [prometheus(f"min(redis_up{{{selector}}})")],
+            "bool_yes_no",
+            steps=GREEN_ABOVE_ONE,
         ),
         timeseries(
-            "Cache hit rate",
+            f"{cache.name}: hit rate",
             [prometheus(f"{hits} / ({hits} + {misses})", "hit rate")],
             "percentunit",
             maximum=1,
+            decimals=PERCENT_DECIMALS,
         ),
         timeseries(
-            "Connected clients",
+            f"{cache.name}: connected clients",
             [
                 prometheus(f"sum(redis_connected_clients{{{selector}}})", "clients"),
             ],
-            width=6,
-        ),
+        ).span(6),
         timeseries(
-            "Memory used",
+            f"{cache.name}: memory used",
             [prometheus(f"sum(redis_memory_used_bytes{{{selector}}})", "used")],
             "bytes",
-            width=6,
-        ),
+        ).span(6),
     )
 
 
-def kafka_panels(kafka: Kafka) -> tuple[JsonObject, ...]:
+def kafka_panels(kafka: Kafka) -> tuple[PanelBuilder, ...]:
     selector = dependency_selector(kafka.name)
     groups = "|".join(kafka.consumer_groups) or ".+"
     lagged = with_matchers(selector, f'consumergroup=~"{groups}"')
     return (
-        stat("Brokers", [prometheus(f"max(kafka_brokers{{{selector}}})")], steps=GREEN_ABOVE_ONE),
+        stat(
+            f"{kafka.name}: brokers",
+            [prometheus(f"max(kafka_brokers{{{selector}}})")],
+            steps=GREEN_ABOVE_ONE,
+        ),
         timeseries(
-            "Messages in by topic",
+            f"{kafka.name}: messages in by topic",
             [
                 prometheus(
                     sum_rate("kafka_topic_partition_current_offset", selector, ("topic",)),
@@ -207,10 +228,9 @@ def kafka_panels(kafka: Kafka) -> tuple[JsonObject, ...]:
                 )
             ],
             "ops",
-            width=10,
-        ),
+        ).span(10),
         timeseries(
-            "Consumer lag",
+            f"{kafka.name}: consumer lag",
             [
                 prometheus(
                     f"sum by (consumergroup, topic) (kafka_consumergroup_lag{{{lagged}}})",
@@ -219,30 +239,35 @@ def kafka_panels(kafka: Kafka) -> tuple[JsonObject, ...]:
             ],
             "short",
             steps=ceiling(kafka.max_lag),
-            width=10,
-            description=f"Pages above {kafka.max_lag} messages (catalog, seed 002).",
-        ),
+            description=f"Pages above {kafka.max_lag} messages (catalog).",
+        ).span(10),
     )
 
 
-def partner_panels(partner: PartnerApi) -> tuple[JsonObject, ...]:
-    """A partner API has no exporter: its health is its callers' outgoing-call counter."""
+def partner_failed_share(partner: PartnerApi) -> str:
+    """The share of a partner API's calls that failed, 0 while calls succeed."""
     selector = partner_selector(partner.partner_label)
     failed = with_matchers(selector, f'{OUTCOME_LABEL}="{OUTCOME_ERROR}"')
-    share = (
-        f"{sum_rate(METRIC_PARTNER_REQUESTS, failed)}"
-        f" / {sum_rate(METRIC_PARTNER_REQUESTS, selector)}"
+    return share(
+        sum_rate(METRIC_PARTNER_REQUESTS, failed), sum_rate(METRIC_PARTNER_REQUESTS, selector)
     )
+
+
+def partner_panels(partner: PartnerApi) -> tuple[PanelBuilder, ...]:
+    """A partner API has no exporter: its health is its callers' outgoing-call counter."""
+    selector = partner_selector(partner.partner_label)
+    failed_share = partner_failed_share(partner)
     return (
         stat(
-            "Failed calls",
-            [prometheus(share, "failed")],
+            f"{partner.name}: failed calls",
+            [prometheus(failed_share, "failed")],
             "percentunit",
             steps=ceiling(partner.error_rate_percent / 100),
-            description=f"Alerts above {partner.error_rate_percent:g}% (catalog, seed 002).",
+            decimals=PERCENT_DECIMALS,
+            description=f"Alerts above {partner.error_rate_percent:g}% (catalog).",
         ),
         timeseries(
-            "Calls by caller",
+            f"{partner.name}: calls by caller",
             [
                 prometheus(
                     sum_rate(METRIC_PARTNER_REQUESTS, selector, (SERVICE_LABEL, OUTCOME_LABEL)),
@@ -250,15 +275,14 @@ def partner_panels(partner: PartnerApi) -> tuple[JsonObject, ...]:
                 )
             ],
             "ops",
-            width=10,
-        ),
+        ).span(10),
         timeseries(
-            "Failed share",
-            [prometheus(share, "failed")],
+            f"{partner.name}: failed share",
+            [prometheus(failed_share, "failed")],
             "percentunit",
             steps=ceiling(partner.error_rate_percent / 100),
-            width=10,
-        ),
+            decimals=PERCENT_DECIMALS,
+        ).span(10),
     )
 
 
@@ -278,11 +302,12 @@ def dashboards(stack: Stack) -> list[DashboardSpec]:
         DashboardSpec(
             key="infrastructure",
             title="Infrastructure",
-            description="Kubernetes, nodes, databases, cache and Kafka (D2).",
+            description="Kubernetes, nodes, databases, cache, Kafka and partner APIs.",
             rows=(
                 Row("Kubernetes cluster", cluster_panels()),
                 Row("Nodes", node_panels()),
                 *rows,
             ),
+            variables=(namespace_variable(NAMESPACE_VARIABLE),),
         )
     ]

@@ -1,77 +1,161 @@
-"""The single pane of glass (D1, seed 002): every catalog service's health and RED on one page,
-firing alerts, and a link from each service to its own dashboard.
+"""The single pane of glass: a status grid of every catalog service first (probe, traffic, 5xx
+share, p95; each tile opens the service's dashboard), then SLO budgets and dependencies, the
+alerts that are firing, and RED of all services on shared axes.
 """
+
+from grafana_foundation_sdk.builders.dashboard import DashboardLink
+from grafana_foundation_sdk.models.dashboard import DashboardLinkType
 
 from o11y.conventions import (
     METRIC_HTTP_DURATION,
     METRIC_HTTP_REQUESTS,
     METRIC_PROBE_SUCCESS,
+    SERVICE_LABEL,
     SEVERITY_LABEL,
+    dependency_selector,
     service_selector,
 )
-from o11y.dashboards.layout import DashboardSpec, Row
+from o11y.dashboards import slo
+from o11y.dashboards.infrastructure import partner_failed_share
 from o11y.dashboards.panels import (
     GREEN_ABOVE_ONE,
-    JsonObject,
+    PERCENT_DECIMALS,
+    PanelBuilder,
     ceiling,
     dashboard_link,
-    error_ratio,
+    per_series,
     prometheus,
-    quantile,
     stat,
-    sum_rate,
+    table,
     timeseries,
 )
+from o11y.dashboards.promql import error_ratio, quantile, sum_rate
 from o11y.dashboards.service import service_dashboard_uid
-from o11y.model.catalog import Service
+from o11y.dashboards.spec import DashboardSpec, Row
+from o11y.model.catalog import Kafka, PartnerApi, Postgres, Redis, Service
 from o11y.model.stack import Stack
+from o11y.routing import WATCHDOG
+
+# Every firing alert but the dead man's switch, which fires always by design.
+FIRING = f'ALERTS{{alertstate="firing", alertname!="{WATCHDOG}"}}'
 
 
-def service_health_row(service: Service) -> tuple[JsonObject, ...]:
-    """Probe, request rate, 5xx share and p95 of one service; each stat opens its dashboard."""
-    selector = service_selector(service.name)
-    links = [dashboard_link(f"{service.display_name} dashboard", service_dashboard_uid(service))]
-    name = service.display_name
-    return (
-        stat(
-            f"{name}: up",
-            [prometheus(f"min({METRIC_PROBE_SUCCESS}{{{selector}}})", "probe")],
-            "bool_yes_no",
-            steps=GREEN_ABOVE_ONE,
-            width=6,
-            height=3,
-            links=links,
-        ),
-        stat(
-            f"{name}: requests",
-            [prometheus(sum_rate(METRIC_HTTP_REQUESTS, selector), "rps")],
-            "reqps",
-            width=6,
-            height=3,
-            links=links,
-        ),
-        stat(
-            f"{name}: 5xx share",
-            [prometheus(error_ratio(selector), "5xx")],
-            "percentunit",
+def _open(service: Service) -> DashboardLink:
+    return dashboard_link(f"{service.display_name} dashboard", service_dashboard_uid(service))
+
+
+def status_grid(stack: Stack) -> tuple[PanelBuilder, ...]:
+    """One tile per service in each stat: up, traffic, 5xx share against its page threshold,
+    p95 against its alert threshold. A tile opens that service's dashboard."""
+    services = stack.services
+    probe = stat(
+        "Health probe",
+        [
+            prometheus(f"min({METRIC_PROBE_SUCCESS}{{{service_selector(s.name)}}})", s.display_name)
+            for s in services
+        ],
+        "bool_yes_no",
+        steps=GREEN_ABOVE_ONE,
+        description="The blackbox probe of each service's health endpoint.",
+    )
+    traffic = stat(
+        "Requests",
+        [
+            prometheus(sum_rate(METRIC_HTTP_REQUESTS, service_selector(s.name)), s.display_name)
+            for s in services
+        ],
+        "reqps",
+    )
+    errors = stat(
+        "5xx share",
+        [prometheus(error_ratio(service_selector(s.name)), s.display_name) for s in services],
+        "percentunit",
+        steps=ceiling(0.05),
+        decimals=PERCENT_DECIMALS,
+        description="Each tile turns red at its service's paging threshold (catalog).",
+    )
+    latency = stat(
+        "p95 latency",
+        [
+            prometheus(
+                quantile(0.95, METRIC_HTTP_DURATION, service_selector(s.name)), s.display_name
+            )
+            for s in services
+        ],
+        "s",
+        steps=ceiling(0.5),
+        description="Each tile turns red at its service's p95 alert threshold (catalog).",
+    )
+    for service in services:
+        opens = [_open(service)]
+        probe = per_series(probe, service.display_name, links=opens)
+        traffic = per_series(traffic, service.display_name, links=opens)
+        errors = per_series(
+            errors,
+            service.display_name,
+            links=opens,
             steps=ceiling(service.error_rate_page_percent / 100),
-            width=6,
-            height=3,
-            links=links,
+        )
+        latency = per_series(
+            latency, service.display_name, links=opens, steps=ceiling(service.latency_p95_seconds)
+        )
+    height = 3 + 2 * ((len(services) + 7) // 8)
+    return tuple(panel.span(24).height(height) for panel in (probe, traffic, errors, latency))
+
+
+def dependency_up(stack: Stack) -> PanelBuilder:
+    """Every exporter-watched dependency: 1 = reachable (database, cache, at least one broker)."""
+    targets = []
+    for dependency in stack.dependencies:
+        selector = dependency_selector(dependency.name)
+        if isinstance(dependency, Postgres):
+            targets.append(prometheus(f"min(pg_up{{{selector}}})", dependency.name))
+        elif isinstance(dependency, Redis):
+            targets.append(prometheus(f"min(redis_up{{{selector}}})", dependency.name))
+        elif isinstance(dependency, Kafka):
+            targets.append(
+                prometheus(f"clamp_max(max(kafka_brokers{{{selector}}}), 1)", dependency.name)
+            )
+    return stat(
+        "Dependencies up",
+        targets,
+        "bool_yes_no",
+        steps=GREEN_ABOVE_ONE,
+        description="Databases, caches and Kafka clusters of the catalog, from their exporters.",
+    ).span(12)
+
+
+def partner_failures(partners: list[PartnerApi]) -> PanelBuilder:
+    """The failed share of every partner API's calls, each against its own threshold."""
+    panel = stat(
+        "Partner API failed calls",
+        [prometheus(partner_failed_share(p), p.name) for p in partners],
+        "percentunit",
+        steps=ceiling(0.1),
+        decimals=PERCENT_DECIMALS,
+    )
+    for partner in partners:
+        panel = per_series(panel, partner.name, steps=ceiling(partner.error_rate_percent / 100))
+    return panel.span(12)
+
+
+def alert_panels() -> tuple[PanelBuilder, ...]:
+    by_severity = f"sum by ({SEVERITY_LABEL}) ({FIRING})"
+    return (
+        table(
+            "Firing alerts",
+            [prometheus(f"sum by (alertname, {SERVICE_LABEL}, {SEVERITY_LABEL}) ({FIRING})")],
+            description=f"Every firing alert but the {WATCHDOG} heartbeat.",
+            sort_by=SEVERITY_LABEL,
         ),
-        stat(
-            f"{name}: p95",
-            [prometheus(quantile(0.95, METRIC_HTTP_DURATION, selector), "p95")],
-            "s",
-            steps=ceiling(service.latency_p95_seconds),
-            width=6,
-            height=3,
-            links=links,
-        ),
+        timeseries(
+            "Firing alerts by severity",
+            [prometheus(by_severity, f"{{{{{SEVERITY_LABEL}}}}}")],
+        ).span(12),
     )
 
 
-def all_services_panels(stack: Stack) -> tuple[JsonObject, ...]:
+def all_services_panels(stack: Stack) -> tuple[PanelBuilder, ...]:
     """RED of every service on shared axes: one series per service, each through its selector."""
     services = stack.services
     return (
@@ -87,6 +171,7 @@ def all_services_panels(stack: Stack) -> tuple[JsonObject, ...]:
             "5xx share by service",
             [prometheus(error_ratio(service_selector(s.name)), s.display_name) for s in services],
             "percentunit",
+            decimals=PERCENT_DECIMALS,
         ),
         timeseries(
             "p95 latency by service",
@@ -101,31 +186,33 @@ def all_services_panels(stack: Stack) -> tuple[JsonObject, ...]:
     )
 
 
-def alerts_panel() -> JsonObject:
-    return timeseries(
-        "Firing alerts by severity",
-        [
-            prometheus(
-                f'sum by ({SEVERITY_LABEL}) (ALERTS{{alertstate="firing"}})',
-                f"{{{{{SEVERITY_LABEL}}}}}",
-            )
-        ],
-        "short",
-        width=24,
-        height=6,
-    )
-
-
 def dashboards(stack: Stack) -> list[DashboardSpec]:
+    summary: list[PanelBuilder] = []
+    if any(s.slos for s in stack.services):
+        summary.append(slo.budget_overview(stack))
+    if any(isinstance(d, Postgres | Redis | Kafka) for d in stack.dependencies):
+        summary.append(dependency_up(stack))
+    partners = [d for d in stack.dependencies if isinstance(d, PartnerApi)]
+    if partners:
+        summary.append(partner_failures(partners))
+    rows = [Row("Status of every service", status_grid(stack))]
+    if summary:
+        rows.append(Row("SLOs and dependencies", tuple(summary)))
+    rows.append(Row("Alerts", alert_panels()))
+    rows.append(Row("All services", all_services_panels(stack)))
     return [
         DashboardSpec(
             key="overview",
             title="Overview: all services",
-            description="Single pane of glass: health and RED of every catalog service (D1).",
-            rows=(
-                Row("All services", all_services_panels(stack)),
-                Row("Alerts", (alerts_panel(),)),
-                *(Row(s.display_name, service_health_row(s)) for s in stack.services),
+            description="Single pane of glass: status, SLOs, dependencies and alerts of every"
+            " catalog service; each tile opens the service's dashboard.",
+            rows=tuple(rows),
+            links=(
+                DashboardLink("Services")
+                .type(DashboardLinkType.DASHBOARDS)
+                .tags(["services"])
+                .as_dropdown(True)
+                .keep_time(True),
             ),
         )
     ]

@@ -1,101 +1,64 @@
-"""Panel builders: small functions returning Grafana panel models; the caller decides the layout.
+"""Panel builders: small functions returning Grafana foundation SDK builders; the caller decides
+the layout (`.span()`, `.height()`) and the dashboard's rows.
 
-Every query names its datasource by the uids in o11y/conventions.py, and every service query
-selects through `service_selector` (or `dependency_selector`): no selector is pasted into a query.
-Panel ids and grid positions are set later, in one place (o11y/dashboards/layout.py).
+Every query reads the datasource chosen in the dashboard's datasource variables (`$metrics`,
+`$logs`, `$traces`, defaulting to the platform tenant's datasources), so a tenant's viewers
+switch every panel at once. The PromQL itself comes from o11y/dashboards/promql.py.
 """
 
 from collections.abc import Sequence
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
-from o11y.conventions import (
-    DATASOURCE_LOKI,
-    DATASOURCE_PROMETHEUS,
-    DATASOURCE_TEMPO,
-    METRIC_HTTP_DURATION,
-    METRIC_HTTP_REQUESTS,
+from grafana_foundation_sdk.builders import bargauge as bargauge_panel
+from grafana_foundation_sdk.builders import common as common_builder
+from grafana_foundation_sdk.builders import dashboard as dashboard_builder
+from grafana_foundation_sdk.builders import logs as logs_panel
+from grafana_foundation_sdk.builders import loki as loki_query
+from grafana_foundation_sdk.builders import nodegraph as nodegraph_panel
+from grafana_foundation_sdk.builders import piechart as piechart_panel
+from grafana_foundation_sdk.builders import prometheus as prometheus_query
+from grafana_foundation_sdk.builders import stat as stat_panel
+from grafana_foundation_sdk.builders import table as table_panel
+from grafana_foundation_sdk.builders import tempo as tempo_query
+from grafana_foundation_sdk.builders import text as text_panel
+from grafana_foundation_sdk.builders import timeseries as timeseries_panel
+from grafana_foundation_sdk.cog.builder import Builder
+from grafana_foundation_sdk.cog.variants import Dataquery
+from grafana_foundation_sdk.models import common
+from grafana_foundation_sdk.models import dashboard as model
+from grafana_foundation_sdk.models import piechart as piechart_model
+from grafana_foundation_sdk.models import text as text_model
+from grafana_foundation_sdk.models.prometheus import PromQueryFormat
+
+from o11y.conventions import DATASOURCE_LOKI, DATASOURCE_PROMETHEUS, DATASOURCE_TEMPO
+
+PanelBuilder: TypeAlias = Builder[model.Panel]
+QueryBuilder: TypeAlias = prometheus_query.Dataquery | loki_query.Dataquery | tempo_query.TempoQuery
+
+# The dashboard variables that pick the datasource of each kind; their default is the
+# platform tenant's datasource (o11y/helm/grafana.py provisions one per tenant).
+METRICS_VARIABLE = "metrics"
+LOGS_VARIABLE = "logs"
+TRACES_VARIABLE = "traces"
+DATASOURCE_VARIABLES: tuple[tuple[str, str, str, str], ...] = (
+    # (variable, datasource type, label, default uid)
+    (METRICS_VARIABLE, "prometheus", "Metrics", DATASOURCE_PROMETHEUS),
+    (LOGS_VARIABLE, "loki", "Logs", DATASOURCE_LOKI),
+    (TRACES_VARIABLE, "tempo", "Traces", DATASOURCE_TEMPO),
 )
+PROMETHEUS = common.DataSourceRef(type_val="prometheus", uid=f"${{{METRICS_VARIABLE}}}")
+LOKI = common.DataSourceRef(type_val="loki", uid=f"${{{LOGS_VARIABLE}}}")
+TEMPO = common.DataSourceRef(type_val="tempo", uid=f"${{{TRACES_VARIABLE}}}")
 
-JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
-JsonObject: TypeAlias = dict[str, JsonValue]
-
-# Grafana picks a rate window of at least four scrape intervals for the zoom level.
-RATE_WINDOW = "$__rate_interval"
-
-PROMETHEUS: JsonObject = {"type": "prometheus", "uid": DATASOURCE_PROMETHEUS}
-LOKI: JsonObject = {"type": "loki", "uid": DATASOURCE_LOKI}
-TEMPO: JsonObject = {"type": "tempo", "uid": DATASOURCE_TEMPO}
+BarGauge: TypeAlias = bargauge_panel.Panel
+PanelT = TypeVar("PanelT", stat_panel.Panel, bargauge_panel.Panel, timeseries_panel.Panel)
 
 # Colour steps: (from value, colour); the first step starts at -infinity (value None).
 Steps: TypeAlias = Sequence[tuple[float | None, str]]
 GREEN_ABOVE_ONE: Steps = ((None, "red"), (1, "green"))
-
-
-# Queries ------------------------------------------------------------------------------------
-
-
-def prometheus(
-    expr: str, legend: str = "", *, instant: bool = False, exemplar: bool = False
-) -> JsonObject:
-    """A PromQL target; `instant` for tables and pies that show one value per series;
-    `exemplar` shows trace exemplars (metrics -> traces) on histogram panels."""
-    target: JsonObject = {"datasource": dict(PROMETHEUS), "expr": expr}
-    if legend:
-        target["legendFormat"] = legend
-    if instant:
-        target |= {"instant": True, "range": False}
-    if exemplar:
-        target["exemplar"] = True
-    return target
-
-
-def loki(expr: str, legend: str = "", *, instant: bool = False) -> JsonObject:
-    """A LogQL target (log lines, or a metric query over them)."""
-    target: JsonObject = {
-        "datasource": dict(LOKI),
-        "expr": expr,
-        "queryType": "instant" if instant else "range",
-    }
-    if legend:
-        target["legendFormat"] = legend
-    return target
-
-
-def traceql(query: str, limit: int = 20) -> JsonObject:
-    """A TraceQL target (a trace id is a valid TraceQL query too)."""
-    return {"datasource": dict(TEMPO), "queryType": "traceql", "query": query, "limit": limit}
-
-
-def sum_rate(metric: str, selector: str, by: Sequence[str] = ()) -> str:
-    """Per-second rate of a counter, summed (optionally per label)."""
-    return f"{_sum(by)}(rate({metric}{{{selector}}}[{RATE_WINDOW}]))"
-
-
-def ratio(numerator: str, denominator: str) -> str:
-    """One PromQL expression divided by another, both already aggregated the same way."""
-    return f"{numerator} / {denominator}"
-
-
-def quantile(q: float, histogram: str, selector: str, by: Sequence[str] = ()) -> str:
-    """The q-quantile of a classic histogram (`<histogram>_bucket`), per `by` labels."""
-    labels = ", ".join(("le", *by))
-    buckets = f"rate({histogram}_bucket{{{selector}}}[{RATE_WINDOW}])"
-    return f"histogram_quantile({q:g}, sum by ({labels}) ({buckets}))"
-
-
-def _sum(labels: Sequence[str]) -> str:
-    """`sum` or `sum by (a, b) ` (the spacing promtool and the mixins print)."""
-    return f"sum by ({', '.join(labels)}) " if labels else "sum"
-
-
-# Panels -------------------------------------------------------------------------------------
-
-
-def thresholds(steps: Steps) -> JsonObject:
-    return {
-        "mode": "absolute",
-        "steps": [{"color": colour, "value": value} for value, colour in steps],
-    }
+# Shares shown as percentages: 2 decimals tell 99.89% from 99.91%; every percentage panel
+# gets them unless its caller asks for more.
+PERCENT_DECIMALS = 2
 
 
 def ceiling(limit: float) -> Steps:
@@ -103,375 +66,460 @@ def ceiling(limit: float) -> Steps:
     return ((None, "green"), (limit, "red"))
 
 
-def _panel(
-    kind: str,
-    title: str,
-    targets: Sequence[JsonObject],
-    *,
-    unit: str,
-    width: int,
-    height: int,
-    description: str,
-    steps: Steps | None,
-    options: JsonObject,
-    custom: JsonObject | None = None,
-    minimum: float | None = None,
-    maximum: float | None = None,
-) -> JsonObject:
-    defaults: JsonObject = {"unit": unit}
-    if steps is not None:
-        defaults["thresholds"] = thresholds(steps)
-    if custom is not None:
-        defaults["custom"] = custom
-    if minimum is not None:
-        defaults["min"] = minimum
-    if maximum is not None:
-        defaults["max"] = maximum
-    # One datasource per panel, named on the panel; targets inherit it.
-    sources = [target["datasource"] for target in targets]
-    if any(source != sources[0] for source in sources):
-        raise ValueError(f"panel {title!r} mixes datasources")
-    lettered: list[JsonValue] = [
-        {**_without(target, "datasource"), "refId": _ref_id(i)} for i, target in enumerate(targets)
-    ]
-    panel: JsonObject = {
-        "type": kind,
-        "title": title,
-        "datasource": sources[0],
-        "targets": lettered,
-        "fieldConfig": {"defaults": defaults, "overrides": []},
-        "options": options,
-        "gridPos": {"h": height, "w": width, "x": 0, "y": 0},
-    }
-    if description:
-        panel["description"] = description
-    return panel
+def thresholds(steps: Steps) -> dashboard_builder.ThresholdsConfig:
+    return (
+        dashboard_builder.ThresholdsConfig()
+        .mode(model.ThresholdsMode.ABSOLUTE)
+        .steps([model.Threshold(value=value, color=colour) for value, colour in steps])
+    )
 
 
-def _without(target: JsonObject, key: str) -> JsonObject:
-    return {k: v for k, v in target.items() if k != key}
+def _last_value() -> common_builder.ReduceDataOptions:
+    return common_builder.ReduceDataOptions().calcs(["lastNotNull"]).values(False)
 
 
 def _ref_id(index: int) -> str:
     return chr(ord("A") + index) if index < 26 else f"Q{index}"
 
 
+# Queries ------------------------------------------------------------------------------------
+
+
+def prometheus(
+    expr: str, legend: str = "", *, instant: bool = False, exemplar: bool = False
+) -> prometheus_query.Dataquery:
+    """A PromQL target; `instant` for panels that show one value per series; `exemplar` shows
+    trace exemplars (metrics -> traces) on histogram panels."""
+    query = prometheus_query.Dataquery().expr(expr)
+    if legend:
+        query = query.legend_format(legend)
+    if instant:
+        query = query.instant()
+    if exemplar:
+        query = query.exemplar(True)
+    return query
+
+
+def loki(expr: str, legend: str = "", *, instant: bool = False) -> loki_query.Dataquery:
+    """A LogQL target (log lines, or a metric query over them)."""
+    query = loki_query.Dataquery().expr(expr).query_type("instant" if instant else "range")
+    if legend:
+        query = query.legend_format(legend)
+    return query
+
+
+def traceql(query: str, limit: int = 20) -> tempo_query.TempoQuery:
+    """A TraceQL target (a trace id is a valid TraceQL query too)."""
+    return tempo_query.TempoQuery().query_type("traceql").query(query).limit(limit)
+
+
+def service_map(*selectors: str) -> tempo_query.TempoQuery:
+    """Tempo's service map, read from the `traces_service_graph_*` metrics; several PromQL
+    selectors on them (`server="checkout"`, `client="checkout"`) give the union: who calls a
+    service and whom it calls, in one graph."""
+    return (
+        tempo_query.TempoQuery()
+        .query_type("serviceMap")
+        .service_map_query([f"{{{selector}}}" for selector in selectors])
+    )
+
+
+def _lettered(targets: Sequence[QueryBuilder]) -> list[Builder[Dataquery]]:
+    """The targets with ref ids A, B, ... in order."""
+    lettered: list[Builder[Dataquery]] = [
+        target.ref_id(_ref_id(index)) for index, target in enumerate(targets)
+    ]
+    return lettered
+
+
+# Panels -------------------------------------------------------------------------------------
+
+
 def timeseries(
     title: str,
-    targets: Sequence[JsonObject],
+    targets: Sequence[QueryBuilder],
     unit: str = "short",
     *,
-    width: int = 8,
-    height: int = 8,
+    datasource: common.DataSourceRef = PROMETHEUS,
     description: str = "",
     steps: Steps | None = None,
     maximum: float | None = None,
-) -> JsonObject:
+    decimals: int | None = None,
+) -> timeseries_panel.Panel:
     """Lines over time; threshold `steps` are drawn as dashed lines (budgets, limits)."""
-    custom: JsonObject = {
-        "drawStyle": "line",
-        "fillOpacity": 10,
-        "showPoints": "never",
-        "thresholdsStyle": {"mode": "dashed" if steps is not None else "off"},
-    }
-    options: JsonObject = {
-        "legend": {"displayMode": "table", "placement": "bottom", "calcs": ["mean", "max"]},
-        "tooltip": {"mode": "multi", "sort": "desc"},
-    }
-    return _panel(
-        "timeseries",
-        title,
-        targets,
-        unit=unit,
-        width=width,
-        height=height,
-        description=description,
-        steps=steps,
-        options=options,
-        custom=custom,
-        minimum=0,
-        maximum=maximum,
+    panel = (
+        timeseries_panel.Panel()
+        .title(title)
+        .datasource(datasource)
+        .targets(_lettered(targets))
+        .unit(unit)
+        .min(0)
+        .span(8)
+        .height(8)
+        .draw_style(common.GraphDrawStyle.LINE)
+        .fill_opacity(10)
+        .show_points(common.VisibilityMode.NEVER)
+        .legend(
+            common_builder.VizLegendOptions()
+            .display_mode(common.LegendDisplayMode.TABLE)
+            .placement(common.LegendPlacement.BOTTOM)
+            .show_legend(True)
+            .calcs(["mean", "max"])
+        )
+        .tooltip(
+            common_builder.VizTooltipOptions()
+            .mode(common.TooltipDisplayMode.MULTI)
+            .sort(common.SortOrder.DESCENDING)
+        )
     )
+    if description:
+        panel = panel.description(description)
+    if steps is not None:
+        panel = panel.thresholds(thresholds(steps)).thresholds_style(
+            common_builder.GraphThresholdsStyleConfig().mode(common.GraphThresholdsStyleMode.DASHED)
+        )
+    if maximum is not None:
+        panel = panel.max(maximum)
+    if decimals is not None or unit == "percentunit":
+        panel = panel.decimals(PERCENT_DECIMALS if decimals is None else decimals)
+    return panel
 
 
 def stat(
     title: str,
-    targets: Sequence[JsonObject],
+    targets: Sequence[QueryBuilder],
     unit: str = "short",
     *,
     steps: Steps | None = None,
-    width: int = 4,
-    height: int = 4,
     description: str = "",
-    links: Sequence[JsonObject] = (),
-) -> JsonObject:
-    """One number per series, coloured by `steps`; `links` open a drill-down."""
-    panel = _panel(
-        "stat",
-        title,
-        targets,
-        unit=unit,
-        width=width,
-        height=height,
-        description=description,
-        steps=steps,
-        options={
-            "colorMode": "background" if steps is not None else "none",
-            "graphMode": "area",
-            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
-            "textMode": "auto",
-        },
+    decimals: int | None = None,
+    no_value: str = "",
+) -> stat_panel.Panel:
+    """One number per series, coloured by `steps`; `no_value` is shown instead of "No data"
+    where the absence of series has a meaning (no probe: not deployed)."""
+    panel = (
+        stat_panel.Panel()
+        .title(title)
+        .datasource(PROMETHEUS)
+        .targets(_lettered(targets))
+        .unit(unit)
+        .span(4)
+        .height(4)
+        .color_mode(
+            common.BigValueColorMode.BACKGROUND
+            if steps is not None
+            else common.BigValueColorMode.NONE
+        )
+        .graph_mode(common.BigValueGraphMode.AREA)
+        .text_mode(common.BigValueTextMode.AUTO)
+        .reduce_options(_last_value())
     )
-    if links:
-        panel["links"] = list(links)
+    if steps is not None:
+        panel = panel.thresholds(thresholds(steps))
+    if description:
+        panel = panel.description(description)
+    if decimals is not None or unit == "percentunit":
+        panel = panel.decimals(PERCENT_DECIMALS if decimals is None else decimals)
+    if no_value:
+        panel = panel.no_value(no_value)
     return panel
 
 
 def bargauge(
     title: str,
-    targets: Sequence[JsonObject],
+    targets: Sequence[QueryBuilder],
     unit: str,
     *,
     steps: Steps,
-    maximum: float,
-    width: int = 8,
-    height: int = 6,
+    maximum: float | None = None,
     description: str = "",
-) -> JsonObject:
-    """Horizontal bars against a fixed maximum (budget compliance, pool usage)."""
-    return _panel(
-        "bargauge",
-        title,
-        targets,
-        unit=unit,
-        width=width,
-        height=height,
-        description=description,
-        steps=steps,
-        options={
-            "displayMode": "gradient",
-            "orientation": "horizontal",
-            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
-            "showUnfilled": True,
-        },
-        minimum=0,
-        maximum=maximum,
+    decimals: int | None = None,
+) -> bargauge_panel.Panel:
+    """Horizontal bars against a fixed maximum (budget compliance, pool usage), or against the
+    largest bar (a funnel's first stage)."""
+    panel = (
+        bargauge_panel.Panel()
+        .title(title)
+        .datasource(PROMETHEUS)
+        .targets(_lettered(targets))
+        .unit(unit)
+        .min(0)
+        .thresholds(thresholds(steps))
+        .span(8)
+        .height(6)
+        .display_mode(common.BarGaugeDisplayMode.GRADIENT)
+        .orientation(common.VizOrientation.HORIZONTAL)
+        .show_unfilled(True)
+        .reduce_options(_last_value())
     )
+    if maximum is not None:
+        panel = panel.max(maximum)
+    if description:
+        panel = panel.description(description)
+    if decimals is not None or unit == "percentunit":
+        panel = panel.decimals(PERCENT_DECIMALS if decimals is None else decimals)
+    return panel
 
 
 def piechart(
     title: str,
-    targets: Sequence[JsonObject],
+    targets: Sequence[QueryBuilder],
     unit: str = "short",
     *,
-    width: int = 8,
-    height: int = 8,
     description: str = "",
-) -> JsonObject:
-    """Shares of a whole (failure reasons, cost by plan)."""
-    return _panel(
-        "piechart",
-        title,
-        targets,
-        unit=unit,
-        width=width,
-        height=height,
-        description=description,
-        steps=None,
-        options={
-            "legend": {"displayMode": "table", "placement": "right", "values": ["percent"]},
-            "pieType": "donut",
-            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
-        },
+) -> piechart_panel.Panel:
+    """Shares of a whole over the time range (failure reasons, cost by plan)."""
+    panel = (
+        piechart_panel.Panel()
+        .title(title)
+        .datasource(PROMETHEUS)
+        .targets(_lettered(targets))
+        .unit(unit)
+        .span(8)
+        .height(8)
+        .pie_type(piechart_model.PieChartType.DONUT)
+        .hide_from(common_builder.HideSeriesConfig().legend(False).tooltip(False).viz(False))
+        .reduce_options(_last_value())
+        .legend(
+            piechart_panel.PieChartLegendOptions()
+            .display_mode(common.LegendDisplayMode.TABLE)
+            .placement(common.LegendPlacement.RIGHT)
+            .show_legend(True)
+            .values([piechart_model.PieChartLegendValues.PERCENT])
+        )
     )
+    if description:
+        panel = panel.description(description)
+    return panel
 
 
 def table(
     title: str,
-    targets: Sequence[JsonObject],
+    targets: Sequence[QueryBuilder],
     unit: str = "short",
     *,
-    width: int = 12,
-    height: int = 8,
+    datasource: common.DataSourceRef = PROMETHEUS,
     description: str = "",
-) -> JsonObject:
-    """Rows of instant values, sorted by the value column (audits, top-N)."""
-    return _panel(
-        "table",
-        title,
-        targets,
-        unit=unit,
-        width=width,
-        height=height,
-        description=description,
-        steps=None,
-        options={"showHeader": True, "sortBy": [{"desc": True, "displayName": "Value"}]},
+    sort_by: str = "Value",
+) -> table_panel.Panel:
+    """One row per series, every label a column, sorted by `sort_by`, descending.
+
+    Prometheus targets are instant queries in table format; every query's frames (one per
+    series from Loki) are turned into columns and merged into one table, so the table shows
+    every series at once, not one series per page."""
+    for target in targets:
+        if isinstance(target, prometheus_query.Dataquery):
+            target.instant().format(PromQueryFormat.TABLE)
+    panel = (
+        table_panel.Panel()
+        .title(title)
+        .datasource(datasource)
+        .targets(_lettered(targets))
+        .unit(unit)
+        .span(12)
+        .height(8)
+        .align(common.FieldTextAlignment.AUTO)
+        .inspect(False)
+        .show_header(True)
+        .sort_by([common_builder.TableSortByFieldState().display_name(sort_by).desc(True)])
+        .with_transformation(model.DataTransformerConfig(id_val="labelsToFields", options={}))
+        .with_transformation(model.DataTransformerConfig(id_val="merge", options={}))
+        .with_transformation(
+            model.DataTransformerConfig(
+                id_val="organize", options={"excludeByName": {"Time": True}}
+            )
+        )
     )
+    if description:
+        panel = panel.description(description)
+    return panel
 
 
-def logs(
+def log_lines(
     title: str,
-    targets: Sequence[JsonObject],
+    targets: Sequence[QueryBuilder],
     *,
-    width: int = 24,
-    height: int = 10,
     description: str = "",
-) -> JsonObject:
+) -> logs_panel.Panel:
     """Log lines, newest first, with their labels and structured metadata (trace_id)."""
-    return _panel(
-        "logs",
-        title,
-        targets,
-        unit="short",
-        width=width,
-        height=height,
-        description=description,
-        steps=None,
-        options={
-            "showTime": True,
-            "wrapLogMessage": True,
-            "prettifyLogMessage": False,
-            "enableLogDetails": True,
-            "sortOrder": "Descending",
-            "dedupStrategy": "none",
-        },
+    panel = (
+        logs_panel.Panel()
+        .title(title)
+        .datasource(LOKI)
+        .targets(_lettered(targets))
+        .span(24)
+        .height(10)
+        .show_time(True)
+        .wrap_log_message(True)
+        .prettify_log_message(False)
+        .enable_log_details(True)
+        .sort_order(common.LogsSortOrder.DESCENDING)
+        .dedup_strategy(common.LogsDedupStrategy.NONE)
     )
+    if description:
+        panel = panel.description(description)
+    return panel
 
 
 def traces(
-    title: str,
-    targets: Sequence[JsonObject],
-    *,
-    width: int = 24,
-    height: int = 12,
-    description: str = "",
-) -> JsonObject:
+    title: str, targets: Sequence[QueryBuilder], *, description: str = ""
+) -> dashboard_builder.Panel:
     """A trace view (waterfall) for a trace id query."""
-    return _panel(
-        "traces",
-        title,
-        targets,
-        unit="short",
-        width=width,
-        height=height,
-        description=description,
-        steps=None,
-        options={},
+    panel = (
+        dashboard_builder.Panel()
+        .type("traces")
+        .title(title)
+        .datasource(TEMPO)
+        .targets(_lettered(targets))
+        .span(24)
+        .height(12)
+    )
+    if description:
+        panel = panel.description(description)
+    return panel
+
+
+def node_graph(
+    title: str, targets: Sequence[QueryBuilder], *, description: str = ""
+) -> nodegraph_panel.Panel:
+    """Services as nodes, calls as edges (Tempo's service map)."""
+    panel = (
+        nodegraph_panel.Panel()
+        .title(title)
+        .datasource(TEMPO)
+        .targets(_lettered(targets))
+        .span(12)
+        .height(10)
+    )
+    if description:
+        panel = panel.description(description)
+    return panel
+
+
+def text(title: str, markdown: str) -> text_panel.Panel:
+    """Markdown notes: how to read a row, which contract it relies on."""
+    return (
+        text_panel.Panel()
+        .title(title)
+        .mode(text_model.TextMode.MARKDOWN)
+        .content(markdown)
+        .span(24)
+        .height(4)
     )
 
 
-def text(title: str, markdown: str, *, width: int = 24, height: int = 4) -> JsonObject:
-    """Markdown notes: how to read a row, which contract it relies on."""
-    return {
-        "type": "text",
-        "title": title,
-        "options": {"mode": "markdown", "content": markdown},
-        "gridPos": {"h": height, "w": width, "x": 0, "y": 0},
-    }
+def link(title: str, url: str) -> dashboard_builder.DashboardLink:
+    """A panel or data link."""
+    return dashboard_builder.DashboardLink(title).type(model.DashboardLinkType.LINK).url(url)
 
 
-def dashboard_link(title: str, uid: str, *, keep_time: bool = True) -> JsonObject:
-    """A panel/data link to another generated dashboard, keeping the time range."""
+def dashboard_link(
+    title: str, uid: str, *, keep_time: bool = True
+) -> dashboard_builder.DashboardLink:
+    """A link to another generated dashboard, keeping the time range."""
     suffix = "?${__url_time_range}" if keep_time else ""
-    return {"title": title, "url": f"/d/{uid}{suffix}"}
+    return link(title, f"/d/{uid}{suffix}")
 
 
 # Variables ----------------------------------------------------------------------------------
 
 
-def custom_variable(name: str, label: str, values: Sequence[str]) -> JsonObject:
+def custom_variable(
+    name: str, label: str, values: Sequence[str]
+) -> dashboard_builder.CustomVariable:
     """A dropdown of fixed values (e.g. the catalog's services); the first one is selected."""
-    options: list[JsonValue] = [
-        {"text": value, "value": value, "selected": i == 0} for i, value in enumerate(values)
+    options = [
+        model.VariableOption(text=value, value=value, selected=i == 0)
+        for i, value in enumerate(values)
     ]
-    return {
-        "type": "custom",
-        "name": name,
-        "label": label,
-        "query": ",".join(values),
-        "options": options,
-        "current": {"text": values[0], "value": values[0]},
-        "multi": False,
-        "includeAll": False,
-    }
+    return (
+        dashboard_builder.CustomVariable(name)
+        .label(label)
+        .values(",".join(values))
+        .options(options)
+        .current(model.VariableOption(text=values[0], value=values[0], selected=True))
+        .multi(False)
+        .include_all(False)
+    )
 
 
-def textbox_variable(name: str, label: str, default: str = "") -> JsonObject:
+def textbox_variable(name: str, label: str, default: str = "") -> dashboard_builder.TextBoxVariable:
     """A free-text input (trace id, user id) pasted by the person investigating."""
-    return {
-        "type": "textbox",
-        "name": name,
-        "label": label,
-        "query": default,
-        "current": {"text": default, "value": default},
-    }
-
-
-# RED building blocks for one selector ---------------------------------------------------------
-
-
-def request_rate_timeseries(selector: str, by: Sequence[str] = ("route",)) -> JsonObject:
-    """Requests per second, per route (R of RED)."""
-    legend = " ".join(f"{{{{{label}}}}}" for label in by)
-    return timeseries(
-        "Request rate",
-        [prometheus(sum_rate(METRIC_HTTP_REQUESTS, selector, by), legend)],
-        "reqps",
-        description="Requests per second by route (http_requests_total).",
+    return (
+        dashboard_builder.TextBoxVariable(name)
+        .label(label)
+        .default_value(default)
+        .current(model.VariableOption(text=default, value=default, selected=True))
     )
 
 
-def error_ratio_timeseries(selector: str, by: Sequence[str] = ("route",)) -> JsonObject:
-    """Share of 5xx and 4xx answers per route (E of RED); 5xx is the SLO's bad event."""
-    legend = " ".join(f"{{{{{label}}}}}" for label in by)
-    total = sum_rate(METRIC_HTTP_REQUESTS, selector, by)
-    server = sum_rate(METRIC_HTTP_REQUESTS, with_matchers(selector, 'code=~"5.."'), by)
-    client = sum_rate(METRIC_HTTP_REQUESTS, with_matchers(selector, 'code=~"4.."'), by)
-    return timeseries(
-        "Errors (4xx / 5xx share)",
-        [
-            prometheus(ratio(server, total), f"5xx {legend}"),
-            prometheus(ratio(client, total), f"4xx {legend}"),
-        ],
-        "percentunit",
-        description="Share of requests answered with 5xx (server) and 4xx (client), by route.",
+def datasource_variable(
+    name: str, kind: str, label: str, default_uid: str
+) -> dashboard_builder.DatasourceVariable:
+    """A datasource picker of one kind: a tenant's viewers pick their tenant's datasource."""
+    return (
+        dashboard_builder.DatasourceVariable(name)
+        .label(label)
+        .type(kind)
+        .current(model.VariableOption(text=default_uid, value=default_uid, selected=True))
+        .multi(False)
+        .include_all(False)
     )
 
 
-def latency_timeseries(
-    selector: str,
-    quantiles: Sequence[float] = (0.95, 0.99),
-    by: Sequence[str] = ("route",),
+def trace_search(title: str, query: str, *, description: str = "") -> table_panel.Panel:
+    """Traces matching a TraceQL query, newest first; a trace id opens the trace."""
+    panel = (
+        table_panel.Panel()
+        .title(title)
+        .datasource(TEMPO)
+        .targets(_lettered([traceql(query)]))
+        .span(12)
+        .height(10)
+        .align(common.FieldTextAlignment.AUTO)
+        .inspect(False)
+        .show_header(True)
+    )
+    if description:
+        panel = panel.description(description)
+    return panel
+
+
+def per_series(
+    panel: PanelT,
+    series: str,
     *,
-    budget_seconds: float | None = None,
-) -> JsonObject:
-    """Latency quantiles per route (D of RED), with the alert threshold as a dashed line."""
-    legend = " ".join(f"{{{{{label}}}}}" for label in by)
-    targets = [
-        prometheus(
-            quantile(q, METRIC_HTTP_DURATION, selector, by),
-            f"p{q * 100:g} {legend}",
-            exemplar=True,
+    links: Sequence[dashboard_builder.DashboardLink] = (),
+    steps: Steps | None = None,
+) -> PanelT:
+    """`panel` with links and thresholds of its own for the series named `series` (one tile
+    of a status grid opens that service's dashboard and turns red at that service's limit)."""
+    properties: list[model.DynamicConfigValue] = []
+    if links:
+        properties.append(
+            model.DynamicConfigValue(id_val="links", value=[each.build() for each in links])
         )
-        for q in quantiles
-    ]
-    return timeseries(
-        "Latency " + " / ".join(f"p{q * 100:g}" for q in quantiles),
-        targets,
-        "s",
-        description="Quantiles of http_request_duration_seconds by route.",
-        steps=ceiling(budget_seconds) if budget_seconds is not None else None,
+    if steps is not None:
+        properties.append(
+            model.DynamicConfigValue(id_val="thresholds", value=thresholds(steps).build())
+        )
+    return panel.override_by_name(series, properties)
+
+
+def namespace_variable(name: str) -> dashboard_builder.QueryVariable:
+    """The Kubernetes namespaces (kube-state-metrics), several at once, all by default; the
+    "All" value is a regex that matches every namespace, so panels select with `=~`."""
+    return (
+        dashboard_builder.QueryVariable(name)
+        .label("Namespace")
+        .datasource(PROMETHEUS)
+        .query(
+            {"query": "label_values(kube_namespace_status_phase, namespace)", "refId": "namespaces"}
+        )
+        .refresh(model.VariableRefresh.ON_TIME_RANGE_CHANGED)
+        .sort(model.VariableSort.ALPHABETICAL_ASC)
+        .multi(True)
+        .include_all(True)
+        .all_value(".+")
+        .current(model.VariableOption(text="All", value="$__all", selected=True))
     )
-
-
-def error_ratio(selector: str) -> str:
-    """The 5xx share of all requests for a selector, as one series."""
-    return ratio(
-        sum_rate(METRIC_HTTP_REQUESTS, with_matchers(selector, 'code=~"5.."')),
-        sum_rate(METRIC_HTTP_REQUESTS, selector),
-    )
-
-
-def with_matchers(selector: str, *matchers: str) -> str:
-    """A selector narrowed by more matchers (route, code), still from the one selector source."""
-    return ", ".join((selector, *matchers))

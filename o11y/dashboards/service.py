@@ -1,34 +1,58 @@
-"""One dashboard per catalog service (D1, D5): health, RED per route, saturation, the service's
-own metrics and its SLO budgets. A new catalog entry gets this dashboard with no other change.
+"""One dashboard per catalog service: health, RED per route, saturation against the
+containers' limits, the service's own metrics, its traces (span metrics with exemplars, service
+map, error traces) and logs, and its SLO budgets. A new catalog entry gets this dashboard with
+no other change.
 """
 
+from o11y.alerts.infrastructure import CONTAINER_MEMORY_PERCENT
 from o11y.conventions import (
+    LOG_LEVEL_LABEL,
     METRIC_HTTP_DURATION,
     METRIC_HTTP_REQUESTS,
     METRIC_PROBE_SUCCESS,
+    METRIC_SPAN_CALLS,
+    METRIC_SPAN_DURATION,
+    SPAN_STATUS_ERROR,
     dashboard_uid,
+    log_stream_selector,
     service_scrape_selector,
     service_selector,
+    span_service_selector,
 )
 from o11y.dashboards import logs
 from o11y.dashboards import slo as slo_panels
-from o11y.dashboards.layout import DashboardSpec, Row
 from o11y.dashboards.panels import (
     GREEN_ABOVE_ONE,
-    JsonObject,
+    PERCENT_DECIMALS,
+    PanelBuilder,
     ceiling,
-    error_ratio,
-    error_ratio_timeseries,
-    latency_timeseries,
+    log_lines,
+    loki,
+    node_graph,
     prometheus,
-    quantile,
-    request_rate_timeseries,
+    service_map,
     stat,
-    sum_rate,
     timeseries,
+    trace_search,
 )
+from o11y.dashboards.promql import (
+    CLIENT_ERRORS,
+    error_ratio,
+    legend,
+    quantile,
+    share,
+    sum_rate,
+    with_matchers,
+)
+from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.catalog import Service, ServiceMetric
 from o11y.model.stack import Stack
+
+# Usage against the container limit turns red where the container memory alert fires;
+# throttling above 25% of CFS periods slows every request.
+LIMIT_USAGE = CONTAINER_MEMORY_PERCENT / 100
+THROTTLING = 0.25
+ROUTE = ("route",)
 
 
 def dashboard_key(service: Service) -> str:
@@ -40,10 +64,9 @@ def service_dashboard_uid(service: Service) -> str:
     return dashboard_uid(dashboard_key(service))
 
 
-def health_panels(service: Service) -> tuple[JsonObject, ...]:
+def health_panels(service: Service) -> tuple[PanelBuilder, ...]:
     """Is it up (probe, scrape targets), how busy, how many errors, how slow: one number each."""
     selector = service_selector(service.name)
-    page_ratio = service.error_rate_page_percent / 100
     return (
         stat(
             "Health probe",
@@ -63,7 +86,8 @@ def health_panels(service: Service) -> tuple[JsonObject, ...]:
             "5xx share",
             [prometheus(error_ratio(selector), "5xx")],
             "percentunit",
-            steps=ceiling(page_ratio),
+            steps=ceiling(service.error_rate_page_percent / 100),
+            decimals=PERCENT_DECIMALS,
             description=f"Pages above {service.error_rate_page_percent:g}% (catalog).",
         ),
         stat(
@@ -81,40 +105,124 @@ def health_panels(service: Service) -> tuple[JsonObject, ...]:
     )
 
 
-def red_panels(service: Service) -> tuple[JsonObject, ...]:
+def request_rate_timeseries(selector: str) -> PanelBuilder:
+    """Requests per second, per route (R of RED)."""
+    return timeseries(
+        "Request rate by route",
+        [prometheus(sum_rate(METRIC_HTTP_REQUESTS, selector, ROUTE), legend(ROUTE))],
+        "reqps",
+        description="Requests per second by route (http_requests_total).",
+    )
+
+
+def error_ratio_timeseries(selector: str) -> PanelBuilder:
+    """Share of 5xx and 4xx answers per route (E of RED); 5xx is the SLO's bad event."""
+    return timeseries(
+        "Errors by route (4xx / 5xx share)",
+        [
+            prometheus(error_ratio(selector, ROUTE), f"5xx {legend(ROUTE)}"),
+            prometheus(error_ratio(selector, ROUTE, CLIENT_ERRORS), f"4xx {legend(ROUTE)}"),
+        ],
+        "percentunit",
+        decimals=PERCENT_DECIMALS,
+        description="Share of requests answered with 5xx (server) and 4xx (client), by route;"
+        " 0 while a route has traffic and no errors.",
+    )
+
+
+def latency_timeseries(selector: str, budget_seconds: float) -> PanelBuilder:
+    """Latency quantiles per route (D of RED) with exemplars, and the alert threshold."""
+    return timeseries(
+        "Latency by route p95 / p99",
+        [
+            prometheus(
+                quantile(q, METRIC_HTTP_DURATION, selector, ROUTE),
+                f"p{q * 100:g} {legend(ROUTE)}",
+                exemplar=True,
+            )
+            for q in (0.95, 0.99)
+        ],
+        "s",
+        steps=ceiling(budget_seconds),
+        description="Quantiles of http_request_duration_seconds by route; the dots are"
+        " exemplars: click one to open its trace.",
+    )
+
+
+def red_panels(service: Service) -> tuple[PanelBuilder, ...]:
     selector = service_selector(service.name)
     return (
         request_rate_timeseries(selector),
         error_ratio_timeseries(selector),
-        latency_timeseries(selector, budget_seconds=service.latency_p95_seconds),
+        latency_timeseries(selector, service.latency_p95_seconds),
     )
 
 
-def saturation_panels(service: Service) -> tuple[JsonObject, ...]:
-    """Process CPU and memory from the default collectors of prom-client and prometheus_client,
-    scraped with the service's own labels (no pod-name guessing)."""
-    selector = service_selector(service.name)
+def _containers(metric: str, service: Service, *matchers: str) -> str:
+    """A cAdvisor or kube-state-metrics series of the service's namespace, real containers only."""
+    namespace = f'namespace="{service.namespace}"'
+    real = with_matchers(namespace, 'container!=""', 'container!="POD"', *matchers)
+    return f"{metric}{{{real}}}"
+
+
+def _per_pod(series: str) -> str:
+    return f"sum by (namespace, pod) ({series})"
+
+
+def _of_service_pods(expr: str, service: Service) -> str:
+    """`expr` (per namespace and pod) kept only for the pods the service's ServiceMonitor scrapes:
+    the same pods as its series, with no guessing from pod names."""
+    return f"{expr} and on (namespace, pod) up{{{service_scrape_selector(service.name)}}}"
+
+
+def saturation_panels(service: Service) -> tuple[PanelBuilder, ...]:
+    """CPU and memory against the containers' limits, CPU throttling and restarts, per pod."""
+    pod = ("namespace", "pod")
+    limits = "kube_pod_container_resource_limits"
+    cpu = sum_rate(_containers("container_cpu_usage_seconds_total", service), "", pod)
+    cpu_limit = _per_pod(_containers(limits, service, 'resource="cpu"'))
+    memory = _per_pod(_containers("container_memory_working_set_bytes", service))
+    memory_limit = _per_pod(_containers(limits, service, 'resource="memory"'))
+    throttled = sum_rate(_containers("container_cpu_cfs_throttled_periods_total", service), "", pod)
+    periods = sum_rate(_containers("container_cpu_cfs_periods_total", service), "", pod)
+    restarts = _per_pod(
+        f"increase({_containers('kube_pod_container_status_restarts_total', service)}[1h])"
+    )
     return (
         timeseries(
-            "CPU (cores)",
-            [prometheus(sum_rate("process_cpu_seconds_total", selector, ("pod",)), "{{pod}}")],
-            "short",
-        ),
+            "CPU against limit",
+            [prometheus(_of_service_pods(f"{cpu} / {cpu_limit}", service), "{{pod}}")],
+            "percentunit",
+            steps=ceiling(LIMIT_USAGE),
+            decimals=PERCENT_DECIMALS,
+            description="CPU used / CPU limit per pod; pods without a limit have no line.",
+        ).span(6),
         timeseries(
-            "Resident memory",
-            [prometheus(f"sum by (pod) (process_resident_memory_bytes{{{selector}}})", "{{pod}}")],
-            "bytes",
-        ),
+            "Memory against limit",
+            [prometheus(_of_service_pods(f"{memory} / {memory_limit}", service), "{{pod}}")],
+            "percentunit",
+            steps=ceiling(LIMIT_USAGE),
+            decimals=PERCENT_DECIMALS,
+            description="Working set / memory limit per pod: at 100% the container is OOM-killed.",
+        ).span(6),
         timeseries(
-            "Health probe duration",
-            [prometheus(f"max(probe_duration_seconds{{{selector}}})", "probe")],
-            "s",
-        ),
+            "CPU throttling",
+            [prometheus(_of_service_pods(share(throttled, periods), service), "{{pod}}")],
+            "percentunit",
+            steps=ceiling(THROTTLING),
+            decimals=PERCENT_DECIMALS,
+            description="Share of CFS periods in which the container hit its CPU limit.",
+        ).span(6),
+        timeseries(
+            "Container restarts (1h)",
+            [prometheus(_of_service_pods(restarts, service), "{{pod}}")],
+            steps=ceiling(1),
+        ).span(6),
     )
 
 
-def metric_panel(service: Service, metric: ServiceMetric) -> JsonObject:
-    """A service-specific metric (seed 001), read as its catalog entry says."""
+def metric_panel(service: Service, metric: ServiceMetric) -> PanelBuilder:
+    """A service-specific metric, read as its catalog entry says."""
     selector = service_selector(service.name)
     if metric.read_as == "gauge":
         expr, title = f"sum({metric.name}{{{selector}}})", metric.title
@@ -122,7 +230,70 @@ def metric_panel(service: Service, metric: ServiceMetric) -> JsonObject:
         expr, title = quantile(0.95, metric.name, selector), metric.title
     else:
         expr, title = sum_rate(metric.name, selector), f"{metric.title} per second"
-    return timeseries(title, [prometheus(expr, metric.name)], metric.unit, width=8)
+    return timeseries(title, [prometheus(expr, metric.name)], metric.unit)
+
+
+def trace_panels(service: Service) -> tuple[PanelBuilder, ...]:
+    """RED from the service's spans (span metrics, with exemplars: metrics -> traces), and who
+    calls it and whom it calls (service graph)."""
+    spans = span_service_selector(service.name)
+    operation = ("span_name",)
+    return (
+        timeseries(
+            "Span rate by operation",
+            [prometheus(sum_rate(METRIC_SPAN_CALLS, spans, operation), legend(operation))],
+            "ops",
+        ),
+        timeseries(
+            "Span error share by operation",
+            [
+                prometheus(
+                    share(
+                        sum_rate(
+                            METRIC_SPAN_CALLS, with_matchers(spans, SPAN_STATUS_ERROR), operation
+                        ),
+                        sum_rate(METRIC_SPAN_CALLS, spans, operation),
+                    ),
+                    legend(operation),
+                )
+            ],
+            "percentunit",
+            decimals=PERCENT_DECIMALS,
+        ),
+        timeseries(
+            "Span latency p95 by operation",
+            [
+                prometheus(
+                    quantile(0.95, METRIC_SPAN_DURATION, spans, operation),
+                    legend(operation),
+                    exemplar=True,
+                )
+            ],
+            "ms",
+            description="From the collector's span metrics; each exemplar dot opens its trace.",
+        ),
+        node_graph(
+            "Service map",
+            [service_map(f'server="{service.name}"', f'client="{service.name}"')],
+            description="Callers and callees from the traces (servicegraph connector).",
+        ),
+        trace_search(
+            "Recent error traces",
+            f'{{resource.service.name="{service.name}" && status=error}}',
+            description="Traces of this service with an error span; click a trace id.",
+        ),
+    )
+
+
+def log_panels(service: Service) -> tuple[PanelBuilder, ...]:
+    stream = log_stream_selector(service.name).removesuffix("}")
+    return (
+        log_lines(
+            "Warnings and errors",
+            [loki(f'{stream}, {LOG_LEVEL_LABEL}=~"warn|error"}}')],
+            description="The service's warn and error lines; a trace_id opens its trace.",
+        ),
+    )
 
 
 def dashboard(service: Service) -> DashboardSpec:
@@ -130,7 +301,7 @@ def dashboard(service: Service) -> DashboardSpec:
     rows = [
         Row("Health", health_panels(service)),
         Row("Requests, errors, duration by route", red_panels(service)),
-        Row("Saturation", saturation_panels(service)),
+        Row("Saturation against limits", saturation_panels(service)),
     ]
     if service.metrics:
         rows.append(
@@ -146,6 +317,8 @@ def dashboard(service: Service) -> DashboardSpec:
                 tuple(p for s in service.slos for p in slo_panels.slo_panels(service, s)),
             )
         )
+    rows.append(Row("Traces", trace_panels(service), collapsed=True))
+    rows.append(Row("Logs", log_panels(service), collapsed=True))
     return DashboardSpec(
         key=dashboard_key(service),
         title=f"Service: {service.display_name}",

@@ -1,21 +1,22 @@
-"""The SLO dashboard (D4): error budget remaining and burn rates per SLO, read from the SLO
-engine's recording rules (o11y/slo.py), and performance-budget compliance per endpoint (seed 003
-tasks 2.2 and 2.4). Each service's dashboard reuses the SLO panels.
+"""The SLO dashboard: error budget remaining and burn rates per SLO, read from the SLO engine's
+recording rules (o11y/slo.py), and performance-budget compliance per endpoint. Each service's
+dashboard reuses the SLO panels.
 """
 
 from o11y.conventions import METRIC_HTTP_DURATION, route_selector, service_selector
-from o11y.dashboards.layout import DashboardSpec, Row
 from o11y.dashboards.panels import (
-    JsonObject,
+    PERCENT_DECIMALS,
+    BarGauge,
+    PanelBuilder,
     Steps,
     bargauge,
     prometheus,
-    quantile,
     stat,
     text,
     timeseries,
-    with_matchers,
 )
+from o11y.dashboards.promql import quantile, with_matchers
+from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.catalog import EndpointBudget, Service
 from o11y.model.slo import SLO
 from o11y.model.stack import Stack
@@ -63,7 +64,14 @@ def sli(level: ServiceLevel) -> str:
     return f"1 - {error_ratio_record(level.period)}{level.selector}"
 
 
-def slo_panels(service: Service, slo: SLO) -> tuple[JsonObject, ...]:
+def sli_decimals(objective: float) -> int:
+    """Decimals that tell the SLI from its objective and a hair below it (99.9 -> 2: 99.89% vs
+    99.91%; 99.95 -> 3)."""
+    written = f"{objective:g}"
+    return max(PERCENT_DECIMALS, len(written.partition(".")[2]) + 1)
+
+
+def slo_panels(service: Service, slo: SLO) -> tuple[PanelBuilder, ...]:
     """Budget remaining, SLI over the period, and burn rates of one SLO, read from the SLO
     engine's recording rules (o11y/slo.py)."""
     level = catalog_service_level(service, slo)
@@ -77,32 +85,34 @@ def slo_panels(service: Service, slo: SLO) -> tuple[JsonObject, ...]:
             [prometheus(budget_remaining(level), "remaining")],
             "percentunit",
             steps=BUDGET_STEPS,
-            width=4,
-            height=6,
+            decimals=PERCENT_DECIMALS,
             description=f"Objective {slo.objective:g}% over {slo.period}. {slo.description}".strip(),
-        ),
+        )
+        .span(4)
+        .height(6),
         stat(
             f"{name}: SLI over {slo.period}",
             [prometheus(sli(level), "SLI")],
             "percentunit",
             steps=((None, "red"), (slo.objective / 100, "green")),
-            width=4,
-            height=6,
-        ),
+            decimals=sli_decimals(slo.objective),
+        )
+        .span(4)
+        .height(6),
         timeseries(
             f"{name}: burn rate",
             [prometheus(burn_rate(level, window), window) for window, _ in windows],
             "suffix:x",
-            width=16,
-            height=6,
             steps=((None, "green"), (lowest_page, "orange"), (highest_page, "red")),
             description="1 = the budget lasts exactly the period; the lines are the page factors"
             f" ({', '.join(f'{f:g}x over {w}' for w, f in windows)}).",
-        ),
+        )
+        .span(16)
+        .height(6),
     )
 
 
-def budget_overview(stack: Stack) -> JsonObject:
+def budget_overview(stack: Stack) -> BarGauge:
     """Budget remaining of every SLO in one bar chart."""
     targets = [
         prometheus(
@@ -111,18 +121,21 @@ def budget_overview(stack: Stack) -> JsonObject:
         for service in stack.services
         for slo in service.slos
     ]
-    return bargauge(
-        "Error budget remaining, every SLO",
-        targets,
-        "percentunit",
-        steps=BUDGET_STEPS,
-        maximum=1,
-        width=24,
-        height=max(6, 2 + len(targets)),
+    return (
+        bargauge(
+            "Error budget remaining, every SLO",
+            targets,
+            "percentunit",
+            steps=BUDGET_STEPS,
+            maximum=1,
+            decimals=PERCENT_DECIMALS,
+        )
+        .span(24)
+        .height(max(6, 2 + len(targets)))
     )
 
 
-def endpoint_compliance(service: Service, endpoint: EndpointBudget) -> JsonObject:
+def endpoint_compliance(service: Service, endpoint: EndpointBudget) -> PanelBuilder:
     """Actual p50/p95/p99 of one route as a share of its budget (100% = at the budget)."""
     selector = with_matchers(service_selector(service.name), route_selector(endpoint.route))
     budgets = zip(
@@ -143,8 +156,6 @@ def endpoint_compliance(service: Service, endpoint: EndpointBudget) -> JsonObjec
         "percentunit",
         steps=COMPLIANCE_STEPS,
         maximum=1.5,
-        width=8,
-        height=6,
     )
 
 
@@ -171,13 +182,12 @@ def dashboards(stack: Stack) -> list[DashboardSpec]:
         "Burn rate 1 spends the budget in exactly the period; the dashed lines are the "
         "burn rates that page. Performance budgets: each bar is the route's latency quantile divided "
         "by its budget from the catalog; 100% is the budget.",
-        height=3,
-    )
+    ).height(3)
     return [
         DashboardSpec(
             key="slo",
             title="SLOs and performance budgets",
-            description="Error budgets, burn rates and per-endpoint latency budgets (D4).",
+            description="Error budgets, burn rates and per-endpoint latency budgets.",
             rows=(
                 Row("Summary", (notes, budget_overview(stack))),
                 *slo_rows,

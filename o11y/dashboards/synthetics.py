@@ -2,15 +2,16 @@
 SLA over its period, read from the per-flow records of o11y/synthetics.py."""
 
 from o11y.conventions import FLOW_LABEL, STEP_LABEL, flow_selector
-from o11y.dashboards.layout import DashboardSpec, Row
 from o11y.dashboards.panels import (
     GREEN_ABOVE_ONE,
-    JsonObject,
+    PanelBuilder,
     Steps,
+    ceiling,
     prometheus,
     stat,
     timeseries,
 )
+from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.stack import Stack
 from o11y.model.synthetics import SyntheticFlow
 from o11y.synthetics import (
@@ -25,11 +26,8 @@ from o11y.synthetics import (
 
 
 def _floor(value: float) -> Steps:
+    """Red below `value`, green from it on (availability against its target)."""
     return ((None, "red"), (value, "green"))
-
-
-def _ceiling(value: float) -> Steps:
-    return ((None, "green"), (value, "red"))
 
 
 def _status_row(flows: list[SyntheticFlow]) -> Row:
@@ -46,7 +44,7 @@ def _status_row(flows: list[SyntheticFlow]) -> Row:
     return Row("Last run", panels)
 
 
-def _step_panels(flow: SyntheticFlow) -> tuple[JsonObject, ...]:
+def _step_panels(flow: SyntheticFlow) -> tuple[PanelBuilder, ...]:
     selector = flow_selector(flow.name)
     if flow.runner == "blackbox":
         durations = prometheus(
@@ -61,7 +59,7 @@ def _step_panels(flow: SyntheticFlow) -> tuple[JsonObject, ...]:
             f"{flow.title}: response time",
             [durations, prometheus(recorded(RESPONSE, flow), "slowest step")],
             "s",
-            steps=_ceiling(flow.sla.max_response_seconds),
+            steps=ceiling(flow.sla.max_response_seconds),
         ),
         timeseries(
             f"{flow.title}: failed steps",
@@ -72,7 +70,7 @@ def _step_panels(flow: SyntheticFlow) -> tuple[JsonObject, ...]:
     )
 
 
-def _sla_panels(flow: SyntheticFlow) -> tuple[JsonObject, ...]:
+def _sla_panels(flow: SyntheticFlow) -> tuple[PanelBuilder, ...]:
     sla = flow.sla
     return (
         stat(
@@ -86,14 +84,14 @@ def _sla_panels(flow: SyntheticFlow) -> tuple[JsonObject, ...]:
             f"{flow.title}: failed steps ({sla.period})",
             [prometheus(recorded(sla_step_errors(flow), flow))],
             "percentunit",
-            steps=_ceiling(sla.max_error_percent / 100),
+            steps=ceiling(sla.max_error_percent / 100),
             description=f"Target under {sla.max_error_percent:g}%.",
         ),
         stat(
             f"{flow.title}: p95 response ({sla.period})",
             [prometheus(recorded(sla_response(flow), flow))],
             "s",
-            steps=_ceiling(sla.max_response_seconds),
+            steps=ceiling(sla.max_response_seconds),
             description=f"Target under {sla.max_response_seconds:g}s.",
         ),
     )

@@ -10,7 +10,16 @@ import yaml
 
 from o11y import conventions as names
 from o11y.charts import CHARTS, ChartName
-from o11y.helm import exporters, grafana, kube_prometheus_stack, loki, mimir, otel, tempo
+from o11y.helm import (
+    exporters,
+    grafana,
+    kube_prometheus_stack,
+    loki,
+    mimir,
+    operator_crds,
+    otel,
+    tempo,
+)
 from o11y.helm.network_policies import network_policies
 from o11y.helm.pods import Values, object_storage_credentials
 from o11y.model.stack import SecretName, Stack
@@ -30,48 +39,72 @@ class HelmRelease:
     protect: bool = False
     # Releases that must be ready first (names of other releases in the same list).
     depends_on: tuple[str, ...] = field(default=())
+    # Mounts the on-call Secrets (Alertmanager's configuration and keys): only this release
+    # waits for them, so a PagerDuty outage holds back Alertmanager and nothing else.
+    reads_oncall_secrets: bool = False
+    # Adopts objects that exist without this release's ownership (Helm's --take-ownership).
+    take_ownership: bool = False
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str
+    chart: ChartName
+    values: Values
+    protect: bool = False
+    depends_on: tuple[str, ...] = ()
+    reads_oncall_secrets: bool = False
+    take_ownership: bool = False
 
 
 def releases(stack: Stack) -> list[HelmRelease]:
     """Every release of the stack, each after the releases it depends on."""
     platform = stack.platform
     protect = platform.protect_stateful
-    # The operator's CRDs come with kube-prometheus-stack; every chart that renders a
-    # ServiceMonitor (grafana, tempo, the collectors) waits for it.
-    crds = (names.RELEASE_PROMETHEUS,)
-    entries: list[tuple[str, ChartName, Values, bool, tuple[str, ...]]] = [
-        (
+    # The prometheus-operator CRDs are a release of their own, first: every chart that renders
+    # a ServiceMonitor (grafana, tempo, the collectors) and kube-prometheus-stack itself wait
+    # for it, and none of them waits for kube-prometheus-stack.
+    crds = (names.RELEASE_OPERATOR_CRDS,)
+    entries = [
+        # CRDs are cluster-wide and may already exist: installed by kube-prometheus-stack's
+        # `crds/` directory on an earlier deploy (never owned by a release), or by hand. The
+        # release adopts them instead of failing Helm's ownership check.
+        _Entry(
+            names.RELEASE_OPERATOR_CRDS,
+            "prometheus-operator-crds",
+            operator_crds.values(),
+            take_ownership=True,
+        ),
+        _Entry(
             names.RELEASE_PROMETHEUS,
             "kube-prometheus-stack",
             kube_prometheus_stack.values(stack),
             protect,
-            (),
+            crds,
+            reads_oncall_secrets=True,
         ),
     ]
     if platform.mimir:
         entries.append(
-            (names.RELEASE_MIMIR, "mimir-distributed", mimir.values(stack), protect, crds)
+            _Entry(names.RELEASE_MIMIR, "mimir-distributed", mimir.values(stack), protect, crds)
         )
     entries += [
-        (names.RELEASE_LOKI, "loki", loki.values(stack), protect, crds),
-        (names.RELEASE_TEMPO, "tempo", tempo.values(stack), protect, crds),
-        (names.RELEASE_GRAFANA, "grafana", grafana.values(stack), protect, crds),
+        _Entry(names.RELEASE_LOKI, "loki", loki.values(stack), protect, crds),
+        _Entry(names.RELEASE_TEMPO, "tempo", tempo.values(stack), protect, crds),
+        _Entry(names.RELEASE_GRAFANA, "grafana", grafana.values(stack), protect, crds),
     ]
+    collector: ChartName = "opentelemetry-collector"
     if otel.has_load_balancer(stack):
         sampler = otel.sampler_tier_name(stack)
         entries.append(
-            (
-                sampler,
-                "opentelemetry-collector",
-                otel.sampler_values(stack),
-                False,
-                (*crds, names.RELEASE_TEMPO),
+            _Entry(
+                sampler, collector, otel.sampler_values(stack), False, (*crds, names.RELEASE_TEMPO)
             )
         )
         entries.append(
-            (
+            _Entry(
                 names.RELEASE_OTEL_GATEWAY,
-                "opentelemetry-collector",
+                collector,
                 otel.gateway_values(stack),
                 False,
                 (*crds, sampler),
@@ -79,25 +112,25 @@ def releases(stack: Stack) -> list[HelmRelease]:
         )
     else:
         entries.append(
-            (
+            _Entry(
                 names.RELEASE_OTEL_GATEWAY,
-                "opentelemetry-collector",
+                collector,
                 otel.gateway_values(stack),
                 False,
                 (*crds, names.RELEASE_TEMPO),
             )
         )
     entries.append(
-        (
+        _Entry(
             names.RELEASE_OTEL_AGENT,
-            "opentelemetry-collector",
+            collector,
             otel.agent_values(stack),
             False,
             (*crds, names.RELEASE_LOKI),
         )
     )
     entries.append(
-        (
+        _Entry(
             names.RELEASE_BLACKBOX,
             "prometheus-blackbox-exporter",
             exporters.blackbox_values(stack),
@@ -107,7 +140,7 @@ def releases(stack: Stack) -> list[HelmRelease]:
     )
     for dependency in exporters.exported_dependencies(stack):
         entries.append(
-            (
+            _Entry(
                 exporters.exporter_release_name(dependency),
                 _EXPORTER_CHARTS[dependency.kind],
                 exporters.exporter_values(stack, dependency),
@@ -117,16 +150,18 @@ def releases(stack: Stack) -> list[HelmRelease]:
         )
     return [
         HelmRelease(
-            name=name,
-            chart=chart,
-            version=CHARTS[chart].version,
-            repository=CHARTS[chart].repository,
+            name=entry.name,
+            chart=entry.chart,
+            version=CHARTS[entry.chart].version,
+            repository=CHARTS[entry.chart].repository,
             namespace=stack.kubernetes.namespace,
-            values=values,
-            protect=protected,
-            depends_on=depends_on,
+            values=entry.values,
+            protect=entry.protect,
+            depends_on=entry.depends_on,
+            reads_oncall_secrets=entry.reads_oncall_secrets,
+            take_ownership=entry.take_ownership,
         )
-        for name, chart, values, protected, depends_on in entries
+        for entry in entries
     ]
 
 

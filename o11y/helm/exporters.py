@@ -1,5 +1,5 @@
 """Exporter values: blackbox (health and TLS probes, P8) and one exporter per declared
-postgres, redis and kafka dependency (P9). Their ServiceMonitors and Probes are built in
+postgres, redis and kafka dependency. Their ServiceMonitors and Probes are built in
 o11y/monitors.py (with the `dependency` label), so the charts' own monitors stay off.
 Passwords come from Kubernetes Secrets by name, never from values.
 """
@@ -84,7 +84,7 @@ def exporter_values(stack: Stack, dependency: ExportedDependency) -> Values:
             "port": str(dependency.port),
             "database": dependency.database,
             "user": dependency.user,
-            "sslmode": "require" if stack.environment == "prod" else "disable",
+            "sslmode": "require" if stack.production else "disable",
             # Every stack with a postgres dependency has the password (required_secrets).
             "passwordSecret": {"name": SECRET_POSTGRES_EXPORTER, "key": PASSWORD_KEY},
         }

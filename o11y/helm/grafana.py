@@ -3,7 +3,7 @@
 Datasources are chart values (provisioned on start), so Grafana works right after `pulumi up`.
 Their uids come from o11y.conventions; every panel refers to them. Dashboards are provisioned
 by the Grafana provider (another component), so no dashboard sidecar or provider is enabled.
-Loki, Tempo and Mimir run multi-tenant (S4): the default datasources read the platform tenant,
+Loki, Tempo and Mimir run multi-tenant: the default datasources read the platform tenant,
 and each configured tenant gets its own datasource with its X-Scope-OrgID header.
 """
 
@@ -14,8 +14,12 @@ from o11y.conventions import (
     DATASOURCE_LOKI,
     DATASOURCE_PROMETHEUS,
     DATASOURCE_TEMPO,
+    METRIC_SPAN_CALLS,
+    METRIC_SPAN_DURATION,
     RELEASE_GRAFANA,
     SECRET_GRAFANA_ADMIN,
+    SPAN_SERVICE_LABEL,
+    SPAN_STATUS_ERROR,
     alertmanager_url,
     grafana_host,
     loki_url,
@@ -30,11 +34,29 @@ from o11y.model.stack import Stack
 ADMIN_USER_KEY = "admin-user"
 ADMIN_PASSWORD_KEY = "admin-password"
 ADMIN_USER = "admin"
+# Grafana's database (SQLite) lives on one volume that one node mounts at a time.
+PERSISTENCE_ACCESS_MODES = ("ReadWriteOnce",)
 # The uid of the hot (local, short retention) Prometheus when Mimir serves `prometheus`.
 DATASOURCE_PROMETHEUS_HOT = "prometheus-hot"
 # The label that carries the trace id on exemplars (spanmetrics connector) and in logs
 # (structured metadata set by the log agent).
 TRACE_ID = "trace_id"
+# The queries a span links to (traces -> metrics), over the span's service's span metrics.
+TRACE_METRIC_QUERIES: tuple[dict[str, str], ...] = (
+    {
+        "name": "Request rate",
+        "query": f"sum by (span_name) (rate({METRIC_SPAN_CALLS}{{$$__tags}}[5m]))",
+    },
+    {
+        "name": "Error rate",
+        "query": f"sum by (span_name) (rate({METRIC_SPAN_CALLS}{{$$__tags, {SPAN_STATUS_ERROR}}}[5m]))",
+    },
+    {
+        "name": "p95 latency (ms)",
+        "query": "histogram_quantile(0.95, sum by (le, span_name) "
+        f"(rate({METRIC_SPAN_DURATION}_bucket{{$$__tags}}[5m])))",
+    },
+)
 
 
 def values(stack: Stack) -> Values:
@@ -49,9 +71,11 @@ def values(stack: Stack) -> Values:
         "persistence": {
             "enabled": True,
             "type": "pvc",
+            "accessModes": list(PERSISTENCE_ACCESS_MODES),
             "size": platform.storage.grafana,
             **storage_class(stack),
         },
+        "deploymentStrategy": deployment_strategy(PERSISTENCE_ACCESS_MODES),
         "resources": resources(stack, "grafana"),
         "datasources": {"datasources.yaml": {"apiVersion": 1, "datasources": datasources(stack)}},
         "grafana.ini": _settings(stack),
@@ -69,6 +93,14 @@ def values(stack: Stack) -> Values:
             "tls": [{"secretName": f"{RELEASE_GRAFANA}-tls", "hosts": [host]}],
         }
     return grafana
+
+
+def deployment_strategy(access_modes: tuple[str, ...]) -> Values:
+    """Recreate while the volume is ReadWriteOnce: a rolling update starts the new pod before
+    the old one stops, and on another node it would wait forever for the volume (multi-attach)."""
+    if "ReadWriteOnce" in access_modes or "ReadWriteOncePod" in access_modes:
+        return {"type": "Recreate"}
+    return {"type": "RollingUpdate"}
 
 
 def _settings(stack: Stack) -> Values:
@@ -92,19 +124,26 @@ def datasources(stack: Stack) -> list[Json]:
     """Every provisioned datasource, defaults first, then one per tenant for each backend."""
     namespace = stack.kubernetes.namespace
     default_tenant = tenant(stack)
+    scrape = stack.platform.scrape_interval
     sources: list[Json] = []
     if stack.platform.mimir:
         sources.append(
-            _prometheus(DATASOURCE_PROMETHEUS, "Metrics", mimir_url(namespace), default_tenant)
+            _prometheus(
+                DATASOURCE_PROMETHEUS, "Metrics", mimir_url(namespace), default_tenant, scrape
+            )
         )
         sources.append(
             _prometheus(
-                DATASOURCE_PROMETHEUS_HOT, "Prometheus (hot)", prometheus_url(namespace), None
+                DATASOURCE_PROMETHEUS_HOT,
+                "Prometheus (hot)",
+                prometheus_url(namespace),
+                None,
+                scrape,
             )
         )
     else:
         sources.append(
-            _prometheus(DATASOURCE_PROMETHEUS, "Metrics", prometheus_url(namespace), None)
+            _prometheus(DATASOURCE_PROMETHEUS, "Metrics", prometheus_url(namespace), None, scrape)
         )
     sources.append(_loki(DATASOURCE_LOKI, "Logs", loki_url(namespace), default_tenant))
     sources.append(_tempo(DATASOURCE_TEMPO, "Traces", tempo_url(namespace), default_tenant))
@@ -130,7 +169,12 @@ def datasources(stack: Stack) -> list[Json]:
         if stack.platform.mimir:
             sources.append(
                 _prometheus(
-                    siblings.metrics, f"Metrics ({name})", mimir_url(namespace), name, siblings
+                    siblings.metrics,
+                    f"Metrics ({name})",
+                    mimir_url(namespace),
+                    name,
+                    scrape,
+                    siblings,
                 )
             )
         sources.append(_loki(siblings.logs, f"Logs ({name})", loki_url(namespace), name, siblings))
@@ -167,7 +211,12 @@ def _source(
 
 
 def _prometheus(
-    uid: str, name: str, url: str, tenant_name: str | None, siblings: _Siblings | None = None
+    uid: str,
+    name: str,
+    url: str,
+    tenant_name: str | None,
+    scrape_interval: str,
+    siblings: _Siblings | None = None,
 ) -> Values:
     siblings = siblings or _Siblings()
     return _source(
@@ -178,6 +227,9 @@ def _prometheus(
         tenant_name,
         {
             "httpMethod": "POST",
+            # The scrape interval: `$__rate_interval` is at least four of it, so every rate
+            # window holds enough samples.
+            "timeInterval": scrape_interval,
             # Exemplars (span metrics) link a latency point to its trace.
             "exemplarTraceIdDestinations": [{"name": TRACE_ID, "datasourceUid": siblings.traces}],
         },
@@ -229,9 +281,15 @@ def _tempo(
                 "filterByTraceID": True,
                 "tags": [{"key": "service.name", "value": "service"}],
             },
+            # A span opens its service's span metrics (rate, errors, p95) around it; `$$`
+            # escapes Grafana's environment expansion, leaving `$__tags` for Grafana.
             "tracesToMetrics": {
                 "datasourceUid": siblings.metrics,
-                "tags": [{"key": "service.name", "value": "service"}],
+                "spanStartTimeShift": "-30m",
+                "spanEndTimeShift": "30m",
+                "tags": [{"key": "service.name", "value": SPAN_SERVICE_LABEL}],
+                # Copies: values files are written without YAML anchors.
+                "queries": [dict(query) for query in TRACE_METRIC_QUERIES],
             },
             # traces_service_graph_* from the collectors' servicegraph connector.
             "serviceMap": {"datasourceUid": siblings.metrics},

@@ -41,6 +41,9 @@ def values(stack: Stack) -> Values:
     control_plane = stack.kubernetes.control_plane_metrics
     return {
         "fullnameOverride": RELEASE_PROMETHEUS,
+        # The CRDs come from their own release (o11y/helm/operator_crds.py), which Helm
+        # upgrades; the chart's `crds/` directory would be installed once and never again.
+        "crds": {"enabled": False},
         # We deploy the grafana chart ourselves (o11y/helm/grafana.py).
         "grafana": {"enabled": False},
         # The chart's rules are reused (o11y/rules.py REUSED_DEFAULT_RULES); ours replace the

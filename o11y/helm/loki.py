@@ -1,4 +1,4 @@
-"""Loki values: logs with per-level retention (S3), multi-tenancy (S4) and OTLP ingestion.
+"""Loki values: logs with per-level retention, multi-tenancy and OTLP ingestion.
 
 dev runs the Monolithic mode on a volume; prod runs the Distributed mode (every component
 scales on its own; SimpleScalable is deprecated and removed in Loki 4, per the chart's
@@ -166,7 +166,7 @@ def _config(stack: Stack) -> Values:
         },
         "limits_config": {
             "retention_period": retention.logs_default,
-            # Per-stream retention by level (S3): the highest priority matching selector wins.
+            # Per-stream retention by level: the highest priority matching selector wins.
             "retention_stream": [
                 {"selector": f'{{level="{level}"}}', "priority": 1, "period": period}
                 for level, period in sorted(retention.logs_by_level.items())

@@ -1,4 +1,4 @@
-"""Mimir values (prod): long-term, horizontally scalable metrics on object storage (P5, S3).
+"""Mimir values (prod): long-term, horizontally scalable metrics on object storage.
 
 Prometheus remote-writes every sample here; Grafana's `prometheus` datasource reads from here.
 The classic architecture (distributors -> ingesters with replication factor 3, zone-aware) is

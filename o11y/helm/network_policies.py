@@ -3,11 +3,17 @@
 Applications reach the platform through the trace gateway (OTLP) and Grafana's ingress only;
 Prometheus, Alertmanager, Loki, Tempo and Mimir accept traffic from inside the namespace
 (Grafana, the collectors, Prometheus' remote write, the components talking among themselves).
+
+One exception: the Kubernetes API server calls the admission webhooks the charts run in our
+namespace, and its source address is no pod's (on most clusters, not even a cluster address),
+so no namespace selector admits it. A webhook with `failurePolicy: Fail` that the API server
+cannot reach blocks what it guards (the rollout-operator's webhooks block StatefulSet updates
+and node drains), so every policy that covers a webhook's pods admits its port from anywhere.
 """
 
 from dataclasses import dataclass
 
-from o11y.conventions import RELEASE_LOKI, RELEASE_MIMIR, RELEASE_TEMPO
+from o11y.conventions import RELEASE_LOKI, RELEASE_MIMIR, RELEASE_PROMETHEUS, RELEASE_TEMPO
 from o11y.helm.pods import INSTANCE_LABEL
 from o11y.model.stack import Stack
 
@@ -23,13 +29,46 @@ BACKENDS: dict[str, dict[str, str]] = {
 
 
 @dataclass(frozen=True)
+class AdmissionWebhook:
+    """A webhook server a chart runs in our namespace: its release, pod labels and port."""
+
+    name: str
+    release: str
+    pod_labels: dict[str, str]
+    port: int
+
+
+# Every admission webhook the pinned charts render with our values.
+WEBHOOKS = (
+    # kube-prometheus-stack 88.5.3: the operator itself serves the PrometheusRule and
+    # AlertmanagerConfig webhooks (`prometheusOperator.tls.internalPort`, 10250).
+    AdmissionWebhook(
+        "prometheus-operator",
+        RELEASE_PROMETHEUS,
+        {"app": f"{RELEASE_PROMETHEUS}-operator", "release": RELEASE_PROMETHEUS},
+        10250,
+    ),
+    # mimir-distributed 6.1.0's rollout-operator subchart: the no-downscale, prepare-downscale,
+    # pod-eviction and zone-aware PDB webhooks (`failurePolicy: Fail`), container port 8443.
+    AdmissionWebhook(
+        "rollout-operator",
+        RELEASE_MIMIR,
+        {"app.kubernetes.io/name": "rollout-operator", INSTANCE_LABEL: RELEASE_MIMIR},
+        8443,
+    ),
+)
+
+
+@dataclass(frozen=True)
 class IngressPolicy:
-    """Pods matching `pod_labels` in `namespace` accept traffic only from `allowed_namespace`."""
+    """Pods matching `pod_labels` in `namespace` accept traffic only from `allowed_namespace`,
+    and on `webhook_ports` from anywhere (the API server calling their admission webhooks)."""
 
     name: str
     namespace: str
     pod_labels: dict[str, str]
     allowed_namespace: str
+    webhook_ports: tuple[int, ...] = ()
 
 
 def network_policies(stack: Stack) -> list[IngressPolicy]:
@@ -37,8 +76,53 @@ def network_policies(stack: Stack) -> list[IngressPolicy]:
     if not stack.platform.network_policies:
         return []
     namespace = stack.kubernetes.namespace
+    webhooks = deployed_webhooks(stack)
     return [
-        IngressPolicy(f"{backend}-same-namespace", namespace, labels, namespace)
+        IngressPolicy(
+            f"{backend}-same-namespace",
+            namespace,
+            labels,
+            namespace,
+            tuple(sorted({w.port for w in webhooks if selects(labels, w.pod_labels)})),
+        )
         for backend, labels in BACKENDS.items()
         if backend != "mimir" or stack.platform.mimir
     ]
+
+
+def deployed_webhooks(stack: Stack) -> list[AdmissionWebhook]:
+    """The admission webhooks of the releases this stack deploys."""
+    return [w for w in WEBHOOKS if w.release != RELEASE_MIMIR or stack.platform.mimir]
+
+
+def selects(selector: dict[str, str], pod_labels: dict[str, str]) -> bool:
+    """A `matchLabels` selector selects pods that carry every one of its labels."""
+    return all(pod_labels.get(key) == value for key, value in selector.items())
+
+
+def network_policy_manifest(policy: IngressPolicy) -> dict[str, object]:
+    """The policy as the NetworkPolicy object components/platform.py creates."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": policy.name, "namespace": policy.namespace},
+        "spec": {
+            "podSelector": {"matchLabels": dict(policy.pod_labels)},
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {
+                    "from": [
+                        {
+                            "namespaceSelector": {
+                                "matchLabels": {
+                                    "kubernetes.io/metadata.name": policy.allowed_namespace
+                                }
+                            }
+                        }
+                    ]
+                },
+                # No `from`: open to every source, the API server calling a webhook included.
+                *({"ports": [{"port": port, "protocol": "TCP"}]} for port in policy.webhook_ports),
+            ],
+        },
+    }

@@ -1,4 +1,4 @@
-"""OpenTelemetry Collector values: the trace gateway (tail sampling, S1), its load-balancing
+"""OpenTelemetry Collector values: the trace gateway (tail sampling), its load-balancing
 tier, and the log agent (a DaemonSet shipping every pod's JSON stdout to Loki, P3).
 
 Trace path: apps -> `otel-gateway` Service (OTLP, Jaeger) -> [load-balancing tier, only when
@@ -311,7 +311,7 @@ def operation_pattern(glob: str) -> str:
 
 
 def tail_sampling(stack: Stack) -> Values:
-    """Keep every error, every slow trace and every critical operation; sample the rest (S1)."""
+    """Keep every error, every slow trace and every critical operation; sample the rest."""
     tracing = stack.platform.tracing
     policies: list[Json] = [
         {"name": "errors", "type": "status_code", "status_code": {"status_codes": ["ERROR"]}},

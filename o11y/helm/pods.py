@@ -14,7 +14,7 @@ Values: TypeAlias = dict[str, Json]
 # The label every chart here puts on its pods (Helm's recommended labels).
 INSTANCE_LABEL = "app.kubernetes.io/instance"
 
-# Tenant header of Loki, Tempo and Mimir (S4).
+# Tenant header of Loki, Tempo and Mimir.
 TENANT_HEADER = "X-Scope-OrgID"
 
 
@@ -39,12 +39,12 @@ def mebibytes(quantity: str) -> float:
 
 
 def spread(stack: Stack, labels: dict[str, str]) -> Values:
-    """Pod anti-affinity so replicas land on different nodes; preferred in dev (one node)."""
+    """Pod anti-affinity so replicas land on different nodes; soft without HA (one node)."""
     term: Values = {
         "labelSelector": {"matchLabels": dict[str, Json](labels)},
         "topologyKey": "kubernetes.io/hostname",
     }
-    if stack.environment == "prod":
+    if stack.production:
         return {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
     return {
         "podAntiAffinity": {
@@ -56,8 +56,8 @@ def spread(stack: Stack, labels: dict[str, str]) -> Values:
 
 
 def is_ha(stack: Stack) -> bool:
-    """HA profile: PodDisruptionBudgets and hard anti-affinity (prod)."""
-    return stack.environment == "prod"
+    """HA: PodDisruptionBudgets and hard anti-affinity (production profile)."""
+    return stack.production
 
 
 def storage_class(stack: Stack) -> Values:

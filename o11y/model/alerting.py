@@ -17,7 +17,7 @@ class SeverityLabels(BaseModel):
 
 
 class BusinessRule(BaseModel):
-    """A failure-rate alert on an application counter pair (seed 003: checkout, join, check-in)."""
+    """A failure-rate alert on an application counter pair (e.g. checkout, join, check-in)."""
 
     model_config = STRICT
     name: Name
@@ -32,7 +32,7 @@ class BusinessRule(BaseModel):
 
 
 class SecurityRule(BaseModel):
-    """An alert on an application security counter (seed 003 task 1.1, Security).
+    """An alert on an application security counter.
 
     `any`: one event in `window` fires (unauthorized admin attempts > 0).
     `spike`: the rate over `window` exceeds `spike_factor` times the rate of the hour before
@@ -58,9 +58,9 @@ class Alerting(BaseModel):
     # stack itself) go to it.
     platform_team: Name = "platform"
     # Below this request rate (per second, over the alert window) rate-based service alerts
-    # stay silent: 1 failure in 3 requests is not an outage (seed 003: false positives < 5%).
+    # stay silent: 1 failure in 3 requests is not an outage (false positives stay under 5%).
     low_traffic_rps: float = Field(default=0.1, ge=0)
-    # Series one service may expose (S2 cardinality control); above it, its owners are told.
+    # Series one service may expose (cardinality control); above it, its owners are told.
     max_series_per_service: int = Field(default=10000, ge=1)
     severity_labels: SeverityLabels = SeverityLabels()
     runbook_base_url: str = Field(

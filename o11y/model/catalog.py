@@ -13,6 +13,7 @@ from o11y.model.types import (
     STRICT,
     Duration,
     Email,
+    LabelName,
     MetricName,
     Name,
     Percent,
@@ -142,11 +143,20 @@ class PartnerApi(BaseModel):
 Dependency = Annotated[Postgres | Redis | Kafka | PartnerApi, Field(discriminator="kind")]
 
 
+# A person's role on their PagerDuty team. Everyone here is paged and must acknowledge and resolve
+# incidents, which PagerDuty's observer role cannot do, so only the two on-call roles are offered.
+TeamRole = Literal["responder", "manager"]
+
+# PagerDuty takes at most 20 members in a schedule rotation (pagerduty_schedulev2
+# `assignment_strategy.member`, "Maximum 20 members").
+MAX_ROTATION_MEMBERS = 20
+
+
 class Member(BaseModel):
     model_config = STRICT
     name: str
     email: Email
-    role: Literal["responder", "manager", "observer"] = "responder"
+    role: TeamRole = "responder"
 
 
 class Team(BaseModel):
@@ -158,7 +168,7 @@ class Team(BaseModel):
     slack_channel: str = Field(pattern=r"^#[a-z0-9_-]+$")
     email: Email
     # Weekly rotating primary on-call, in rotation order (seed 003: 3+ people).
-    rotation: list[Member] = Field(min_length=1)
+    rotation: list[Member] = Field(min_length=1, max_length=MAX_ROTATION_MEMBERS)
     # Secondary on-call and escalation level 2.
     lead: Member
 
@@ -170,3 +180,53 @@ class TlsEndpoint(BaseModel):
     name: Name
     url: str = Field(pattern=r"^https://[^\s]+$")
     team: Name
+
+
+class BusinessMetric(BaseModel):
+    """A KPI a service exports for a business domain (revenue, messages sent, generations)."""
+
+    model_config = STRICT
+    name: MetricName
+    title: str
+    service: Name
+    unit: str = "short"
+    # `rate` per second over time, `increase` totals over the dashboard's range, `gauge` as is,
+    # `p95` for histograms.
+    read_as: Literal["rate", "increase", "gauge", "p95"] = "rate"
+    # A bounded label to split it by (plan, reason, channel); one series per value.
+    by: LabelName | None = None
+
+
+class FunnelStage(BaseModel):
+    """One step of a funnel: a counter of everything that reached it."""
+
+    model_config = STRICT
+    title: str
+    metric: MetricName
+
+
+class BusinessFunnel(BaseModel):
+    """Steps a customer goes through, in order (cart viewed -> checkout -> paid), each counted by
+    the service; the dashboard shows how many reach each step out of those who entered."""
+
+    model_config = STRICT
+    title: str
+    service: Name
+    stages: list[FunnelStage] = Field(min_length=2)
+
+
+class BusinessDomain(BaseModel):
+    """A business domain with its own dashboard: its KPIs, the failure-rate rules whose
+    counters start with `<name>_` (billing_checkout_attempts_total), and the p95 of the
+    catalog endpoints under `route_prefix` against their budgets."""
+
+    model_config = STRICT
+    name: Name
+    title: str
+    route_prefix: str = ""
+    kpis: list[BusinessMetric] = Field(default_factory=list)
+    funnels: list[BusinessFunnel] = Field(default_factory=list)
+
+    @property
+    def metric_prefix(self) -> str:
+        return f"{self.name.replace('-', '_')}_"

@@ -1,4 +1,4 @@
-"""Platform settings: what the Helm releases deploy, sized per environment profile.
+"""Platform settings: what the Helm releases deploy, sized per profile (production or development).
 
 Each section has defaults per profile (`PROFILES`); a stack file overrides single keys of a
 section (`platform.replicas.prometheus: 3`), never whole trees by accident.
@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field, model_validator
 
 from o11y.model.types import STRICT, Count, Duration, Name, Percent, Quantity
 
-Environment = Literal["dev", "prod"]
+# What a stack file names as `o11y:profile`: it decides the defaults and the HA, secrets and
+# ingress requirements, whatever the stack is called (dev, staging, prod-eu, ...).
+Profile = Literal["development", "production"]
 LogLevel = Literal["debug", "info", "warn", "error"]
 
 
@@ -187,10 +189,10 @@ _COMMON_RETENTION: dict[str, object] = {
     "traces": "7d",
 }
 
-# Defaults per environment profile. A stack's `platform` section is laid over these one
+# Defaults per profile. A stack's `platform` section is laid over these one
 # section at a time (see `platform_with_profile`).
-PROFILES: Mapping[Environment, Mapping[str, object]] = {
-    "dev": {
+PROFILES: Mapping[Profile, Mapping[str, object]] = {
+    "development": {
         "mimir": False,
         "loki_mode": "monolithic",
         "network_policies": False,
@@ -228,7 +230,7 @@ PROFILES: Mapping[Environment, Mapping[str, object]] = {
         },
         "resources": _DEV_RESOURCES,
     },
-    "prod": {
+    "production": {
         "mimir": True,
         "loki_mode": "scalable",
         "network_policies": True,
@@ -273,11 +275,11 @@ PROFILES: Mapping[Environment, Mapping[str, object]] = {
 }
 
 
-def platform_with_profile(environment: Environment, given: object) -> object:
+def platform_with_profile(profile: Profile, given: object) -> object:
     """The stack's platform section laid over its profile's defaults, one section at a time."""
     if not isinstance(given, Mapping):
         return given  # let validation name the wrong type
-    merged: dict[str, object] = dict(PROFILES[environment])
+    merged: dict[str, object] = dict(PROFILES[profile])
     for key, value in given.items():
         base = merged.get(key)
         if isinstance(base, Mapping) and isinstance(value, Mapping):

@@ -1,20 +1,25 @@
-"""The whole stack: one environment's configuration, validated once before anything is built."""
+"""The whole stack: one environment's configuration, validated once before anything is built.
+
+A stack is any `Pulumi.<name>.yaml`; its name is the environment (`dev`, `staging`,
+`prod-eu`, ...) and only labels what it deploys. What a stack requires and how it is sized
+comes from the profile its file names (`o11y:profile: production|development`).
+"""
 
 import re
 from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from o11y.conventions import grafana_host
+from o11y.conventions import grafana_host, pagerduty_team_wide_service_name
 from o11y.model.alerting import Alerting, BusinessRule, SecurityRule
 from o11y.model.anomaly import AnomalyWatch
-from o11y.model.catalog import Dependency, Service, Team, TlsEndpoint
+from o11y.model.catalog import BusinessDomain, Dependency, Member, Service, Team, TlsEndpoint
 from o11y.model.errortracking import Sentry
 from o11y.model.oncall import OnCall
-from o11y.model.platform import Environment, Platform, platform_with_profile
+from o11y.model.platform import Platform, Profile, platform_with_profile
 from o11y.model.synthetics import SECRET_PREFIX as SYNTHETIC_SECRET_PREFIX
 from o11y.model.synthetics import SyntheticFlow
-from o11y.model.types import STRICT, LabelName, Name, Url, duration_seconds
+from o11y.model.types import STRICT, LabelName, Name, StackName, Url, duration_seconds
 
 # Secret values the program reads from `o11y:secrets` (a Pulumi secret object). Only their
 # names reach this model; the values stay Pulumi secrets end to end.
@@ -27,6 +32,9 @@ SecretName = Literal[
     "postgres_password",
     "redis_password",
     "sentry_token",
+    # The dead man's switch URL the Watchdog heartbeat is sent to: whoever holds it can keep
+    # the "alerting is dead" page from ever firing, so it is a secret.
+    "dead_mans_switch_url",
 ]
 
 # A Slack incoming webhook posts to the one channel it was created for, so each team's channel
@@ -54,19 +62,30 @@ def _known_secret(name: str) -> str:
 # The name of a value under `o11y:secrets`.
 SecretKey = Annotated[str, AfterValidator(_known_secret)]
 
-# What a prod stack cannot run without.
-PROD_REQUIRED_SECRETS: tuple[SecretName, ...] = (
+# What a production-profile stack cannot run without.
+PRODUCTION_REQUIRED_SECRETS: tuple[SecretName, ...] = (
     "pagerduty_token",
     "slack_webhook_url",
     "smtp_password",
+    "dead_mans_switch_url",
 )
+
+
+def why_required(stack: "Stack", secret: str) -> str:
+    """Why `pulumi up` refuses to run without the secret, in a few words."""
+    if secret == "postgres_password":
+        return "the postgres exporter logs in with it"
+    flows = [f.name for f in stack.synthetic_flows if secret in f.secret_names]
+    if flows:
+        return f"the synthetic flow {', '.join(flows)} logs in with it"
+    return f"required by the {stack.profile} profile"
 
 
 def required_secrets(stack: "Stack") -> tuple[str, ...]:
     """Secrets `pulumi up` refuses to run without in this stack."""
     needed: list[SecretName] = []
-    if stack.environment == "prod":
-        needed += PROD_REQUIRED_SECRETS
+    if stack.production:
+        needed += PRODUCTION_REQUIRED_SECRETS
         if (
             stack.platform.object_storage is not None
             and stack.platform.object_storage.provider == "s3"
@@ -102,10 +121,12 @@ class GrafanaTarget(BaseModel):
 
 
 class Stack(BaseModel):
-    """One stack (dev or prod): the catalog shared by all stacks plus this environment's values."""
+    """One stack: the catalog shared by all stacks plus this environment's values."""
 
     model_config = STRICT
-    environment: Environment
+    # The stack's name (set by the config funnel from the Pulumi stack, never by the stack file).
+    environment: StackName
+    profile: Profile
     kubernetes: KubernetesTarget
     grafana: GrafanaTarget
     # Catalog (stacks/catalog.yaml unless the stack file overrides a key).
@@ -114,6 +135,8 @@ class Stack(BaseModel):
     dependencies: list[Dependency] = Field(default_factory=list)
     tls_endpoints: list[TlsEndpoint] = Field(default_factory=list)
     business_rules: list[BusinessRule] = Field(default_factory=list)
+    # Business domains, each with a dashboard of its KPIs and failure-rate rules.
+    business_domains: list[BusinessDomain] = Field(default_factory=list)
     security_rules: list[SecurityRule] = Field(default_factory=list)
     cost_labels: list[LabelName] = Field(default_factory=lambda: ["tenant", "plan", "feature"])
     synthetic_flows: list[SyntheticFlow] = Field(default_factory=list)
@@ -129,12 +152,11 @@ class Stack(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _platform_profile(cls, data: object) -> object:
-        """Lay the stack's `platform` section over its environment's profile defaults."""
+        """Lay the stack's `platform` section over its profile's defaults."""
         if not isinstance(data, dict):
             return data
-        environment = data.get("environment")
-        # With an unknown environment, only that error is worth reporting: use dev's defaults.
-        profile: Environment = "prod" if environment == "prod" else "dev"
+        # With an unknown profile, only that error is worth reporting: use development's defaults.
+        profile: Profile = "production" if data.get("profile") == "production" else "development"
         return {**data, "platform": platform_with_profile(profile, data.get("platform") or {})}
 
     @model_validator(mode="after")
@@ -177,6 +199,21 @@ class Stack(BaseModel):
         for i, rule in enumerate(self.business_rules):
             if rule.service not in services:
                 problems.append(f"business_rules[{i}].service: unknown service '{rule.service}'")
+        domains = [d.name for d in self.business_domains]
+        for name in sorted({n for n in domains if domains.count(n) > 1}):
+            problems.append(f"business_domains: '{name}' is declared more than once")
+        for i, domain in enumerate(self.business_domains):
+            for j, kpi in enumerate(domain.kpis):
+                if kpi.service not in services:
+                    problems.append(
+                        f"business_domains[{i}].kpis[{j}].service: unknown service '{kpi.service}'"
+                    )
+            for j, funnel in enumerate(domain.funnels):
+                if funnel.service not in services:
+                    problems.append(
+                        f"business_domains[{i}].funnels[{j}].service: unknown service "
+                        f"'{funnel.service}'"
+                    )
         for i, security in enumerate(self.security_rules):
             if security.service not in services:
                 problems.append(
@@ -199,11 +236,18 @@ class Stack(BaseModel):
                 problems.append(f"anomalies[{i}].service: unknown service '{watch.service}'")
         if self.alerting.platform_team not in teams:
             problems.append(f"alerting.platform_team: unknown team '{self.alerting.platform_team}'")
-        if self.environment == "prod":
-            problems += _prod_requirements(self)
+        problems += _one_role_per_person(self)
+        problems += _unique_pagerduty_service_names(self)
+        if self.production:
+            problems += _production_requirements(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    @property
+    def production(self) -> bool:
+        """Production profile: HA, network policies, required secrets, ingress and storage."""
+        return self.profile == "production"
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
@@ -222,10 +266,70 @@ def _duplicates(path: str, names: list[str]) -> list[str]:
     return problems
 
 
-def _prod_requirements(stack: Stack) -> list[str]:
+def _people(stack: Stack) -> list[tuple[str, Member]]:
+    """Everyone the stack names, with the config path that names them."""
+    people = [
+        (f"teams[{i}].{path}", member)
+        for i, team in enumerate(stack.teams)
+        for path, member in (
+            *((f"rotation[{j}]", m) for j, m in enumerate(team.rotation)),
+            ("lead", team.lead),
+        )
+    ]
+    head = stack.oncall.pagerduty.head_of_engineering
+    if head is not None:
+        people.append(("oncall.pagerduty.head_of_engineering", head))
+    return people
+
+
+def _one_role_per_person(stack: Stack) -> list[str]:
+    """A PagerDuty user has one account role, which sets their role on every team."""
+    first: dict[str, tuple[str, Member]] = {}
+    problems: list[str] = []
+    for path, member in _people(stack):
+        seen = first.setdefault(member.email.lower(), (path, member))
+        if seen[1].role != member.role:
+            problems.append(
+                f"{path}.role: {member.email} is '{member.role}' here but '{seen[1].role}' in "
+                f"{seen[0]}; a PagerDuty user has one role on every team"
+            )
+    return problems
+
+
+def _unique_pagerduty_service_names(stack: Stack) -> list[str]:
+    """PagerDuty refuses a second service with a name already taken in the account."""
+    if stack.oncall.pagerduty.service_per == "team":
+        names = [(f"teams[{i}].display_name", t.display_name) for i, t in enumerate(stack.teams)]
+    else:
+        names = [
+            *(
+                (f"services[{i}].display_name", s.display_name)
+                for i, s in enumerate(stack.services)
+            ),
+            *(
+                (f"teams[{i}].display_name", pagerduty_team_wide_service_name(t.display_name))
+                for i, t in enumerate(stack.teams)
+            ),
+        ]
+    first: dict[str, str] = {}
+    problems: list[str] = []
+    for path, name in names:
+        # Compared ignoring case and surrounding space: the safe side of PagerDuty's own check.
+        seen = first.setdefault(name.strip().casefold(), path)
+        if seen != path:
+            problems.append(
+                f"{path}: the PagerDuty service name '{name}' is already made from {seen}; "
+                "PagerDuty service names are unique in an account"
+            )
+    return problems
+
+
+def _production_requirements(stack: Stack) -> list[str]:
     problems: list[str] = []
     if stack.platform.ingress is None:
-        problems.append("platform.ingress: required in prod (TLS on every ingress)")
+        problems.append(
+            "platform.ingress: required by the production profile (TLS on every ingress)"
+        )
     elif stack.grafana.url.rstrip("/") != (
         url := f"https://{grafana_host(stack.platform.ingress.domain)}"
     ):
@@ -233,13 +337,12 @@ def _prod_requirements(stack: Stack) -> list[str]:
             f"grafana.url: must be {url}, where the Grafana ingress answers (got {stack.grafana.url})"
         )
     if stack.platform.object_storage is None:
-        problems.append("platform.object_storage: required in prod (Loki, Tempo and Mimir buckets)")
-    if stack.oncall.dead_mans_switch_url is None:
         problems.append(
-            "oncall.dead_mans_switch_url: required in prod (who notices that alerting is down?)"
+            "platform.object_storage: required by the production profile (Loki, Tempo and Mimir buckets)"
         )
     if stack.oncall.pagerduty.head_of_engineering is None:
         problems.append(
-            "oncall.pagerduty.head_of_engineering: required in prod (escalation level 3)"
+            "oncall.pagerduty.head_of_engineering: required by the production profile "
+            "(escalation level 3)"
         )
     return problems

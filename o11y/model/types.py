@@ -37,6 +37,10 @@ Name = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", max_length=63)
 ]
 
+# A Pulumi stack name (what `pulumi stack init` accepts), also the stack file's `Pulumi.<name>.yaml`.
+STACK_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+StackName = Annotated[str, StringConstraints(pattern=STACK_NAME_PATTERN)]
+
 # A Prometheus label name.
 LabelName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")]
 

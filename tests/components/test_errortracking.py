@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from components.secrets import encoded
 from o11y.model.stack import Stack, required_secrets
 from stacks.offline import Registration
 from tests.components.mocks import run_stack
@@ -37,12 +38,15 @@ def test_with_a_token_prod_gets_teams_projects_rules_and_dsn_secrets(prod_stack:
         s.namespace for s in prod_stack.services
     )
     for secret in secrets:
-        assert secret.secret_inputs == frozenset({"stringData"})
-        data = as_dict(dig(secret.inputs, "stringData", "value"))
-        # The DSN is the key's output (unknown under mocks): the Secret waits for that key.
-        assert data["SENTRY_ENVIRONMENT"] == "prod"
+        # Base64 `data` through components/secrets.py, a Pulumi secret end to end.
+        assert secret.secret_inputs == frozenset({"data"})
+        data = as_dict(dig(secret.inputs, "data", "value"))
+        assert data["SENTRY_ENVIRONMENT"] == encoded("prod")
         project = secret.name.removeprefix("o11y-errortracking-").removesuffix("-dsn")
-        key = next(r for r in registrations if r.name == f"o11y-errortracking-{project}-key")
+        key_name = f"o11y-errortracking-{project}-key"
+        # The DSN is the key's output (the mocks' stand-in): the Secret waits for that key.
+        assert data["SENTRY_DSN"] == encoded(f"https://mock-{key_name}@sentry.invalid/1")
+        key = next(r for r in registrations if r.name == key_name)
         assert key.urn in secret.dependencies
         assert secret.provider.startswith(
             next(r.urn for r in registrations if r.type == "pulumi:providers:kubernetes")

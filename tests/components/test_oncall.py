@@ -1,5 +1,7 @@
 """OnCall under Pulumi mocks: the PagerDuty resource graph, the Alertmanager Secrets, secrecy."""
 
+import base64
+from collections import Counter
 from collections.abc import Sequence
 
 import pulumi
@@ -13,9 +15,14 @@ from o11y.conventions import SECRET_ALERTMANAGER_CONFIG, SECRET_ALERTMANAGER_KEY
 from o11y.model.stack import Stack
 from o11y.routing import alertmanager_yaml
 from stacks.offline import Registration, record
+from tests.oncall_stacks import paging_stack
 
 PAGING_SECRETS = frozenset({"pagerduty_token", "slack_webhook_url", "smtp_password"})
 PD = "pagerduty:index/"
+USER = f"{PD}user:User"
+MEMBERSHIP = f"{PD}teamMembership:TeamMembership"
+SCHEDULE = f"{PD}schedulev2:Schedulev2"
+SERVICE = f"{PD}service:Service"
 
 
 def _run(stack: Stack, with_pagerduty: bool) -> list[Registration]:
@@ -50,6 +57,14 @@ def _reveal(value: object) -> object:
     return value
 
 
+def _decoded(secret: Registration) -> dict[str, str]:
+    """The values of a Secret written as base64 `data`."""
+    assert "stringData" not in secret.inputs
+    data = _reveal(secret.inputs["data"])
+    assert isinstance(data, dict)
+    return {key: base64.b64decode(value).decode() for key, value in data.items()}
+
+
 def _secret(registrations: Sequence[Registration], name: str) -> Registration:
     (found,) = [
         r
@@ -59,89 +74,225 @@ def _secret(registrations: Sequence[Registration], name: str) -> Registration:
     return found
 
 
+HEAD = {"name": "Hal", "email": "hal@corp.test", "role": "manager"}
+
+
 @pytest.fixture(scope="module")
-def prod(prod_stack: Stack) -> tuple[Stack, list[Registration]]:
-    stack = prod_stack.model_copy(update={"secrets": PAGING_SECRETS})
+def paging() -> tuple[Stack, list[Registration]]:
+    stack = paging_stack(head_of_engineering=HEAD).model_copy(update={"secrets": PAGING_SECRETS})
     return stack, _run(stack, with_pagerduty=True)
 
 
 @pytest.fixture(scope="module")
-def dev(dev_stack: Stack) -> list[Registration]:
-    return _run(dev_stack, with_pagerduty=False)
+def without_teams() -> list[Registration]:
+    stack = paging_stack(teams=False).model_copy(update={"secrets": PAGING_SECRETS})
+    return _run(stack, with_pagerduty=True)
 
 
-def test_prod_builds_the_pagerduty_graph_from_the_catalog(
-    prod: tuple[Stack, list[Registration]],
+@pytest.fixture(scope="module")
+def dev() -> list[Registration]:
+    return _run(paging_stack().model_copy(update={"secrets": frozenset()}), with_pagerduty=False)
+
+
+def _named(registrations: Sequence[Registration], name: str) -> Registration:
+    (found,) = [r for r in registrations if r.name == name]
+    return found
+
+
+def test_the_pagerduty_graph_has_one_of_each_object_the_plan_asks_for(
+    paging: tuple[Stack, list[Registration]],
 ) -> None:
-    stack, registrations = prod
-    people = {m.email for t in stack.teams for m in (*t.rotation, t.lead)}
-    assert len(_of(registrations, f"{PD}team:Team")) == len(stack.teams)
-    assert len(_of(registrations, f"{PD}user:User")) == len(people) + 1  # + head of engineering
-    assert len(_of(registrations, f"{PD}teamMembership:TeamMembership")) == len(people)
-    assert len(_of(registrations, f"{PD}schedule:Schedule")) == 2 * len(stack.teams)
-    services = _of(registrations, f"{PD}service:Service")
-    names = {s.inputs["name"] for s in services}
-    assert {s.display_name for s in stack.services} <= names
-    assert len(services) == len(stack.services) + len(stack.teams)  # + team-wide services
-    assert len(_of(registrations, f"{PD}serviceIntegration:ServiceIntegration")) == len(services)
-    assert len(_of(registrations, f"{PD}alertGroupingSetting:AlertGroupingSetting")) == len(
-        services
-    )
+    _, registrations = paging
+    counts = Counter(r.type.removeprefix(PD) for r in registrations if r.type.startswith(PD))
+    assert counts == {
+        "user:User": 6,
+        "team:Team": 2,
+        "teamMembership:TeamMembership": 5,
+        "schedulev2:Schedulev2": 4,
+        "escalationPolicy:EscalationPolicy": 2,
+        "service:Service": 4,
+        "serviceIntegration:ServiceIntegration": 4,
+        "alertGroupingSetting:AlertGroupingSetting": 4,
+    }
 
 
-def test_escalation_policies_have_three_levels_on_schedules_then_the_head(
-    prod: tuple[Stack, list[Registration]],
+def test_users_get_the_account_role_that_matches_their_team_role(
+    paging: tuple[Stack, list[Registration]],
 ) -> None:
-    _, registrations = prod
-    policies = _of(registrations, f"{PD}escalationPolicy:EscalationPolicy")
-    assert len(policies) == 3
+    _, registrations = paging
+    users = {r.name: (r.inputs["email"], r.inputs["role"]) for r in _of(registrations, USER)}
+    assert users == {
+        "oncall-user-ann-corp-test": ("ann@corp.test", "limited_user"),
+        "oncall-user-bob-corp-test": ("bob@corp.test", "limited_user"),
+        "oncall-user-lea-corp-test": ("lea@corp.test", "user"),
+        "oncall-user-cy-corp-test": ("cy@corp.test", "limited_user"),
+        "oncall-user-dee-corp-test": ("dee@corp.test", "user"),
+        "oncall-user-hal-corp-test": ("hal@corp.test", "user"),
+    }
+    memberships = {
+        r.name: (r.inputs["teamId"], r.inputs["userId"], r.inputs["role"])
+        for r in _of(registrations, MEMBERSHIP)
+    }
+    assert memberships == {
+        "oncall-member-core-ann-corp-test": (
+            "oncall-team-core-id",
+            "oncall-user-ann-corp-test-id",
+            "responder",
+        ),
+        "oncall-member-core-bob-corp-test": (
+            "oncall-team-core-id",
+            "oncall-user-bob-corp-test-id",
+            "responder",
+        ),
+        "oncall-member-core-lea-corp-test": (
+            "oncall-team-core-id",
+            "oncall-user-lea-corp-test-id",
+            "manager",
+        ),
+        "oncall-member-web-cy-corp-test": (
+            "oncall-team-web-id",
+            "oncall-user-cy-corp-test-id",
+            "responder",
+        ),
+        "oncall-member-web-dee-corp-test": (
+            "oncall-team-web-id",
+            "oncall-user-dee-corp-test-id",
+            "manager",
+        ),
+    }
+
+
+def test_schedules_are_shift_based_schedules_with_the_plan_s_rotation(
+    paging: tuple[Stack, list[Registration]],
+) -> None:
+    _, registrations = paging
+    assert not _of(registrations, f"{PD}schedule:Schedule")  # the deprecated type
+    primary = _named(registrations, "oncall-schedule-core-primary")
+    assert primary.type == SCHEDULE
+    assert primary.inputs == {
+        "name": "Core primary on-call",
+        "timeZone": "Etc/UTC",
+        "teams": ["oncall-team-core-id"],
+        "rotations": [
+            {
+                "events": [
+                    {
+                        "name": "Primary on-call",
+                        "startTime": "2026-01-05T09:00:00+00:00",
+                        "endTime": "2026-01-12T09:00:00+00:00",
+                        "effectiveSince": "2026-01-05T09:00:00Z",
+                        "recurrences": ["RRULE:FREQ=WEEKLY"],
+                        "assignmentStrategies": [
+                            {
+                                "type": "rotating_member_assignment_strategy",
+                                "shiftsPerMember": 1,
+                                "members": [
+                                    {
+                                        "type": "user_member",
+                                        "userId": "oncall-user-ann-corp-test-id",
+                                    },
+                                    {
+                                        "type": "user_member",
+                                        "userId": "oncall-user-bob-corp-test-id",
+                                    },
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            }
+        ],
+    }
+    # A schedule's users must be on its team first.
+    members = {r.urn for r in _of(registrations, MEMBERSHIP)}
+    assert members <= set(primary.dependencies)
+
+
+def test_escalation_policies_go_primary_lead_head_and_belong_to_the_team(
+    paging: tuple[Stack, list[Registration]],
+) -> None:
+    _, registrations = paging
+    policy = _named(registrations, "oncall-policy-web")
+    assert policy.inputs == {
+        "name": "Web escalation",
+        "description": "Managed by Pulumi",  # the SDK's default
+        "numLoops": 2,
+        "teams": "oncall-team-web-id",
+        "rules": [
+            {
+                "escalationDelayInMinutes": 15,
+                "targets": [{"type": "schedule_reference", "id": "oncall-schedule-web-primary-id"}],
+            },
+            {
+                "escalationDelayInMinutes": 15,
+                "targets": [
+                    {"type": "schedule_reference", "id": "oncall-schedule-web-secondary-id"}
+                ],
+            },
+            {
+                "escalationDelayInMinutes": 15,
+                "targets": [{"type": "user_reference", "id": "oncall-user-hal-corp-test-id"}],
+            },
+        ],
+    }
+
+
+def test_without_pagerduty_teams_there_are_no_teams_and_nothing_names_one(
+    without_teams: list[Registration],
+) -> None:
+    assert not _of(without_teams, f"{PD}team:Team")
+    assert not _of(without_teams, MEMBERSHIP)
+    for schedule in _of(without_teams, SCHEDULE):
+        assert "teams" not in schedule.inputs, schedule.name
+    policies = _of(without_teams, f"{PD}escalationPolicy:EscalationPolicy")
+    assert len(policies) == 2
     for policy in policies:
-        rules = policy.inputs["rules"]
-        assert isinstance(rules, list)
-        assert [r["escalationDelayInMinutes"] for r in rules] == [15, 15, 15]
-        kinds = [r["targets"][0]["type"] for r in rules]
-        assert kinds == ["schedule_reference", "schedule_reference", "user_reference"]
-        assert rules[2]["targets"][0]["id"] == "oncall-user-head-of-engineering-example-com-id"
-        assert policy.inputs["numLoops"] == 2
+        assert "teams" not in policy.inputs, policy.name
+    services = _of(without_teams, SERVICE)
+    assert len(services) == 4
+    for service in services:
+        assert "teams" not in service.inputs, service.name
+    roles = {r.name: r.inputs["role"] for r in _of(without_teams, USER)}
+    assert roles["oncall-user-lea-corp-test"] == "user"
+    assert roles["oncall-user-ann-corp-test"] == "limited_user"
 
 
 def test_services_use_severity_urgency_timeouts_and_events_v2(
-    prod: tuple[Stack, list[Registration]],
+    paging: tuple[Stack, list[Registration]],
 ) -> None:
-    _, registrations = prod
-    gateway = next(
-        r
-        for r in _of(registrations, f"{PD}service:Service")
-        if r.name == "oncall-service-api-gateway"
-    )
-    assert gateway.inputs["incidentUrgencyRule"] == {
-        "type": "constant",
-        "urgency": "severity_based",
-    }
-    assert gateway.inputs["autoResolveTimeout"] == "14400"
-    assert gateway.inputs["acknowledgementTimeout"] == "1800"
-    assert gateway.inputs["escalationPolicy"] == "oncall-policy-platform-id"
-    assert "alertGrouping" not in gateway.inputs  # deprecated fields stay unset
-    integration = next(
-        r
-        for r in _of(registrations, f"{PD}serviceIntegration:ServiceIntegration")
-        if r.name == "oncall-service-api-gateway-events"
-    )
+    _, registrations = paging
+    api = _named(registrations, "oncall-service-api")
+    assert api.inputs["name"] == "API"
+    assert api.inputs["incidentUrgencyRule"] == {"type": "constant", "urgency": "severity_based"}
+    assert api.inputs["autoResolveTimeout"] == "14400"
+    assert api.inputs["acknowledgementTimeout"] == "1800"
+    assert api.inputs["escalationPolicy"] == "oncall-policy-core-id"
+    assert "alertGrouping" not in api.inputs  # deprecated fields stay unset
+    integration = _named(registrations, "oncall-service-api-events")
     assert integration.inputs["type"] == "events_api_v2_inbound_integration"
-    assert integration.inputs["service"] == "oncall-service-api-gateway-id"
+    assert integration.inputs["service"] == "oncall-service-api-id"
 
 
-def test_no_deprecated_pagerduty_resource_types(prod: tuple[Stack, list[Registration]]) -> None:
-    _, registrations = prod
-    deprecated = ("ruleset", "rulesetRule", "serviceEventRule", "eventRule", "responsePlay")
+def test_no_deprecated_pagerduty_resource_types(
+    paging: tuple[Stack, list[Registration]],
+) -> None:
+    _, registrations = paging
+    deprecated = (
+        "schedule",
+        "ruleset",
+        "rulesetRule",
+        "serviceEventRule",
+        "eventRule",
+        "responsePlay",
+    )
     for r in registrations:
         assert not any(r.type.startswith(f"{PD}{d}:") for d in deprecated), r.type
 
 
 def test_every_pagerduty_resource_uses_the_explicit_provider_under_the_component(
-    prod: tuple[Stack, list[Registration]],
+    paging: tuple[Stack, list[Registration]],
 ) -> None:
-    _, registrations = prod
+    _, registrations = paging
     for r in registrations:
         if r.type.startswith(PD):
             assert "pulumi:providers:pagerduty::pd" in r.provider, r.name
@@ -151,18 +302,21 @@ def test_every_pagerduty_resource_uses_the_explicit_provider_under_the_component
 
 
 def test_the_keys_secret_holds_integration_keys_and_channel_secrets_as_secrets(
-    prod: tuple[Stack, list[Registration]],
+    paging: tuple[Stack, list[Registration]],
 ) -> None:
-    stack, registrations = prod
+    _, registrations = paging
     keys = _secret(registrations, SECRET_ALERTMANAGER_KEYS)
-    assert "stringData" in keys.secret_inputs
-    data = _reveal(keys.inputs["stringData"])
-    assert isinstance(data, dict)
-    expected = {f"pagerduty-{s.name}" for s in stack.services} | {
-        f"pagerduty-{t.name}-team" for t in stack.teams
+    assert "data" in keys.secret_inputs
+    data = _decoded(keys)
+    assert set(data) == {
+        "pagerduty-api",
+        "pagerduty-shop",
+        "pagerduty-core-team",
+        "pagerduty-web-team",
+        "slack_webhook_url",
+        "smtp_password",
     }
-    assert set(data) == expected | {"slack_webhook_url", "smtp_password"}
-    assert data["pagerduty-api-gateway"] == "mock-integration-key-oncall-service-api-gateway-events"
+    assert data["pagerduty-api"] == "mock-integration-key-oncall-service-api-events"
     assert data["slack_webhook_url"] == "value-of-slack_webhook_url"
     assert keys.inputs["metadata"] == {
         "name": SECRET_ALERTMANAGER_KEYS,
@@ -171,11 +325,11 @@ def test_the_keys_secret_holds_integration_keys_and_channel_secrets_as_secrets(
     }
 
 
-def test_the_config_secret_is_the_rendered_config(prod: tuple[Stack, list[Registration]]) -> None:
-    stack, registrations = prod
+def test_the_config_secret_is_the_rendered_config(paging: tuple[Stack, list[Registration]]) -> None:
+    stack, registrations = paging
     config = _secret(registrations, SECRET_ALERTMANAGER_CONFIG)
-    data = _reveal(config.inputs["stringData"])
-    assert isinstance(data, dict)
+    assert "data" in config.secret_inputs
+    data = _decoded(config)
     assert data == {"alertmanager.yaml": alertmanager_yaml(stack)}
     assert "value-of-" not in data["alertmanager.yaml"]
     assert "mock-integration-key" not in data["alertmanager.yaml"]
@@ -185,22 +339,31 @@ def test_the_config_secret_is_the_rendered_config(prod: tuple[Stack, list[Regist
 def test_dev_without_a_token_creates_no_pagerduty_resources(dev: list[Registration]) -> None:
     assert not [r for r in dev if r.type.startswith(PD)]
     keys = _secret(dev, SECRET_ALERTMANAGER_KEYS)
-    assert _reveal(keys.inputs["stringData"]) == {}
+    assert _decoded(keys) == {}
     assert _secret(dev, SECRET_ALERTMANAGER_CONFIG)
 
 
-def test_integration_keys_are_secret_in_the_state(prod: tuple[Stack, list[Registration]]) -> None:
-    _, registrations = prod
+def test_integration_keys_are_secret_in_the_state(paging: tuple[Stack, list[Registration]]) -> None:
+    _, registrations = paging
     integrations = _of(registrations, "pagerduty:index/serviceIntegration:ServiceIntegration")
     assert integrations
     for integration in integrations:
         assert "integrationKey" in integration.additional_secret_outputs, integration.name
 
 
-def test_pagerduty_side_grouping_can_be_left_to_alertmanager(prod_stack: Stack) -> None:
-    pagerduty = prod_stack.oncall.pagerduty.model_copy(update={"alert_grouping": "none"})
-    oncall = prod_stack.oncall.model_copy(update={"pagerduty": pagerduty})
-    stack = prod_stack.model_copy(update={"secrets": PAGING_SECRETS, "oncall": oncall})
+def test_pagerduty_side_grouping_can_be_left_to_alertmanager() -> None:
+    stack = paging_stack(alert_grouping="none").model_copy(update={"secrets": PAGING_SECRETS})
     registrations = _run(stack, with_pagerduty=True)
     assert _of(registrations, "pagerduty:index/service:Service")
     assert not _of(registrations, "pagerduty:index/alertGroupingSetting:AlertGroupingSetting")
+
+
+def test_the_dead_mans_switch_url_reaches_alertmanager_only_inside_the_secret(
+    dev_stack: Stack,
+) -> None:
+    stack = dev_stack.model_copy(update={"secrets": frozenset({"dead_mans_switch_url"})})
+    config = _secret(_run(stack, with_pagerduty=False), SECRET_ALERTMANAGER_CONFIG)
+    assert "data" in config.secret_inputs
+    rendered = yaml.safe_load(_decoded(config)["alertmanager.yaml"])
+    (heartbeat,) = [r for r in rendered["receivers"] if r["name"] == "dead-mans-switch"]
+    assert heartbeat["webhook_configs"][0]["url"] == "value-of-dead_mans_switch_url"

@@ -1,5 +1,7 @@
 """Platform component under Pulumi mocks: releases, their options, and the Secrets."""
 
+import base64
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -7,7 +9,8 @@ from components.platform import Platform, PlatformArgs
 from o11y.model.stack import Stack
 from stacks.offline import Registration, record
 from tests.conftest import DEV_RELEASES, load_stack
-from tests.trees import dig, text
+from tests.small_stacks import small_stack
+from tests.trees import as_dict, as_list, dig, text
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRET = "kubernetes:core/v1:Secret"
@@ -51,6 +54,8 @@ def test_dev_creates_one_release_per_chart_entry_in_the_namespace() -> None:
     registered = build(load_stack("dev"))
     found = releases(registered)
     assert set(found) == set(DEV_RELEASES)
+    assert found["prometheus-operator-crds"].inputs["takeOwnership"] is True
+    assert "takeOwnership" not in found["loki"].inputs
     kps = found["kube-prometheus-stack"].inputs
     assert (kps["chart"], kps["version"]) == ("kube-prometheus-stack", "88.5.3")
     assert (
@@ -58,7 +63,7 @@ def test_dev_creates_one_release_per_chart_entry_in_the_namespace() -> None:
     )
     assert {r.inputs["namespace"] for r in found.values()} == {"observability"}
     assert not [r for r in registered if r.type == POLICY]
-    assert not any(r.protect for r in registered)
+    assert not any(r.protect for r in registered if r.type.startswith("kubernetes:"))
 
 
 def test_every_child_has_the_component_as_parent_and_the_explicit_provider() -> None:
@@ -73,7 +78,7 @@ def test_every_child_has_the_component_as_parent_and_the_explicit_provider() -> 
         assert child.name.startswith("platform-"), child.name
 
 
-def test_prod_protects_stateful_releases_and_orders_them_after_the_operator() -> None:
+def test_prod_protects_stateful_releases_and_orders_them_after_the_operator_crds() -> None:
     registered = build(load_stack("prod"))
     found = releases(registered)
     assert {n for n, r in found.items() if r.protect} == {
@@ -83,10 +88,11 @@ def test_prod_protects_stateful_releases_and_orders_them_after_the_operator() ->
         "tempo",
         "grafana",
     }
-    kps_urn = found["kube-prometheus-stack"].urn
+    crds = found["prometheus-operator-crds"]
     for name, release in found.items():
-        if name != "kube-prometheus-stack":
-            assert kps_urn in release.dependencies, name
+        if release is not crds:
+            assert crds.urn in release.dependencies, name
+            assert found["kube-prometheus-stack"].urn not in release.dependencies, name
     assert found["otel-sampler"].urn in found["otel-gateway"].dependencies
     assert len([r for r in registered if r.type == POLICY]) == 5
 
@@ -94,13 +100,21 @@ def test_prod_protects_stateful_releases_and_orders_them_after_the_operator() ->
 def test_grafana_admin_password_is_generated_and_only_stored_as_a_secret() -> None:
     registered = build(load_stack("dev"))
     secret = next(r for r in registered if r.type == SECRET and r.name == "platform-grafana-admin")
-    assert secret.secret_inputs == frozenset({"stringData"})
+    assert secret.secret_inputs == frozenset({"data"})
+    assert "stringData" not in secret.inputs
     assert dig(secret.inputs, "metadata", "name") == "grafana-admin"
     grafana = releases(registered)["grafana"]
     assert "mock-password" not in repr(grafana.inputs)
     assert dig(grafana.inputs, "values", "admin", "existingSecret") == "grafana-admin"
     assert secret.urn in grafana.dependencies
     assert any(r.type == "random:index/randomPassword:RandomPassword" for r in registered)
+
+
+def test_the_admin_password_is_never_replaced() -> None:
+    registered = build(load_stack("dev"))
+    (password,) = [r for r in registered if r.type == "random:index/randomPassword:RandomPassword"]
+    assert password.protect
+    assert {"length", "special", "keepers", "overrideSpecial"} <= set(password.ignore_changes)
 
 
 def test_admin_password_output_is_secret() -> None:
@@ -127,13 +141,17 @@ def test_object_storage_secret_is_created_in_prod_from_the_stack_secrets() -> No
     stack = load_stack("prod").model_copy(update={"secrets": OBJECT_STORAGE_SECRETS})
     registered = build(stack)
     secret = next(r for r in registered if r.type == SECRET and r.name == "platform-object-storage")
-    assert secret.secret_inputs == frozenset({"stringData"})
+    assert secret.secret_inputs == frozenset({"data"})
+    assert dig(secret.inputs, "data", "value") == {
+        "AWS_ACCESS_KEY_ID": base64.b64encode(b"AKIA-test").decode(),
+        "AWS_SECRET_ACCESS_KEY": base64.b64encode(b"shh").decode(),
+    }
     assert "AKIA-test" not in repr(releases(registered))
     loki = releases(registered)["loki"].inputs["values"]
     assert dig(loki, "defaults", "extraEnvFrom") == [{"secretRef": {"name": "object-storage"}}]
 
 
-def test_the_alertmanager_config_secret_comes_before_the_prometheus_stack() -> None:
+def test_only_the_release_that_mounts_the_on_call_secrets_waits_for_them() -> None:
     def program() -> None:
         provider = k8s.Provider("kubernetes", context="test")
         config = k8s.core.v1.Secret(
@@ -141,9 +159,40 @@ def test_the_alertmanager_config_secret_comes_before_the_prometheus_stack() -> N
         )
         Platform(
             "platform",
-            PlatformArgs(load_stack("dev"), provider, namespace(provider), {}, depends_on=[config]),
+            PlatformArgs(
+                load_stack("dev"), provider, namespace(provider), {}, oncall_secrets=[config]
+            ),
         )
 
     registered = record(program, "test")
     config = next(r for r in registered if r.name == "alertmanager-config")
-    assert config.urn in releases(registered)["kube-prometheus-stack"].dependencies
+    waiting = {name for name, r in releases(registered).items() if config.urn in r.dependencies}
+    assert waiting == {"kube-prometheus-stack"}
+
+
+def test_a_policy_over_a_webhook_server_admits_its_port_from_anywhere() -> None:
+    registered = build(small_stack("prod"))
+    (mimir,) = [
+        r for r in registered if r.type == POLICY and r.name == "platform-mimir-same-namespace"
+    ]
+    assert dig(mimir.inputs, "spec", "ingress") == [
+        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "obs"}}}]},
+        {"ports": [{"port": 8443, "protocol": "TCP"}]},
+    ]
+    (loki,) = [
+        r for r in registered if r.type == POLICY and r.name == "platform-loki-same-namespace"
+    ]
+    assert len(as_list(dig(loki.inputs, "spec", "ingress"))) == 1
+
+
+def test_the_grafana_readiness_job_runs_after_the_grafana_release() -> None:
+    registered = build(small_stack("prod"))
+    (job,) = [r for r in registered if r.type == "kubernetes:batch/v1:Job"]
+    assert releases(registered)["grafana"].urn in job.dependencies
+    assert dig(job.inputs, "metadata", "annotations") == {"pulumi.com/replaceUnready": "true"}
+    assert dig(job.inputs, "spec", "backoffLimit") == 0
+    pod = dig(job.inputs, "spec", "template", "spec")
+    assert dig(pod, "restartPolicy") == "Never"
+    (container,) = as_list(dig(pod, "containers"))
+    assert dig(container, "command", -1) == "https://grafana.o11y.example.org/api/health"
+    assert set(as_dict(dig(container, "resources"))) == {"requests", "limits"}

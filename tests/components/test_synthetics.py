@@ -3,6 +3,7 @@
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.secrets import encoded
 from components.synthetics import Synthetics, SyntheticsArgs
 from o11y.model.stack import Stack
 from stacks.offline import Registration, record
@@ -41,10 +42,10 @@ def test_a_runner_flow_gets_its_secret_config_pushgateway_and_cronjob(dev_stack:
         ("kubernetes:core/v1:Service", "synthetic-pushgateway"),
     ]
     (secret,) = [r for r in created if r.type == "kubernetes:core/v1:Secret"]
-    assert "stringData" in secret.secret_inputs
-    assert secret.secret_inputs == frozenset({"stringData"})
-    data = dig(secret.inputs, "stringData", "value")  # under the wire's secret marker
-    assert as_dict(data) == {"password": "pw", "user": "robot"}
+    # Base64 `data` through components/secrets.py, a Pulumi secret end to end.
+    assert secret.secret_inputs == frozenset({"data"})
+    data = dig(secret.inputs, "data", "value")  # under the wire's secret marker
+    assert as_dict(data) == {"password": encoded("pw"), "user": encoded("robot")}
     (job,) = [r for r in created if r.type == "kubernetes:batch/v1:CronJob"]
     (config,) = [r for r in created if r.type == "kubernetes:core/v1:ConfigMap"]
     assert secret.urn in job.dependencies

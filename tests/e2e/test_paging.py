@@ -6,8 +6,8 @@ Real Debian binaries (/usr/bin/prometheus 2.42, /usr/bin/prometheus-alertmanager
 product's rendered rules (every file of `o11y.rules.rule_files`, unmodified) and its rendered
 Alertmanager config, rewritten only in paths and URLs: secret files point into tmp_path (fake
 keys), PagerDuty's URL and the Slack webhook point at a local sink. Notification timings and the
-dead man's switch URL are the stack's own settings (`oncall.page/ticket`,
-`oncall.dead_mans_switch_url`), set for the test in the stack, not by rewriting.
+dead man's switch URL are the stack's own settings (`oncall.page/ticket`, and the secret
+`dead_mans_switch_url`, passed as the program passes it), set for the test, not by rewriting.
 
 The outage: every request of api-gateway answers 5xx. The alerts that page for it are the
 availability SLO's multi-window burn-rate alerts, whose `for` is 0s (the windows do the
@@ -28,14 +28,19 @@ import yaml
 
 from o11y.alertdef import AlertDefinition
 from o11y.conventions import HTTP_CODE_LABEL, METRIC_HTTP_REQUESTS, ROUTE_LABEL
+from o11y.drill.processes import free_port, http_ready, running, wait_for
+from o11y.drill.sinks import PAGERDUTY_PATH, SLACK_PATH, Received, exporter, receiver_sink
 from o11y.model.oncall import NotificationTiming
 from o11y.model.stack import Stack
 from o11y.pagerduty import pagerduty_services
-from o11y.routing import ALERTMANAGER_FILE, SECRETS_DIR, SLACK_WEBHOOK_KEY, alertmanager_files
+from o11y.routing import (
+    DEAD_MANS_SWITCH_SECRET,
+    SECRETS_DIR,
+    SLACK_WEBHOOK_KEY,
+    alertmanager_yaml,
+)
 from o11y.rules import rule_files
 from o11y.slo import SLO_ALERT_LABEL, SLO_NAME_LABEL, slo_alerts
-from tests.e2e.processes import free_port, running, wait_for
-from tests.e2e.sinks import PAGERDUTY_PATH, SLACK_PATH, Received, exporter, receiver_sink
 from tests.trees import as_list, dig
 
 pytestmark = pytest.mark.tools
@@ -62,12 +67,10 @@ def _e2e_stack(prod_stack: Stack, sink: str) -> Stack:
             "page": FAST_PAGE,
             "ticket": FAST_TICKET,
             "notify": FAST_TICKET,
-            "dead_mans_switch_url": f"{sink}{HEARTBEAT_PATH}",
         }
     )
-    return prod_stack.model_copy(
-        update={"secrets": frozenset({"pagerduty_token", SLACK_WEBHOOK_KEY}), "oncall": oncall}
-    )
+    secrets = frozenset({"pagerduty_token", SLACK_WEBHOOK_KEY, DEAD_MANS_SWITCH_SECRET})
+    return prod_stack.model_copy(update={"secrets": secrets, "oncall": oncall})
 
 
 def _burn_alert(stack: Stack, kind: str) -> AlertDefinition:
@@ -170,12 +173,16 @@ def world(
             (secrets / key).write_text(value)
         (secrets / SLACK_WEBHOOK_KEY).write_text(f"{sink}{SLACK_PATH}")
 
-        # The rendered config; only secret paths and PagerDuty's URL change.
-        rendered = alertmanager_files(stack)[ALERTMANAGER_FILE]
-        config = yaml.safe_load(rendered.replace(SECRETS_DIR, str(secrets)))
-        config["global"] = {"pagerduty_url": f"{sink}{PAGERDUTY_PATH}"}
+        # The rendered file as Alertmanager reads it (it expands the shared PagerDuty settings
+        # itself), the dead man's switch pointed at the sink; only secret paths and PagerDuty's
+        # URL change.
+        rendered = alertmanager_yaml(stack, f"{sink}{HEARTBEAT_PATH}")
+        assert "<<: *pagerduty" in rendered or "<<: &pagerduty" in rendered
         am_config = tmp_path / "alertmanager.yaml"
-        am_config.write_text(yaml.safe_dump(config))
+        am_config.write_text(
+            f"global:\n  pagerduty_url: {sink}{PAGERDUTY_PATH}\n"
+            + rendered.replace(SECRETS_DIR, str(secrets))
+        )
 
         rules_dir = tmp_path / "rules"
         rules_dir.mkdir()
@@ -204,8 +211,8 @@ def world(
             "--rules.alert.resend-delay=1s",
         ]
         with (
-            running(am_args, tmp_path / "alertmanager.log", f"{alertmanager}/-/ready"),
-            running(prom_args, tmp_path / "prometheus.log", f"{prometheus}/-/ready"),
+            running(am_args, tmp_path / "alertmanager.log", http_ready(f"{alertmanager}/-/ready")),
+            running(prom_args, tmp_path / "prometheus.log", http_ready(f"{prometheus}/-/ready")),
         ):
             yield World(
                 received,

@@ -110,13 +110,16 @@ def _run(
     series: Mapping[str, str],
     tests: list[object],
     evaluation_interval: int,
+    group_order: Sequence[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     group = {
         "interval": "1m",
         "input_series": [{"series": s, "values": v} for s, v in series.items()],
         **({"promql_expr_test": tests} if tests else {}),
     }
-    return _promtool_test(promtool, directory, plain_rules(rules), [group], evaluation_interval)
+    return _promtool_test(
+        promtool, directory, plain_rules(rules), [group], evaluation_interval, group_order
+    )
 
 
 def _promtool_test(
@@ -125,14 +128,15 @@ def _promtool_test(
     rules: str,
     tests: Sequence[object],
     evaluation_interval: int,
+    group_order: Sequence[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Write `rules` (a plain rule file) and a suite of these test groups into `directory`,
-    and run `promtool test rules` on them."""
+    and run `promtool test rules` on them (groups in file order unless `group_order`)."""
     (directory / "rules.yaml").write_text(rules, encoding="utf-8")
     suite = {
         "rule_files": ["rules.yaml"],
         "evaluation_interval": f"{evaluation_interval}m",
-        "group_eval_order": file_order(rules),
+        "group_eval_order": list(group_order or file_order(rules)),
         "tests": list(tests),
     }
     (directory / "test.yaml").write_text(yaml.safe_dump(suite, sort_keys=False), encoding="utf-8")
@@ -160,6 +164,7 @@ def observe(
     queries: Sequence[str],
     minutes: Sequence[int],
     evaluation_interval: int = 1,
+    group_order: Sequence[str] | None = None,
 ) -> dict[tuple[str, int], float]:
     """The value of each scalar-like query (one label-less sample) at each minute.
 
@@ -170,7 +175,7 @@ def observe(
         for q in queries
         for m in minutes
     ]
-    result = _run(promtool, directory, rules, series, tests, evaluation_interval)
+    result = _run(promtool, directory, rules, series, tests, evaluation_interval, group_order)
     observed: dict[tuple[str, int], float] = {}
     for match in _FAILURE.finditer(result.stdout + result.stderr):
         expr = match["expr"].encode().decode("unicode_escape")
@@ -211,7 +216,8 @@ def run_suite(
     rules: str,
     tests: Sequence[Mapping[str, object]],
     evaluation_interval: int = 1,
+    group_order: Sequence[str] | None = None,
 ) -> None:
     """Run generated promtool test groups (alert_rule_test with exact labels) that must pass."""
-    result = _promtool_test(promtool, directory, rules, tests, evaluation_interval)
+    result = _promtool_test(promtool, directory, rules, tests, evaluation_interval, group_order)
     assert result.returncode == 0, result.stdout + result.stderr

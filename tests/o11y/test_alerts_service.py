@@ -48,7 +48,7 @@ def test_every_catalog_service_gets_every_service_alert(dev_stack: Stack) -> Non
         assert {d.team for d in mine} == {service.team}
 
 
-def test_error_rate_thresholds_and_priorities_follow_the_seeds(dev_stack: Stack) -> None:
+def test_error_rate_thresholds_and_priorities_follow_the_catalog(dev_stack: Stack) -> None:
     (critical,) = _for(dev_stack, "api-gateway", ERROR_RATE_CRITICAL)
     assert critical == (
         'sum by (service) (rate(http_requests_total{service="api-gateway",code=~"5.."}[5m]))'

@@ -3,9 +3,17 @@
 import json
 import subprocess
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
+
+from benchmarks.catalogs import write_stack_file
+from o11y.config import stack_names
+from tests.oncall_stacks import stack_data
+from tests.trees import dig
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,9 +37,12 @@ def prod_plan() -> list[dict[str, str]]:
     return rows
 
 
-def test_plan_json_lists_type_name_and_parent(prod_plan: list[dict[str, str]]) -> None:
+def test_plan_json_lists_each_resource_with_what_it_waits_for(
+    prod_plan: list[dict[str, str]],
+) -> None:
     assert prod_plan, "the prod plan is empty"
-    assert all(set(row) == {"type", "name", "parent"} for row in prod_plan)
+    fields = {"type", "name", "parent", "provider", "protect", "dependencies", "inputs"}
+    assert all(set(row) == fields for row in prod_plan)
     names = {row["name"] for row in prod_plan}
     # Every parent is a resource of the plan or the stack itself.
     assert {row["parent"] for row in prod_plan} - names == {"o11y-prod"}
@@ -70,7 +81,7 @@ def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
             assert secret not in path.read_text(encoding="utf-8"), path
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", stack_names(ROOT))
 def test_check_passes_for_the_example_stacks(stack: str, promtool: str, amtool: str) -> None:
     done = o11y("check", "--stack", stack)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -81,7 +92,7 @@ def test_bad_config_gives_one_line_per_problem_and_no_traceback(tmp_path: Path) 
     config = tmp_path / "Pulumi.bad.yaml"
     config.write_text(
         "config:\n"
-        "  o11y:environment: prod\n"
+        "  o11y:profile: production\n"
         "  o11y:kubernetes: {context: c, namespace: Observability}\n"
         "  o11y:grafana: {url: not-a-url}\n"
         "  o11y:colour: blue\n",
@@ -97,6 +108,68 @@ def test_bad_config_gives_one_line_per_problem_and_no_traceback(tmp_path: Path) 
         line.startswith("  kubernetes.namespace: string should match pattern") for line in lines
     )
     assert any(line.startswith("  grafana.url: string should match pattern") for line in lines)
+
+
+def test_a_third_stack_renders_from_its_own_stack_file(tmp_path: Path) -> None:
+    config = tmp_path / "Pulumi.qa.yaml"
+    config.write_text(
+        "config:\n"
+        '  pulumi:disable-default-providers: ["*"]\n'
+        "  o11y:profile: development\n"
+        "  o11y:kubernetes: {context: qa-cluster, namespace: observability}\n"
+        "  o11y:grafana: {url: http://grafana.observability.svc}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    done = o11y("render", "--stack", "qa", "--config-file", str(config), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    values = yaml.safe_load(
+        (out / "helm" / "kube-prometheus-stack.values.yaml").read_text(encoding="utf-8")
+    )
+    assert dig(values, "prometheus", "prometheusSpec", "externalLabels") == {"environment": "qa"}
+    rows = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert {row["parent"] for row in rows} - {row["name"] for row in rows} == {"o11y-qa"}
+
+
+def test_a_generated_catalog_plans_and_renders_every_object_it_applies(tmp_path: Path) -> None:
+    # 1,000 services take minutes under mocks; tests/o11y/test_manifests.py renders and sizes
+    # the objects of 1,000 without the program.
+    config = write_stack_file(tmp_path, "generated", 40)
+    out = tmp_path / "out"
+    done = o11y("render", "--stack", "generated", "--config-file", str(config), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    planned = sorted(
+        row["name"].removeprefix("o11y-alerting-")
+        for row in rows
+        if row["type"] == "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+    )
+    files = sorted(p.stem for p in (out / "kubernetes" / "prometheusrules").glob("*.yaml"))
+    assert planned == files
+    # SLOs and service alerts per service, one per data store, infrastructure, observability.
+    assert len(files) == 2 * 40 + 4 + 2
+    planned_kinds = Counter(row["type"].rsplit(":", 1)[-1] for row in rows)
+    assert planned_kinds["ServiceMonitor"] == 40 + 4  # services, exporters of 2 dbs and 2 caches
+    assert planned_kinds["Probe"] == 40
+
+
+def test_a_stack_without_a_stack_file_is_told_which_stacks_exist() -> None:
+    done = o11y("plan", "--stack", "nosuch")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    known = ", ".join(stack_names(ROOT))
+    assert done.stderr == (
+        f"error: no stack 'nosuch': expected Pulumi.nosuch.yaml in {ROOT} (stacks: {known}); "
+        "or pass --config-file\n"
+    )
+
+
+def test_a_stack_name_pulumi_would_refuse_is_one_message() -> None:
+    done = o11y("render", "--stack", "../prod", "--out", "out")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: --stack '../prod': a stack name is letters, digits, '-', '_' and '.'\n"
+    )
 
 
 def test_a_missing_config_file_is_one_message(tmp_path: Path) -> None:
@@ -136,3 +209,161 @@ def test_slo_names_the_bad_key_of_a_spec(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"  {spec}: slos[0].objective: must be < 100" in done.stderr.splitlines()
     assert "Traceback" not in done.stderr
+
+
+def _small_paging_stack_file(tmp_path: Path) -> Path:
+    """A stack file with the small on-call catalog (nothing of the shared one) and a token."""
+    data = {
+        **{
+            key: []
+            for key in (
+                "dependencies",
+                "tls_endpoints",
+                "business_rules",
+                "business_domains",
+                "security_rules",
+            )
+        },
+        **stack_data(),
+    }
+    # The program builds an SLO dashboard, which needs an SLO to show.
+    services = data["services"]
+    assert isinstance(services, list)
+    services[0]["slos"] = [{"name": "availability", "objective": 99.9}]
+    config: dict[str, object] = {
+        f"o11y:{key}": value for key, value in data.items() if key not in ("secrets", "environment")
+    }
+    config["o11y:secrets"] = {"pagerduty_token": {"secure": "token"}}
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(yaml.safe_dump({"config": config}), encoding="utf-8")
+    return path
+
+
+def test_import_file_adopts_the_given_pagerduty_users_and_teams(tmp_path: Path) -> None:
+    config = _small_paging_stack_file(tmp_path)
+    out = tmp_path / "import.json"
+    done = o11y(
+        "import-file",
+        "--stack",
+        "dev",
+        "--config-file",
+        str(config),
+        "--user",
+        "ann@corp.test=PANN",
+        "--team",
+        "core=PCORE",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert [(r["name"], r["id"]) for r in document["resources"]] == [
+        ("o11y-oncall-user-ann-corp-test", "PANN"),
+        ("o11y-oncall-team-core", "PCORE"),
+        ("o11y-oncall-member-core-ann-corp-test", "PANN:PCORE"),
+    ]
+    assert document["nameTable"]["oncall"] == (
+        "urn:pulumi:dev::o11y::o11y:stack:ObservabilityStack$o11y:oncall:OnCall::o11y-oncall"
+    )
+    assert "pulumi up --target 'urn:pulumi:dev::o11y::" in done.stdout
+    assert f"pulumi import --file {out} --generate-code=false --protect=false" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        pytest.param(
+            "zed@corp.test=PZED",
+            "error: --user zed@corp.test: nobody with that e-mail is on call in this stack",
+            id="an unknown person",
+        ),
+        pytest.param(
+            "ann@corp.test",
+            "error: --user ann@corp.test: expected KEY=ID, e.g. --user name=PABC123",
+            id="a person without an ID",
+        ),
+    ],
+)
+def test_import_file_refuses_ids_it_cannot_place(
+    tmp_path: Path, argument: str, message: str
+) -> None:
+    config = _small_paging_stack_file(tmp_path)
+    done = o11y(
+        "import-file",
+        "--stack",
+        "dev",
+        "--config-file",
+        str(config),
+        "--user",
+        argument,
+        "--out",
+        str(tmp_path / "import.json"),
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == message
+    assert not (tmp_path / "import.json").exists()
+
+
+def test_drill_names_an_unknown_scenario_and_the_known_ones() -> None:
+    done = o11y("drill", "--stack", "dev", "--only", "flood")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    if "the drill needs" in done.stderr:  # binaries missing: that message comes first
+        pytest.skip("the drill's binaries are not installed")
+    assert done.stderr.startswith("error: no scenario named 'flood' (known: postgres-down, ")
+
+
+def test_drill_says_which_binaries_are_missing_and_how_to_install_them(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "o11y", "drill", "--stack", "dev"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": str(tmp_path)},  # nothing installed
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "prometheus-alertmanager" in done.stderr
+    assert "apt-get install -y --no-install-recommends" in done.stderr
+    assert "redis-server" in done.stderr
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.tools
+def test_an_interrupted_drill_stops_every_program_it_started(prometheus_bin: str) -> None:
+    arguments = ["drill", "--stack", "dev", "--only", "redis-down", "--baseline", "0"]
+    drill = subprocess.Popen(
+        [sys.executable, "-m", "o11y", *arguments],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        started: set[int] = set()
+        # Redis, its exporter, the blackbox exporter, Alertmanager and Prometheus.
+        while len(started) < 5 and time.monotonic() < deadline:
+            started = _children(drill.pid)
+            time.sleep(0.5)
+        assert len(started) >= 5, started
+        drill.terminate()
+        _, stderr = drill.communicate(timeout=60)
+    finally:
+        drill.kill()
+    assert drill.returncode == 130, stderr
+    assert "interrupted: every program the drill started is stopped" in stderr
+    assert not [pid for pid in started if Path(f"/proc/{pid}").exists()]

@@ -6,7 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from o11y.config import ConfigError, RawConfig, parse_stack, read_catalog, read_stack_file
+from o11y.config import (
+    ConfigError,
+    RawConfig,
+    load_offline,
+    parse_stack,
+    read_catalog,
+    read_stack_file,
+    stack_name_of,
+    stack_names,
+)
+from o11y.helm.pods import is_ha
 from o11y.model.stack import Stack, required_secrets
 from o11y.model.types import duration_seconds
 
@@ -24,13 +34,15 @@ def stack_config(environment: str) -> dict[str, object]:
     }
 
 
-def parse(config: dict[str, object], secrets: dict[str, str] | None = None) -> Stack:
+def parse(
+    config: dict[str, object], secrets: dict[str, str] | None = None, name: str = "test"
+) -> Stack:
     values = {f"o11y:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
     secret_keys: frozenset[str] = frozenset()
     if secrets is not None:
         values["o11y:secrets"] = json.dumps(secrets)
         secret_keys = frozenset({"o11y:secrets"})
-    return parse_stack(RawConfig(values=values, secret_keys=secret_keys), CATALOG)
+    return parse_stack(RawConfig(values=values, secret_keys=secret_keys), CATALOG, name)
 
 
 def problems_of(config: dict[str, object]) -> list[str]:
@@ -117,6 +129,54 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
         "business_rules[0].priority: string should match pattern '^P[0-3]$'",
     ),
     (
+        "a business KPI of an unknown service is a broken reference",
+        lambda: {
+            **stack_config("dev"),
+            "business_domains": [
+                {
+                    "name": "shipping",
+                    "title": "Shipping",
+                    "kpis": [{"name": "parcels_total", "title": "Parcels", "service": "nobody"}],
+                }
+            ],
+        },
+        "business_domains[0].kpis[0].service: unknown service 'nobody'",
+    ),
+    (
+        "a funnel of an unknown service is a broken reference",
+        lambda: {
+            **stack_config("dev"),
+            "business_domains": [
+                {
+                    "name": "shipping",
+                    "title": "Shipping",
+                    "funnels": [
+                        {
+                            "title": "Parcels",
+                            "service": "nobody",
+                            "stages": [
+                                {"title": "Sent", "metric": "sent_total"},
+                                {"title": "Delivered", "metric": "delivered_total"},
+                            ],
+                        }
+                    ],
+                }
+            ],
+        },
+        "business_domains[0].funnels[0].service: unknown service 'nobody'",
+    ),
+    (
+        "a business domain is declared once",
+        lambda: {
+            **stack_config("dev"),
+            "business_domains": [
+                {"name": "shipping", "title": "Shipping"},
+                {"name": "shipping", "title": "Parcels"},
+            ],
+        },
+        "business_domains: 'shipping' is declared more than once",
+    ),
+    (
         "an unknown team is a broken reference",
         lambda: with_service_change(4, lambda s: s.update(team="nobody")),
         "services[4].team: unknown team 'nobody'",
@@ -134,9 +194,20 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
         "services[0]: latency SLO 'fast': no histogram bucket le=\"0.3\"",
     ),
     (
-        "an unknown environment is rejected",
-        lambda: {**stack_config("dev"), "environment": "staging"},
-        "environment: input should be 'dev' or 'prod' (got 'staging')",
+        "an unknown profile is rejected",
+        lambda: {**stack_config("dev"), "profile": "prod"},
+        "profile: input should be 'development' or 'production' (got 'prod')",
+    ),
+    (
+        "a stack file without a profile is told to name one",
+        lambda: {k: v for k, v in stack_config("dev").items() if k != "profile"},
+        "profile: required",
+    ),
+    (
+        "a stack file that still names its environment is told the stack's name is",
+        lambda: {**stack_config("dev"), "environment": "prod"},
+        "environment: the environment is the stack's name (test); remove this key and set "
+        "`profile` (production or development)",
     ),
     (
         "prod without ingress or head of engineering names both",
@@ -147,7 +218,7 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
             },
             "oncall": {},
         },
-        "platform.ingress: required in prod (TLS on every ingress)",
+        "platform.ingress: required by the production profile (TLS on every ingress)",
     ),
     (
         "prod without object storage is rejected",
@@ -191,6 +262,14 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
         "oncall.pagerduty.rotation_start: string should match pattern",
     ),
     (
+        "the dead man's switch URL in plain config points to its secret",
+        lambda: {
+            **stack_config("dev"),
+            "oncall": {"dead_mans_switch_url": "https://hc-ping.com/abc"},
+        },
+        "oncall: dead_mans_switch_url: is a secret (whoever holds it can silence the page",
+    ),
+    (
         "the kubernetes target is required",
         lambda: {k: v for k, v in stack_config("dev").items() if k != "kubernetes"},
         "kubernetes: required",
@@ -217,16 +296,16 @@ def test_prod_problems_are_all_reported_together() -> None:
         "oncall": {},
     }
     assert problems_of(config) == [
-        "oncall.dead_mans_switch_url: required in prod (who notices that alerting is down?)",
-        "oncall.pagerduty.head_of_engineering: required in prod (escalation level 3)",
-        "platform.ingress: required in prod (TLS on every ingress)",
+        "oncall.pagerduty.head_of_engineering: required by the production profile "
+        "(escalation level 3)",
+        "platform.ingress: required by the production profile (TLS on every ingress)",
     ]
 
 
 def test_secret_values_are_never_plain_config() -> None:
     values = {"o11y:secrets": json.dumps({"pagerduty_token": "x"})}
     with pytest.raises(ConfigError) as caught:
-        parse_stack(RawConfig(values=values, secret_keys=frozenset()), CATALOG)
+        parse_stack(RawConfig(values=values, secret_keys=frozenset()), CATALOG, "test")
     assert caught.value.problems[0].startswith("secrets: stored in plain text")
 
 
@@ -250,8 +329,8 @@ def test_an_unknown_secret_name_is_rejected() -> None:
     assert caught.value.problems == [
         "secrets[0]: unknown secret 'pagerduty_tokn'; expected one of pagerduty_token, "
         "slack_webhook_url, smtp_password, object_storage_access_key, object_storage_secret_key, "
-        "postgres_password, redis_password, sentry_token, slack_webhook_url_<team> or "
-        "synthetic_<credential>"
+        "postgres_password, redis_password, sentry_token, dead_mans_switch_url, "
+        "slack_webhook_url_<team> or synthetic_<credential>"
     ]
 
 
@@ -264,6 +343,7 @@ def test_prod_requires_its_secrets_and_dev_only_its_databases(
         "pagerduty_token",
         "slack_webhook_url",
         "smtp_password",
+        "dead_mans_switch_url",
         "object_storage_access_key",
         "object_storage_secret_key",
         "postgres_password",
@@ -296,6 +376,69 @@ def test_profiles_give_dev_and_prod_their_defaults(dev_stack: Stack, prod_stack:
         prod_stack.platform.tracing.sampling_percent,
     ) == (100, 10)
     assert (dev_stack.platform.mimir, prod_stack.platform.mimir) == (False, True)
+
+
+@pytest.mark.parametrize("name", ["prod-eu", "staging", "qa_2", "Team.Blue"])
+def test_any_stack_name_is_the_environment(name: str) -> None:
+    stack = parse(stack_config("dev"), name=name)
+    assert stack.environment == name
+    assert stack.profile == "development"
+
+
+def test_a_stack_name_pulumi_would_refuse_is_rejected() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(stack_config("dev"), name="../prod")
+    assert caught.value.problems == [
+        "environment: string should match pattern '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$'"
+    ]
+
+
+def test_the_profile_not_the_name_decides_what_a_stack_requires() -> None:
+    production = parse(
+        stack_config("prod"),
+        name="dev",
+        secrets={"pagerduty_token": "x", "slack_webhook_url": "x", "smtp_password": "x"},
+    )
+    assert production.production and is_ha(production)
+    assert production.platform.replicas.alertmanager == 3
+    assert "pagerduty_token" in required_secrets(production)
+    # Without flows, whose credentials every stack needs (tested with the flows).
+    development = parse(
+        {**stack_config("prod"), "profile": "development", "synthetic_flows": []}, name="prod"
+    )
+    assert not development.production and not is_ha(development)
+    assert development.platform.replicas.alertmanager == 1
+    # Only what its dependencies need (the postgres exporter's login), nothing of production.
+    assert required_secrets(development) == ("postgres_password",)
+
+
+def test_a_production_profile_demands_object_storage_whatever_the_stack_is_called() -> None:
+    config = {k: v for k, v in stack_config("dev").items() if k != "platform"}
+    with pytest.raises(ConfigError) as caught:
+        parse({**config, "profile": "production"}, name="sandbox")
+    assert caught.value.problems == [
+        "platform: object_storage is required when mimir is on or loki_mode is scalable"
+    ]
+
+
+def test_every_stack_file_of_a_project_is_a_stack(tmp_path: Path) -> None:
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod-eu.yaml", "Pulumi.qa.yaml"):
+        (tmp_path / name).write_text("config: {}\n", encoding="utf-8")
+    (tmp_path / "Pulumi.notes.txt").write_text("", encoding="utf-8")
+    assert stack_names(tmp_path) == ["dev", "prod-eu", "qa"]
+    assert stack_name_of(tmp_path / "Pulumi.prod-eu.yaml") == "prod-eu"
+    assert stack_name_of(tmp_path / "custom.yaml") == "custom"
+
+
+def test_an_offline_stack_is_named_after_its_file(tmp_path: Path) -> None:
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "catalog.yaml").write_text(
+        (ROOT / "stacks" / "catalog.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    path = tmp_path / "Pulumi.qa.yaml"
+    path.write_text((ROOT / "Pulumi.dev.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_offline(path, tmp_path).environment == "qa"
+    assert load_offline(path, tmp_path, "qa-2").environment == "qa-2"
 
 
 def test_a_stack_file_overrides_one_key_of_a_profile_section() -> None:

@@ -3,9 +3,10 @@
 import shutil
 from pathlib import Path
 
+from o11y.config import stack_names
 from o11y.golden import differences
-from o11y.model.stack import Stack
 from o11y.rules import alerts_by_file
+from tests.conftest import load_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,8 +16,8 @@ def test_committed_golden_artifacts_are_current() -> None:
 
 
 def test_a_changed_file_is_reported_stale(tmp_path: Path) -> None:
-    for name in ("Pulumi.dev.yaml", "Pulumi.prod.yaml"):
-        shutil.copy(ROOT / name, tmp_path / name)
+    for path in ROOT.glob("Pulumi.*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
     shutil.copytree(ROOT / "stacks", tmp_path / "stacks")
     for directory in ("rendered", "docs"):
         shutil.copytree(ROOT / directory, tmp_path / directory)
@@ -29,10 +30,9 @@ def test_a_changed_file_is_reported_stale(tmp_path: Path) -> None:
     ]
 
 
-def test_every_alert_of_every_example_stack_has_a_committed_runbook(
-    dev_stack: Stack, prod_stack: Stack
-) -> None:
+def test_every_alert_of_every_example_stack_has_a_committed_runbook() -> None:
     committed = {path.stem for path in (ROOT / "docs" / "runbooks").glob("*.md")}
-    for stack in (dev_stack, prod_stack):
+    for name in stack_names(ROOT):
+        stack = load_stack(name)
         names = {d.name for alerts in alerts_by_file(stack).values() for d in alerts}
         assert names - committed == set()

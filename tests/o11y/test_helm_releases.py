@@ -25,8 +25,8 @@ def test_dev_runs_one_gateway_without_mimir_or_a_sampler_tier() -> None:
 def test_prod_adds_mimir_and_a_sampler_tier_behind_the_gateway() -> None:
     prod = by_name("prod")
     assert "mimir" in prod and "otel-sampler" in prod
-    assert prod["otel-gateway"].depends_on == ("kube-prometheus-stack", "otel-sampler")
-    assert prod["otel-sampler"].depends_on == ("kube-prometheus-stack", "tempo")
+    assert prod["otel-gateway"].depends_on == ("prometheus-operator-crds", "otel-sampler")
+    assert prod["otel-sampler"].depends_on == ("prometheus-operator-crds", "tempo")
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
@@ -35,10 +35,31 @@ def test_every_release_waits_for_the_operator_crds_and_comes_after_its_dependenc
 ) -> None:
     seen: set[str] = set()
     for release in releases(load_stack(env)):
-        if release.name != names.RELEASE_PROMETHEUS:
-            assert names.RELEASE_PROMETHEUS in release.depends_on
+        if release.name != names.RELEASE_OPERATOR_CRDS:
+            assert names.RELEASE_OPERATOR_CRDS in release.depends_on
+        # Nothing waits for kube-prometheus-stack, which waits for the on-call Secrets.
+        assert names.RELEASE_PROMETHEUS not in release.depends_on
         assert set(release.depends_on) <= seen
         seen.add(release.name)
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_only_kube_prometheus_stack_reads_the_oncall_secrets(env: str) -> None:
+    readers = [r.name for r in releases(load_stack(env)) if r.reads_oncall_secrets]
+    assert readers == [names.RELEASE_PROMETHEUS]
+
+
+def test_the_operator_crds_are_their_own_release_and_upgraded_with_it() -> None:
+    dev = by_name("dev")
+    crds = dev["prometheus-operator-crds"]
+    # Same operator as kube-prometheus-stack 88.5.3 (appVersion v0.93.1 of both charts).
+    assert (crds.chart, crds.version) == ("prometheus-operator-crds", "31.0.1")
+    assert crds.values == {"crds": {"annotations": {"helm.sh/resource-policy": "keep"}}}
+    assert not crds.protect and crds.depends_on == ()
+    # CRDs left by an earlier kube-prometheus-stack install are adopted, not a failed install.
+    assert crds.take_ownership
+    assert [r.name for r in dev.values() if r.take_ownership] == ["prometheus-operator-crds"]
+    assert dig(dev["kube-prometheus-stack"].values, "crds") == {"enabled": False}
 
 
 def test_charts_are_pinned_with_their_repositories() -> None:
@@ -249,7 +270,8 @@ def test_every_workload_has_requests_and_limits(env: str) -> None:
 
     for release in releases(load_stack(env)):
         found = list(resources(release.values))
-        assert found, release.name
+        # The CRD chart has no workload.
+        assert found or release.name == names.RELEASE_OPERATOR_CRDS, release.name
         for path, value in found:
             assert set(as_dict(value)) == {"requests", "limits"}, (release.name, path)
 

@@ -1,11 +1,11 @@
-"""Platform profiles: per-environment defaults, overridden one section at a time."""
+"""Platform profiles: production and development defaults, overridden one section at a time."""
 
 from collections.abc import Mapping
 
 import pytest
 from pydantic import ValidationError
 
-from o11y.model.platform import Environment, Platform, platform_with_profile
+from o11y.model.platform import Platform, Profile, platform_with_profile
 
 # Prod cannot run without a bucket (Mimir, scalable Loki); the example's buckets.
 STORAGE = {
@@ -23,16 +23,16 @@ STORAGE = {
 }
 
 
-def profile(environment: Environment, given: Mapping[str, object] | None = None) -> Platform:
-    base = STORAGE if environment == "prod" else {}
-    return Platform.model_validate(platform_with_profile(environment, {**base, **(given or {})}))
+def profile(name: Profile, given: Mapping[str, object] | None = None) -> Platform:
+    base = STORAGE if name == "production" else {}
+    return Platform.model_validate(platform_with_profile(name, {**base, **(given or {})}))
 
 
-@pytest.mark.parametrize("environment", ["dev", "prod"])
+@pytest.mark.parametrize("name", ["development", "production"])
 def test_every_profile_is_a_valid_platform_with_resources_for_every_workload(
-    environment: Environment,
+    name: Profile,
 ) -> None:
-    platform = profile(environment)
+    platform = profile(name)
     assert platform.resources["prometheus"].memory_limit
 
 
@@ -42,7 +42,7 @@ def test_overriding_one_workloads_resources_keeps_the_others() -> None:
             "prometheus": {"cpu": "2", "memory": "8Gi", "cpu_limit": "4", "memory_limit": "16Gi"}
         }
     }
-    platform = profile("prod", given)
+    platform = profile("production", given)
     assert platform.resources["prometheus"].memory == "8Gi"
     assert platform.resources["loki"].memory == "1Gi"
 
@@ -59,11 +59,11 @@ def test_an_unknown_workload_is_rejected() -> None:
         }
     }
     with pytest.raises(ValidationError, match="prometheus-server"):
-        profile("dev", given)
+        profile("development", given)
 
 
 def test_prod_protects_stateful_releases_and_restricts_traffic_dev_does_not() -> None:
-    prod = profile("prod")
-    dev = profile("dev")
+    prod = profile("production")
+    dev = profile("development")
     assert (prod.protect_stateful, prod.network_policies) == (True, True)
     assert (dev.protect_stateful, dev.network_policies) == (False, False)

@@ -15,6 +15,7 @@ from o11y.references import (
     selects,
     url_problems,
     volume_problems,
+    webhook_problems,
 )
 
 NS = "observability"
@@ -328,3 +329,61 @@ def test_log_queries_use_index_labels_and_deployed_containers(
 def test_runbook_queries_are_read_from_their_code_blocks() -> None:
     text = '# A\n\n```promql\nup == 0\n```\n\ntext {x}\n\n```logql\n{service="a"}\n```\n\n```sh\nkubectl\n```\n'
     assert list(runbook_queries(text)) == [("promql", "up == 0\n"), ("logql", '{service="a"}\n')]
+
+
+def _webhook_world(*policies: Manifest) -> Deployed:
+    webhook: Manifest = {
+        "kind": "ValidatingWebhookConfiguration",
+        "metadata": {"name": "zpdb"},
+        "webhooks": [
+            {
+                "name": "zpdb.example.com",
+                "clientConfig": {"service": {"namespace": NS, "name": "rollout", "port": 443}},
+            }
+        ],
+    }
+    rollout = service("rollout", {"app": "rollout"})
+    rollout["spec"] = {"selector": {"app": "rollout"}, "ports": [{"port": 443, "targetPort": 8443}]}
+    return deployed(
+        webhook, rollout, workload("Deployment", "rollout", {"app": "rollout"}), *policies
+    )
+
+
+def _policy(name: str, match: dict[str, str], *rules: Manifest) -> Manifest:
+    return {
+        "kind": "NetworkPolicy",
+        "metadata": _meta(name),
+        "spec": {
+            "podSelector": {"matchLabels": match},
+            "policyTypes": ["Ingress"],
+            "ingress": list(rules),
+        },
+    }
+
+
+SAME_NAMESPACE: Manifest = {
+    "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": NS}}}]
+}
+
+
+def test_a_policy_that_isolates_a_webhook_must_admit_the_api_server() -> None:
+    assert webhook_problems(_webhook_world()) == []
+    assert webhook_problems(_webhook_world(_policy("other", {"app": "loki"}, SAME_NAMESPACE))) == []
+    assert webhook_problems(_webhook_world(_policy("same-ns", {}, SAME_NAMESPACE))) == [
+        "NetworkPolicy/same-ns blocks the API server from webhook zpdb.example.com "
+        "(Service/rollout port 443)"
+    ]
+    webhook_port: Manifest = {"ports": [{"port": 8443}]}
+    assert (
+        webhook_problems(_webhook_world(_policy("admits", {}, SAME_NAMESPACE, webhook_port))) == []
+    )
+    other_port: Manifest = {"ports": [{"port": 9090}]}
+    assert webhook_problems(_webhook_world(_policy("wrong-port", {}, other_port))) != []
+
+
+def test_a_webhook_whose_service_is_missing_is_reported() -> None:
+    world = deployed(*(o for o in _webhook_world().objects if o["kind"] != "Service"))
+    assert webhook_problems(world) == [
+        "ValidatingWebhookConfiguration/zpdb: webhook zpdb.example.com calls Service rollout, "
+        "which is not deployed"
+    ]

@@ -9,9 +9,13 @@ import yaml
 from o11y.model.stack import Stack
 from o11y.routing import (
     ALERTMANAGER_FILE,
+    DEAD_MANS_SWITCH_SECRET,
+    DEAD_MANS_SWITCH_STAND_IN,
     SECRETS_DIR,
+    Json,
     alertmanager_config,
     alertmanager_files,
+    alertmanager_yaml,
     heartbeat_summary,
     inhibit_rules,
     key_secrets,
@@ -20,6 +24,7 @@ from o11y.routing import (
     receivers,
 )
 from o11y.rules import INHIBITIONS
+from tests.trees import as_dict
 
 PAGING_SECRETS = frozenset({"pagerduty_token", "slack_webhook_url", "smtp_password"})
 
@@ -201,6 +206,24 @@ def test_the_stack_output_says_where_pages_go(dev_stack: Stack, paging_prod: Sta
     assert paging_summary(paging_prod).startswith("PagerDuty: 11 services (api-gateway, ")
 
 
+def test_the_file_spells_the_shared_pagerduty_settings_once(paging_prod: Stack) -> None:
+    text = alertmanager_files(paging_prod)[ALERTMANAGER_FILE]
+    pagerduty = [r for r in receivers(paging_prod) if "pagerduty_configs" in as_dict(r)]
+    assert len(pagerduty) > 2
+    assert text.count("<<: &pagerduty") == 1
+    assert text.count("<<: *pagerduty") == len(pagerduty) - 1
+    assert text.count("description:") == 1
+    # Read back with the merges expanded, it is the whole configuration, every receiver intact.
+    assert yaml.safe_load(text) == alertmanager_config(paging_prod)
+
+
+def test_without_pagerduty_receivers_the_file_has_no_merges(dev_stack: Stack) -> None:
+    text = alertmanager_files(dev_stack)[ALERTMANAGER_FILE]
+    assert "<<" not in text
+    assert "&pagerduty" not in text
+    assert yaml.safe_load(text) == alertmanager_config(dev_stack)
+
+
 @pytest.mark.tools
 @pytest.mark.parametrize("name", ["dev", "prod"])
 def test_amtool_accepts_the_rendered_config(
@@ -261,15 +284,45 @@ def test_without_pagerduty_pages_go_to_the_non_paging_receiver(
         assert _receivers(amtool, config, labels) == {"no-paging", f"slack-{service.team}"}
 
 
-def test_the_stack_output_says_where_the_heartbeat_goes(dev_stack: Stack) -> None:
+def test_the_stack_output_says_where_the_heartbeat_goes_without_the_url(dev_stack: Stack) -> None:
     assert heartbeat_summary(dev_stack).startswith("no dead man's switch")
-    oncall = dev_stack.oncall.model_copy(update={"dead_mans_switch_url": "https://hc-ping.com/abc"})
-    stack = dev_stack.model_copy(update={"oncall": oncall})
-    assert heartbeat_summary(stack) == "Watchdog heartbeat every 1m to https://hc-ping.com/abc"
-    (receiver,) = [
-        r for r in receivers(stack) if isinstance(r, dict) and r["name"] == "dead-mans-switch"
-    ]
-    assert receiver == {
+    stack = dev_stack.model_copy(update={"secrets": frozenset({DEAD_MANS_SWITCH_SECRET})})
+    assert heartbeat_summary(stack) == (
+        "Watchdog heartbeat every 1m to the dead man's switch (secrets.dead_mans_switch_url)"
+    )
+
+
+def test_the_heartbeat_url_is_written_only_where_the_program_passes_the_secret(
+    dev_stack: Stack,
+) -> None:
+    stack = dev_stack.model_copy(update={"secrets": frozenset({DEAD_MANS_SWITCH_SECRET})})
+
+    def heartbeat(found: list[Json]) -> Json:
+        (receiver,) = [r for r in found if isinstance(r, dict) and r["name"] == "dead-mans-switch"]
+        return receiver
+
+    assert heartbeat(receivers(stack, "https://hc-ping.com/abc")) == {
         "name": "dead-mans-switch",
         "webhook_configs": [{"url": "https://hc-ping.com/abc", "send_resolved": False}],
     }
+    rendered = alertmanager_files(stack)[ALERTMANAGER_FILE]
+    assert DEAD_MANS_SWITCH_STAND_IN in rendered
+    assert "https://hc-ping.com/abc" in alertmanager_yaml(stack, "https://hc-ping.com/abc")
+    # Without the secret the heartbeat goes nowhere (dev), whatever URL is passed.
+    assert heartbeat(receivers(dev_stack, "https://hc-ping.com/abc")) == {
+        "name": "dead-mans-switch"
+    }
+
+
+@pytest.mark.tools
+def test_amtool_accepts_the_config_with_the_stand_in_url(
+    dev_stack: Stack, amtool: str, tmp_path: Path
+) -> None:
+    stack = dev_stack.model_copy(update={"secrets": frozenset({DEAD_MANS_SWITCH_SECRET})})
+    result = subprocess.run(
+        [amtool, "check-config", str(_write(tmp_path, stack))],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from o11y.alertdef import AlertDefinition
 from o11y.model.catalog import Service
 from o11y.model.slo import AvailabilitySLO, Period
 from o11y.model.stack import Stack
 from o11y.promrules import Rule, RuleGroup, rule_file
-from o11y.severity import ACTION_BY_PRIORITY, Action
+from o11y.rules import alert_rule, rule_groups
+from o11y.severity import Action
 from o11y.slo import (
     BURN_RATE_TABLE,
     EventsSLI,
@@ -25,13 +27,19 @@ from o11y.slo import (
     burn_rate_expr,
     catalog_service_levels,
     le_matcher,
-    metadata_recording_group,
     service_level_alerts,
-    sli_recording_group,
     slo_alerts,
-    slo_recording_groups,
+    slo_rule_group,
+    slo_rule_groups,
 )
-from tests.o11y.slo_replay import Phase, Scenario, counter_values, http_series, run_suite
+from tests.o11y.slo_replay import (
+    Phase,
+    Scenario,
+    counter_values,
+    file_order,
+    http_series,
+    run_suite,
+)
 
 SERVICE = "api-gateway"  # availability 99.9% and latency 95% under 0.5s in stacks/catalog.yaml
 RATE = 1000  # requests per minute
@@ -61,22 +69,28 @@ def test_latency_bucket_matches_both_le_spellings_of_integral_thresholds() -> No
     assert le_matcher(10) == 'le=~"10|10\\\\.0"'
 
 
-def test_every_catalog_slo_gets_sli_and_budget_recordings(dev_stack: Stack) -> None:
-    groups = slo_recording_groups(dev_stack)
+def test_each_catalog_slo_is_one_group_of_recordings_then_the_alerts_reading_them(
+    dev_stack: Stack,
+) -> None:
+    groups = slo_rule_groups(dev_stack, tagged)
     slos = [(s.name, slo.name) for s in dev_stack.services for slo in s.slos]
-    assert [g["name"] for g in groups] == [
-        f"slo-{kind}-recordings-{service}-{name}"
-        for service, name in slos
-        for kind in ("sli", "meta")
+    assert [g["name"] for g in groups] == [f"slo-{service}-{name}" for service, name in slos]
+    rules = groups[0]["rules"]
+    sli_records = [*(f"slo:sli_error:ratio_rate{w}" for w in alert_windows())]
+    sli_records += ["slo:sli_error:rate5m", "slo:sli_total:rate5m", "slo:sli_error:ratio_rate30d"]
+    sli, meta, alerts = rules[: len(sli_records)], rules[len(sli_records) : -4], rules[-4:]
+    assert [r.get("record") for r in sli] == sli_records
+    assert [r.get("alert") for r in alerts] == [
+        f"SLOApiGatewayAvailability{suffix}"
+        for suffix in (
+            "ErrorBudgetFastBurn",
+            "ErrorBudgetSlowBurn",
+            "ErrorBudgetHalfSpent",
+            "SLISourceAbsent",
+        )
     ]
-    sli, meta = groups[0], groups[1]
-    assert [r.get("record") for r in sli["rules"]] == [
-        *(f"slo:sli_error:ratio_rate{w}" for w in alert_windows()),
-        "slo:sli_error:rate5m",
-        "slo:sli_total:rate5m",
-        "slo:sli_error:ratio_rate30d",
-    ]
-    assert [(r.get("record"), r["expr"]) for r in meta["rules"]] == [
+    assert all(r.get("annotations") == {"finalized": "yes"} for r in alerts)
+    assert [(r.get("record"), r["expr"]) for r in meta] == [
         ("slo:objective:ratio", "vector(0.999)"),
         ("slo:error_budget:ratio", "vector(0.001)"),
         ("slo:time_period:days", "vector(30)"),
@@ -101,9 +115,9 @@ def test_every_catalog_slo_gets_sli_and_budget_recordings(dev_stack: Stack) -> N
             "slo_service": "api-gateway",
             "team": "platform",
         }
-        for r in sli["rules"] + meta["rules"]
+        for r in sli + meta
     )
-    assert sli["rules"][0]["expr"] == (
+    assert sli[0]["expr"] == (
         "(\n"
         '  (sum(rate(http_requests_total{service="api-gateway",code=~"5.."}[5m])))\n'
         "  /\n"
@@ -138,7 +152,7 @@ def test_each_slo_has_page_ticket_budget_and_absent_alerts(dev_stack: Stack) -> 
     assert len(alerts) == 4 * sum(len(s.slos) for s in dev_stack.services)
     assert len({a.name for a in alerts}) == len(alerts)
     for alert in alerts:
-        assert alert.team and alert.group == f"slo-alerts-{alert.service}"
+        assert alert.team and alert.group == f"slo-{alert.service}-{alert.labels['slo_name']}"
         assert (
             alert.symptom and alert.impact and alert.causes and alert.resolution and alert.related
         )
@@ -201,7 +215,7 @@ def test_custom_availability_queries_replace_the_http_contract(dev_stack: Stack)
         }
     ]
     stack = dev_stack.model_copy(update={"services": [Service.model_validate(service)]})
-    sli = slo_recording_groups(stack)[0]["rules"][1]
+    sli = slo_rule_groups(stack, tagged)[0]["rules"][1]
     assert sli["expr"] == (
         "(\n"
         "  (sum(rate(billing_checkout_failures_total[30m])))\n"
@@ -232,27 +246,9 @@ def with_min_events(level: ServiceLevel, min_events: int) -> ServiceLevel:
     return ServiceLevel(**{**level.__dict__, "min_events": min_events})
 
 
-def alert_rules(stack: Stack, levels: list[ServiceLevel]) -> list[RuleGroup]:
-    """AlertDefinitions as rules, with the labels the rules pass adds (o11y/rules.py)."""
-    severity = stack.alerting.severity_labels
-    by_action = {
-        Action.PAGE: severity.page,
-        Action.TICKET: severity.ticket,
-        Action.NOTIFY: severity.notify,
-    }
-    groups: dict[str, list[Rule]] = {}
-    for alert in (a for level in levels for a in service_level_alerts(level)):
-        labels = {
-            **alert.labels,
-            "severity": by_action[ACTION_BY_PRIORITY[alert.priority]],
-            "priority": alert.priority.value,
-            "team": alert.team,
-            "service": alert.service or "",
-        }
-        rule = Rule(alert=alert.name, expr=alert.expr, labels=labels)
-        rule["for"] = alert.for_
-        groups.setdefault(alert.group, []).append(rule)
-    return [RuleGroup(name=name, rules=rules) for name, rules in groups.items()]
+def tagged(alert: AlertDefinition) -> Rule:
+    """A stand-in for the final pass, marking the rules it made."""
+    return Rule(alert=alert.name, expr=alert.expr, annotations={"finalized": "yes"})
 
 
 @pytest.mark.tools
@@ -262,10 +258,7 @@ def test_rendered_slo_rules_pass_promtool_check(
 ) -> None:
     stack = request.getfixturevalue(stack_name)
     path = tmp_path / "slo.yaml"
-    levels = catalog_service_levels(stack)
-    path.write_text(
-        rule_file(slo_recording_groups(stack) + alert_rules(stack, levels)), encoding="utf-8"
-    )
+    path.write_text(rule_file(rule_groups(stack)["slo"]), encoding="utf-8")
     # The runbooks' triage queries must parse too: check them as recording rules.
     triage = tmp_path / "triage.yaml"
     queries = sorted({q.query for alert in slo_alerts(stack) for q in alert.triage})
@@ -286,10 +279,18 @@ def gateway_rules(stack: Stack, min_events: int = 0) -> str:
         for lv in catalog_service_levels(stack)
         if lv.service == SERVICE
     ]
-    groups: list[RuleGroup] = []
-    for level in levels:
-        groups += [sli_recording_group(level), metadata_recording_group(level)]
-    return rule_file(groups + alert_rules(stack, levels))
+    groups = [
+        slo_rule_group(level, [unannotated(stack, a) for a in service_level_alerts(level)])
+        for level in levels
+    ]
+    return rule_file(groups)
+
+
+def unannotated(stack: Stack, alert: AlertDefinition) -> Rule:
+    """The final pass's rule without annotations, which promtool would compare too."""
+    rule = alert_rule(stack, alert)
+    del rule["annotations"]
+    return rule
 
 
 def alert_labels(name: str, kind: str, severity: str) -> dict[str, str]:
@@ -441,6 +442,29 @@ def test_availability_alerts_fire_and_stay_silent_as_the_workbook_says(
         },
     ]
     run_suite(promtool, tmp_path, gateway_rules(dev_stack), tests)
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("order", ["file order", "reversed"])
+def test_a_full_outage_pages_at_the_first_evaluation_whatever_the_group_order(
+    order: str, dev_stack: Stack, promtool: str, tmp_path: Path
+) -> None:
+    # Prometheus gives each group its own evaluation offset; an alert that read the recordings
+    # of another group evaluated after it would see the previous minute and page at 362m.
+    rules = gateway_rules(dev_stack)
+    groups = file_order(rules)
+    outage = Scenario("outage after six clean hours", (Phase(360, RATE, 0), Phase(10, 0, RATE)))
+    tests = [
+        scenario_group(
+            outage,
+            [
+                *checks(360, firing=set(), silent={"page"}),
+                *checks(361, firing={"page"}, silent=set()),
+            ],
+        )
+    ]
+    group_order = groups if order == "file order" else groups[::-1]
+    run_suite(promtool, tmp_path, rules, tests, group_order=group_order)
 
 
 def labels_text(name: str) -> str:

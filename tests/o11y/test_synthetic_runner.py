@@ -16,6 +16,7 @@ from typing import ClassVar
 import pytest
 import yaml
 
+from o11y.drill.processes import free_port, http_ready, running, wait_for
 from o11y.model.stack import Stack
 from o11y.synthetic_runner import (
     Flow,
@@ -27,7 +28,6 @@ from o11y.synthetic_runner import (
     run_flow,
 )
 from o11y.synthetics import RUNNER_SOURCE, recording_groups, runner_spec
-from tests.e2e.processes import free_port, running, wait_for
 from tests.o11y.synthetic_fixtures import ITEM_FLOW, with_flows
 
 SECRET = "s3cret-value"
@@ -310,7 +310,7 @@ def test_runs_are_pushed_and_read_by_a_real_prometheus_with_the_generated_rules(
             running(
                 [pushgateway_bin, f"--web.listen-address=127.0.0.1:{push_port}"],
                 tmp_path / "pushgateway.log",
-                f"{pushgateway}/-/ready",
+                http_ready(f"{pushgateway}/-/ready"),
             )
         )
         stack_of_processes.enter_context(
@@ -322,7 +322,7 @@ def test_runs_are_pushed_and_read_by_a_real_prometheus_with_the_generated_rules(
                     f"--web.listen-address=127.0.0.1:{prom_port}",
                 ],
                 tmp_path / "prometheus.log",
-                f"{prometheus}/-/ready",
+                http_ready(f"{prometheus}/-/ready"),
             )
         )
         for flow in stack.synthetic_flows:

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from pulumi.runtime import config as runtime_config
 
+from o11y.config import stack_names
 from o11y.model.stack import Stack, required_secrets
 from stacks.loader import engine_config, load_stack
 
@@ -40,7 +41,7 @@ def test_the_engines_config_becomes_the_stack(
         monkeypatch.setenv(key, value)
     raw = engine_config()
     assert raw.secret_keys == {"o11y:secrets"}
-    loaded = load_stack()
+    loaded = load_stack(stack_name="dev")
     assert loaded.stack.environment == "dev"
     assert loaded.stack.secrets == set(secrets)
     assert set(loaded.secrets) == set(secrets)
@@ -52,9 +53,9 @@ def test_prod_without_its_secrets_stops_before_any_resource(
     for key, value in engine_environment("prod", {"pagerduty_token": "t"}).items():
         monkeypatch.setenv(key, value)
     with pytest.raises(pulumi.RunError) as caught:
-        load_stack()
+        load_stack(stack_name="prod")
     message = str(caught.value)
-    assert "secrets.slack_webhook_url: required in prod" in message
+    assert "secrets.slack_webhook_url: required by the production profile" in message
     assert "secrets.pagerduty_token" not in message
 
 
@@ -65,10 +66,19 @@ def test_a_bad_value_stops_the_program_with_its_key_path(monkeypatch: pytest.Mon
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
     monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", environment["PULUMI_CONFIG_SECRET_KEYS"])
     with pytest.raises(pulumi.RunError, match=r"kubernetes\.namespace: string should match"):
-        load_stack()
+        load_stack(stack_name="dev")
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", stack_names(ROOT))
 def test_every_stack_disables_default_providers(stack: str) -> None:
     config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))["config"]
     assert config["pulumi:disable-default-providers"] == ["*"]
+
+
+def test_the_running_stacks_name_is_its_environment(
+    monkeypatch: pytest.MonkeyPatch, dev_stack: Stack
+) -> None:
+    secrets = dict.fromkeys(required_secrets(dev_stack), "pw")
+    for key, value in engine_environment("dev", secrets).items():
+        monkeypatch.setenv(key, value)
+    assert load_stack(stack_name="dev-eu").stack.environment == "dev-eu"

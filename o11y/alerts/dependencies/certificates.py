@@ -14,7 +14,7 @@ CERT_EXPIRY = "CertificateExpiringSoon"
 TLS_PROBE_FAILING = "TlsEndpointProbeFailing"
 
 TLS_GROUP = "tls-endpoints"
-# Seed 002: certificates expiring within 30 days (P3).
+# Certificates expiring within 30 days are a P3.
 CERT_EXPIRY_DAYS = 30
 _DAY = 86400
 
@@ -95,7 +95,7 @@ def _cert_expiry(endpoint: TlsEndpoint) -> ProvenAlert:
         summary=f"The certificate of {endpoint.url} expires in less than {CERT_EXPIRY_DAYS} days.",
         description=(
             f"The earliest-expiring certificate in the chain served by {endpoint.url} expires "
-            f"within {CERT_EXPIRY_DAYS} days (seed 002: P3)."
+            f"within {CERT_EXPIRY_DAYS} days."
         ),
         symptom="A served certificate is close to its expiry date.",
         impact="None yet; when it expires, browsers and API clients refuse the connection.",

@@ -52,8 +52,8 @@ def _kafka_lag(stack: Stack, kafka: Kafka, group: str) -> ProvenAlert:
         summary=f"Kafka consumer group {group} lags more than {kafka.max_lag} messages.",
         description=(
             f"Consumer group {group} on {kafka.name} is more than {kafka.max_lag} messages "
-            "behind for 5 minutes: consumers are stuck or failing (seed 002: rewards and game "
-            "results are not being processed)."
+            "behind for 5 minutes: consumers are stuck or failing, and the work behind the "
+            "queue (game results, rewards) is not being processed."
         ),
         symptom="Messages pile up: the consumer group's lag is above its limit.",
         impact="Work behind the queue (game results, rewards, automations) is delayed.",

@@ -56,7 +56,7 @@ def _partner_errors(stack: Stack, service: Service, partner: PartnerApi) -> Prov
         summary=f"More than {threshold:g}% of {service.display_name}'s calls to {partner.name} fail.",
         description=(
             f"{service.name}'s calls to the partner API {partner.name} failed more than "
-            f"{threshold:g}% of the time over {WINDOW}, for 5 minutes (seed 002: third-party API down)."
+            f"{threshold:g}% of the time over {WINDOW}, for 5 minutes: the third-party API is down."
         ),
         symptom=(
             "Outgoing calls to a partner API fail.\n\n"

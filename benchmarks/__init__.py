@@ -1,0 +1,1 @@
+"""Measurements of what the program generates (run as scripts; see the README)."""

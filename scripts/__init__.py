@@ -1,0 +1,1 @@
+"""Maintenance and CI scripts (run as files; see each docstring)."""

@@ -1,0 +1,20 @@
+"""The explicit providers: where each one points, and how the Grafana provider retries."""
+
+import pulumi
+
+from components.providers import grafana_provider
+from stacks.offline import record
+from tests.small_stacks import small_stack
+
+
+def test_the_grafana_provider_talks_to_the_stack_url_as_admin_and_retries() -> None:
+    def program() -> None:
+        parent = pulumi.ComponentResource("test:index:Parent", "parent")
+        grafana_provider("grafana", small_stack("prod"), pulumi.Output.secret("pw"), parent)
+
+    (provider,) = [r for r in record(program, "test") if r.type == "pulumi:providers:grafana"]
+    assert provider.inputs["url"] == "https://grafana.o11y.example.org"
+    assert "auth" in provider.secret_inputs
+    assert int(str(provider.inputs["retries"])) >= 10
+    assert int(str(provider.inputs["retryWait"])) > 0
+    assert "pw" not in str({k: v for k, v in provider.inputs.items() if k != "auth"})

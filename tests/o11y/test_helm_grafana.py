@@ -1,0 +1,113 @@
+"""Grafana values: how the Deployment rolls over its volume; datasources that rate over the
+scrape interval and whose correlation links (logs -> traces, traces -> logs and metrics,
+exemplars, service map) stay within their tenant."""
+
+import pytest
+
+from o11y.helm.grafana import datasources, deployment_strategy, values
+from o11y.helm.pods import tenant
+from o11y.model.stack import Stack
+from tests.small_stacks import PROD, small_stack
+from tests.trees import as_dict, dicts, dig, text
+
+
+@pytest.mark.parametrize(
+    ("access_modes", "strategy"),
+    [
+        (("ReadWriteOnce",), "Recreate"),
+        (("ReadWriteOncePod",), "Recreate"),
+        (("ReadWriteMany",), "RollingUpdate"),
+    ],
+    ids=[
+        "a volume one node mounts is released before the new pod starts",
+        "a volume one pod mounts is released before the new pod starts",
+        "a volume every node mounts allows a rolling update",
+    ],
+)
+def test_the_strategy_follows_the_volume_access_mode(
+    access_modes: tuple[str, ...], strategy: str
+) -> None:
+    assert deployment_strategy(access_modes) == {"type": strategy}
+
+
+def test_the_deployment_recreates_its_pod_on_its_read_write_once_volume() -> None:
+    grafana = values(small_stack())
+    assert dig(grafana, "persistence", "accessModes") == ["ReadWriteOnce"]
+    assert dig(grafana, "deploymentStrategy") == {"type": "Recreate"}
+
+
+def stack_with(env: str) -> Stack:
+    """A small stack with two tenants and a 20s scrape interval."""
+    platform = PROD["platform"] if env == "prod" else {}
+    assert isinstance(platform, dict)
+    return small_stack(
+        env,
+        {"platform": {**platform, "tenants": ["acme", "globex"], "scrape_interval": "20s"}},
+    )
+
+
+def provisioned(env: str) -> dict[str, dict[str, object]]:
+    return {text(s["uid"]): s for s in dicts(datasources(stack_with(env)))}
+
+
+def tenant_of(source: dict[str, object]) -> str | None:
+    secure = as_dict(source.get("secureJsonData", {}))
+    value = secure.get("httpHeaderValue1")
+    return None if value is None else text(value)
+
+
+def links(source: dict[str, object]) -> list[str]:
+    """The uids a datasource's correlation settings point at."""
+    data = as_dict(source["jsonData"])
+    found = [text(d["datasourceUid"]) for d in dicts(data.get("derivedFields", []))]
+    found += [text(d["datasourceUid"]) for d in dicts(data.get("exemplarTraceIdDestinations", []))]
+    for key in ("tracesToLogsV2", "tracesToMetrics", "serviceMap", "lokiSearch"):
+        if key in data:
+            found.append(text(dig(data, key, "datasourceUid")))
+    return found
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_every_prometheus_datasource_rates_over_the_scrape_interval(env: str) -> None:
+    metrics = [s for s in provisioned(env).values() if s["type"] == "prometheus"]
+    assert metrics
+    assert {dig(s, "jsonData", "timeInterval") for s in metrics} == {"20s"}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_every_correlation_link_stays_within_its_tenant(env: str) -> None:
+    sources = provisioned(env)
+    platform_tenant = tenant(stack_with(env))
+    followed = 0
+    for source in sources.values():
+        for uid in links(source):
+            target = sources[uid]
+            followed += 1
+            # A Prometheus without a tenant header (no Mimir, or the hot one) holds the platform
+            # tenant's metrics: it links to the platform tenant's traces.
+            if tenant_of(source) is None:
+                assert tenant_of(target) in (platform_tenant, None), (source["uid"], uid)
+            # Without Mimir a tenant's traces link to the one untenanted Prometheus.
+            elif target["type"] == "prometheus" and env == "dev":
+                assert tenant_of(target) is None, (source["uid"], uid)
+            else:
+                assert tenant_of(target) == tenant_of(source), (source["uid"], uid)
+    # Each tenant's Tempo links to logs (twice), metrics and its service map.
+    tempos = [s for s in sources.values() if s["type"] == "tempo"]
+    assert len(tempos) == 3 and all(len(links(t)) == 4 for t in tempos)
+    assert followed > 4 * len(tempos)
+
+
+def test_a_span_opens_its_services_span_metrics() -> None:
+    tempo = provisioned("prod")["tempo-acme"]
+    to_metrics = as_dict(dig(tempo, "jsonData", "tracesToMetrics"))
+    assert to_metrics["datasourceUid"] == "prometheus-acme"
+    assert to_metrics["tags"] == [{"key": "service.name", "value": "service_name"}]
+    queries = {text(q["name"]): text(q["query"]) for q in dicts(to_metrics["queries"])}
+    assert queries == {
+        "Request rate": "sum by (span_name) (rate(traces_span_metrics_calls_total{$$__tags}[5m]))",
+        "Error rate": "sum by (span_name) (rate(traces_span_metrics_calls_total"
+        '{$$__tags, status_code="STATUS_CODE_ERROR"}[5m]))',
+        "p95 latency (ms)": "histogram_quantile(0.95, sum by (le, span_name) "
+        "(rate(traces_span_metrics_duration_milliseconds_bucket{$$__tags}[5m])))",
+    }
