@@ -28,16 +28,17 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Debian's Prometheus and Alertmanager (promtool, amtool, both servers) and what the drill runs:
-# the exporters, PostgreSQL and Redis. The packages start their services; the drill and the
-# end-to-end tests start their own on loopback, so those are stopped. And Helm 3.
-DRILL_PACKAGES := prometheus prometheus-alertmanager prometheus-postgres-exporter \
-	prometheus-redis-exporter prometheus-blackbox-exporter prometheus-node-exporter \
-	postgresql redis-server
-DRILL_SERVICES := prometheus prometheus-alertmanager prometheus-postgres-exporter \
-	prometheus-redis-exporter prometheus-blackbox-exporter prometheus-node-exporter \
-	postgresql redis-server
-tools: helm
+# Debian's Prometheus and Alertmanager (promtool, amtool, both servers), the Pushgateway the
+# synthetic flows' runner pushes to, and what the drill runs: the exporters, PostgreSQL and Redis.
+# The packages start their services; the drill and the end-to-end tests start their own on
+# loopback, so those are stopped. And Helm 3 and Grafana's query grammars.
+DRILL_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway \
+	prometheus-postgres-exporter prometheus-redis-exporter prometheus-blackbox-exporter \
+	prometheus-node-exporter postgresql redis-server
+DRILL_SERVICES := prometheus prometheus-alertmanager prometheus-pushgateway \
+	prometheus-postgres-exporter prometheus-redis-exporter prometheus-blackbox-exporter \
+	prometheus-node-exporter postgresql redis-server
+tools: helm lezer
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	  $(DRILL_PACKAGES)
 	systemctl stop $(DRILL_SERVICES) 2>/dev/null || true

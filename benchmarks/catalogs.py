@@ -119,6 +119,8 @@ def generated_config(services: int) -> dict[str, object]:
         "o11y:business_rules": [],
         "o11y:security_rules": [],
         "o11y:business_domains": [],
+        "o11y:synthetic_flows": [],
+        "o11y:anomalies": [],
     }
     return config
 

@@ -14,10 +14,13 @@ import pulumi_kubernetes as k8s
 
 from components.alerting import Alerting, AlertingArgs
 from components.dashboards import Dashboards, DashboardsArgs
+from components.errortracking import ErrorTracking, ErrorTrackingArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.oncall import OnCall, OnCallArgs
 from components.platform import Platform, PlatformArgs
 from components.providers import grafana_provider, kubernetes_provider, pagerduty_provider
+from components.synthetics import Synthetics, SyntheticsArgs
+from o11y.errortracking import sentry_enabled
 from o11y.model.stack import Stack
 from o11y.pagerduty import paging_enabled
 
@@ -81,6 +84,17 @@ class ObservabilityStack(pulumi.ComponentResource):
         Monitoring(
             f"{name}-monitoring",
             MonitoringArgs(stack=stack, provider=kubernetes, depends_on=crds),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        if sentry_enabled(stack):
+            ErrorTracking(
+                f"{name}-errortracking",
+                ErrorTrackingArgs(stack, kubernetes, args.secrets["sentry_token"]),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        Synthetics(
+            f"{name}-synthetics",
+            SyntheticsArgs(stack=stack, provider=kubernetes, secrets=args.secrets, depends_on=crds),
             opts=pulumi.ResourceOptions(parent=self),
         )
         Alerting(

@@ -8,6 +8,7 @@ from o11y.monitors import monitor_files
 from o11y.routing import alertmanager_files
 from o11y.rules import rule_files
 from o11y.runbooks import runbook_files
+from o11y.synthetics import synthetic_files
 
 
 def render(stack: Stack) -> dict[str, str]:
@@ -21,6 +22,7 @@ def render(stack: Stack) -> dict[str, str]:
         monitor_files(stack),
         kubernetes_files(stack),
         runbook_files(stack),
+        synthetic_files(stack),
     ):
         overlap = files.keys() & part.keys()
         if overlap:

@@ -13,7 +13,12 @@ from o11y.chartcheck import custom_resource_errors, values_problems
 from o11y.charttemplate import Release, TemplateError, chart_source, helm_binary, template
 from o11y.dashboards import unread_by_the_sdk
 from o11y.helm import releases
-from o11y.manifestcheck import custom_resource_definitions, describe, manifest_errors
+from o11y.manifestcheck import (
+    PROMETHEUS_OPERATOR_GROUP,
+    custom_resource_definitions,
+    describe,
+    manifest_errors,
+)
 from o11y.manifests import KUBERNETES_DIR, OBJECT_SIZE_LIMIT, Manifest, object_size
 from o11y.model.stack import Stack
 from o11y.references import (
@@ -105,7 +110,7 @@ def _custom_resources(out: Path, report: CheckReport) -> None:
     documents = [
         (name, document)
         for name, document in _kubernetes_objects(out)
-        if str(document.get("apiVersion", "")).startswith(CUSTOM_RESOURCE_GROUP)
+        if _is_custom_resource(document)
     ]
     problems = [
         f"{name}: {document['kind']} {_object_name(document)}: {error}"
@@ -118,7 +123,7 @@ def _custom_resources(out: Path, report: CheckReport) -> None:
 
 
 # The API group of the prometheus-operator's custom resources (validated against its CRDs).
-CUSTOM_RESOURCE_GROUP = "monitoring.coreos.com/"
+CUSTOM_RESOURCE_GROUP = f"{PROMETHEUS_OPERATOR_GROUP}/"
 
 
 def _kubernetes_objects(out: Path) -> list[tuple[str, dict[str, object]]]:
@@ -156,6 +161,12 @@ def _object_sizes(out: Path, report: CheckReport) -> None:
 def _object_name(document: dict[str, object]) -> str:
     metadata = document.get("metadata")
     return str(metadata.get("name")) if isinstance(metadata, dict) else "(unnamed)"
+
+
+def _is_custom_resource(document: Manifest) -> bool:
+    """ServiceMonitors, Probes and the like; plain Kubernetes objects (the synthetic flows'
+    CronJobs) are validated against the cluster's schemas by `check --charts`."""
+    return str(document.get("apiVersion", "")).startswith(CUSTOM_RESOURCE_GROUP)
 
 
 def _dashboards(out: Path, report: CheckReport) -> None:
@@ -220,6 +231,13 @@ def check_charts(stack: Stack, out: Path, charts: Path) -> CheckReport:
         report.problems.extend(invalid)
         if not invalid:
             report.lines.append(f"{name}: {len(manifests)} objects render and validate")
+    invalid_ours = [
+        f"{describe(m)}: {error}"
+        for m in ours
+        if not _is_custom_resource(m)
+        for error in manifest_errors(m, stack.kubernetes.version, crds)
+    ]
+    report.problems.extend(invalid_ours)
     if len(rendered) < len(releases(stack)):
         return report
     deployed = Deployed(namespace, tuple(everything))

@@ -227,3 +227,27 @@ METRIC_SERVICE_GRAPH_FAILED = "traces_service_graph_request_failed_total"
 def span_service_selector(service: str) -> str:
     """The matcher for one catalog service's span metrics (its OTel `service.name`)."""
     return f'{SPAN_SERVICE_LABEL}="{service}"'
+
+
+# Synthetic flows (o11y/synthetics.py): every probe and pushed result carries `job="synthetic"`
+# and the flow's name in `flow`; the runner's results go through this Pushgateway.
+SYNTHETIC_JOB = "synthetic"
+FLOW_LABEL = "flow"
+STEP_LABEL = "step"
+PUSHGATEWAY = "synthetic-pushgateway"
+PUSHGATEWAY_PORT = 9091
+SYNTHETIC_RUNNER_CONFIG = "synthetic-runner"
+
+
+def pushgateway_url(namespace: str) -> str:
+    return f"http://{PUSHGATEWAY}.{namespace}.svc:{PUSHGATEWAY_PORT}"
+
+
+def synthetic_flow_secret(flow: str) -> str:
+    """The Kubernetes Secret holding one flow's credentials."""
+    return f"synthetic-{flow}"
+
+
+def flow_selector(flow: str) -> str:
+    """The PromQL matcher of one synthetic flow's series (probes and pushed results)."""
+    return f'job="{SYNTHETIC_JOB}",{FLOW_LABEL}="{flow}"'

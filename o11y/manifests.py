@@ -2,8 +2,9 @@
 
 The components create these objects from the same core functions (PrometheusRules here,
 ServiceMonitors and Probes in o11y.monitors, NetworkPolicies from o11y.helm.network_policies,
-Secrets from o11y.helm, o11y.routing and o11y.pagerduty), and `render` writes them under `kubernetes/` so a reviewer sees what gets applied. Secrets are
-written with every value that comes from a secret redacted.
+Secrets from o11y.helm, o11y.routing, o11y.pagerduty and o11y.synthetics, the synthetic flows'
+runner from o11y.synthetics), and `render` writes them under `kubernetes/` so a reviewer sees
+what gets applied. Secrets are written with every value that comes from a secret redacted.
 
 Size: etcd refuses requests over 1.5 MiB and the API server caps them at 3 MiB, so rules are
 split into one PrometheusRule per area and service (whole rule groups, never a group split),
@@ -36,6 +37,7 @@ from o11y.readiness import grafana_readiness, readiness_job
 from o11y.routing import ALERTMANAGER_FILE, alertmanager_yaml, key_secrets
 from o11y.rules import rule_groups
 from o11y.slo import SLO_SERVICE_LABEL
+from o11y.synthetics import credential_secrets, workloads
 
 Manifest = dict[str, object]  # apiVersion, kind, metadata, spec | data
 
@@ -125,6 +127,8 @@ def secret_objects(stack: Stack) -> list[SecretObject]:
         ),
         SecretObject(SECRET_GRAFANA_ADMIN, (ADMIN_USER_KEY, ADMIN_PASSWORD_KEY)),
         *(SecretObject(name, tuple(keys)) for name, keys in kubernetes_secrets(stack).items()),
+        # The synthetic flows' credentials (components/synthetics.py).
+        *(SecretObject(name, tuple(keys)) for name, keys in credential_secrets(stack).items()),
     ]
 
 
@@ -155,6 +159,8 @@ def kubernetes_objects(stack: Stack) -> list[Manifest]:
         *(secret_manifest(stack, s) for s in secret_objects(stack)),
         *(network_policy_manifest(p) for p in network_policies(stack)),
         *(dict[str, object](m) for m in custom_resources(stack)),
+        # The synthetic flows' Pushgateway, runner ConfigMap and CronJobs (components/synthetics.py).
+        *(dict[str, object](m) for m in workloads(stack)),
         *prometheus_rules(stack),
         readiness_job(grafana_readiness(stack)),
     ]

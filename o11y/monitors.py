@@ -31,6 +31,7 @@ from o11y.helm.exporters import (
 )
 from o11y.model.catalog import Service
 from o11y.model.stack import Stack
+from o11y.synthetics import synthetic_monitors
 
 Json: TypeAlias = "str | int | float | bool | list[Json] | dict[str, Json] | None"
 Manifest: TypeAlias = dict[str, Json]
@@ -47,6 +48,7 @@ def custom_resources(stack: Stack) -> list[Manifest]:
         *(health_probe(stack, service) for service in stack.services),
         *tls_probes(stack),
         *exporter_monitors(stack),
+        *synthetic_monitors(stack),
     ]
 
 

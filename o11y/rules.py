@@ -16,8 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from o11y.alertdef import AlertDefinition
-from o11y.alerts import business, dependencies, infrastructure, selfmonitoring, service
+from o11y.alerts import (
+    anomalies,
+    business,
+    dependencies,
+    infrastructure,
+    selfmonitoring,
+    service,
+    synthetics,
+)
 from o11y.alerts.scenario import ProvenAlert
+from o11y.anomaly import recording_groups as anomaly_recording_groups
 from o11y.conventions import (
     DEPENDENCY_LABEL,
     PRIORITY_LABEL,
@@ -30,9 +39,12 @@ from o11y.model.stack import Stack
 from o11y.promrules import Rule, RuleGroup, rule_file
 from o11y.severity import ACTION_BY_PRIORITY, Action
 from o11y.slo import slo_alerts, slo_rule_groups
+from o11y.synthetics import recording_groups as synthetic_recording_groups
 
 RULES_DIR = "prometheus/rules"
 SLO_STEM = "slo"
+SYNTHETICS_STEM = "synthetics"
+ANOMALIES_STEM = "anomalies"
 # The severity of a heartbeat: routed to the dead man's switch, never to a person.
 HEARTBEAT_SEVERITY = "none"
 
@@ -43,6 +55,8 @@ AREAS: dict[str, Callable[[Stack], list[ProvenAlert]]] = {
     "infrastructure": infrastructure.infrastructure_alerts,
     "business": business.business_alerts,
     "observability": selfmonitoring.selfmonitoring_alerts,
+    SYNTHETICS_STEM: synthetics.synthetic_alerts,
+    ANOMALIES_STEM: anomalies.anomaly_alerts,
 }
 
 
@@ -189,6 +203,8 @@ def rule_groups(stack: Stack) -> dict[str, list[RuleGroup]]:
     with the recordings they read."""
     result = {stem: _groups(stack, alerts) for stem, alerts in alerts_by_file(stack).items()}
     result[SLO_STEM] = slo_rule_groups(stack, lambda definition: alert_rule(stack, definition))
+    result[SYNTHETICS_STEM] = synthetic_recording_groups(stack) + result[SYNTHETICS_STEM]
+    result[ANOMALIES_STEM] = anomaly_recording_groups(stack) + result[ANOMALIES_STEM]
     return result
 
 

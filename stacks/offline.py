@@ -119,6 +119,8 @@ class _Mocks(pulumi_mocks.Mocks):
             state["result"] = f"mock-password-{args.name}"
         if args.typ == "pagerduty:index/serviceIntegration:ServiceIntegration":
             state["integrationKey"] = f"mock-integration-key-{args.name}"
+        if args.typ == "sentry:index/sentryKey:SentryKey":
+            state["dsnPublic"] = f"https://mock-{args.name}@sentry.invalid/1"
         return f"{args.name}-id", state
 
     def call(

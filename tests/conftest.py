@@ -74,6 +74,11 @@ def alertmanager_bin() -> str:
 
 
 @pytest.fixture(scope="session")
+def pushgateway_bin() -> str:
+    return _tool("prometheus-pushgateway")
+
+
+@pytest.fixture(scope="session")
 def helm() -> str:
     path = helm_binary()
     if path is None:

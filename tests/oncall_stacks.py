@@ -51,6 +51,9 @@ def stack_data(
         "alerting": {"platform_team": "core"},
         "oncall": {"pagerduty": pagerduty or {}},
         "secrets": ["pagerduty_token"],
+        # Nothing of the shared catalog's flows and watches, which name its services and teams.
+        "synthetic_flows": [],
+        "anomalies": [],
     }
 
 

@@ -18,7 +18,16 @@ from grafana_foundation_sdk.cog.plugins import register_default_plugins
 from grafana_foundation_sdk.models import dashboard as model
 
 from o11y.conventions import dashboard_uid, folder_uid
-from o11y.dashboards import business, cost, infrastructure, logs, overview, service, slo
+from o11y.dashboards import (
+    business,
+    cost,
+    infrastructure,
+    logs,
+    overview,
+    service,
+    slo,
+    synthetics,
+)
 from o11y.dashboards.panels import DATASOURCE_VARIABLES, datasource_variable
 from o11y.dashboards.spec import DashboardSpec
 from o11y.model.stack import Stack
@@ -59,6 +68,7 @@ SECTIONS: tuple[tuple[Folder, Callable[[Stack], list[DashboardSpec]]], ...] = (
     (OVERVIEW, overview.dashboards),
     (OVERVIEW, slo.dashboards),
     (OVERVIEW, logs.dashboards),
+    (OVERVIEW, synthetics.dashboards),
     (SERVICES, service.dashboards),
     (PLATFORM, infrastructure.dashboards),
     (PLATFORM, cost.dashboards),

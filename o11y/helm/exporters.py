@@ -12,6 +12,7 @@ from o11y.conventions import (
 from o11y.helm.pods import Values, resources
 from o11y.model.catalog import Kafka, Postgres, Redis
 from o11y.model.stack import SecretName, Stack
+from o11y.synthetics import blackbox_modules
 
 # Blackbox modules the Probes use (o11y/monitors.py).
 MODULE_HTTP = "http_2xx"
@@ -62,6 +63,7 @@ def blackbox_values(stack: Stack) -> Values:
                         "method": "GET",
                     },
                 },
+                **blackbox_modules(stack),
             }
         },
     }

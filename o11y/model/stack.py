@@ -12,9 +12,13 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from o11y.conventions import grafana_host, pagerduty_team_wide_service_name
 from o11y.model.alerting import Alerting, BusinessRule, SecurityRule
+from o11y.model.anomaly import AnomalyWatch
 from o11y.model.catalog import BusinessDomain, Dependency, Member, Service, Team, TlsEndpoint
+from o11y.model.errortracking import Sentry
 from o11y.model.oncall import OnCall
 from o11y.model.platform import Platform, Profile, platform_with_profile
+from o11y.model.synthetics import SECRET_PREFIX as SYNTHETIC_SECRET_PREFIX
+from o11y.model.synthetics import SyntheticFlow
 from o11y.model.types import STRICT, LabelName, Name, StackName, Url, duration_seconds
 
 # Secret values the program reads from `o11y:secrets` (a Pulumi secret object). Only their
@@ -27,6 +31,7 @@ SecretName = Literal[
     "object_storage_secret_key",
     "postgres_password",
     "redis_password",
+    "sentry_token",
     # The dead man's switch URL the Watchdog heartbeat is sent to: whoever holds it can keep
     # the "alerting is dead" page from ever firing, so it is a secret.
     "dead_mans_switch_url",
@@ -36,14 +41,21 @@ SecretName = Literal[
 # may have its own: `slack_webhook_url_<team>`; teams without one use `slack_webhook_url`.
 TEAM_SLACK_WEBHOOK_PREFIX = "slack_webhook_url_"
 _TEAM_SLACK_WEBHOOK = re.compile(rf"^{TEAM_SLACK_WEBHOOK_PREFIX}[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# Credentials of synthetic flows (test users, API keys): `synthetic_<word>`.
+_SYNTHETIC_CREDENTIAL = re.compile(rf"^{SYNTHETIC_SECRET_PREFIX}[a-z0-9_]+$")
 
 
 def _known_secret(name: str) -> str:
-    if name in get_args(SecretName) or _TEAM_SLACK_WEBHOOK.match(name):
+    if (
+        name in get_args(SecretName)
+        or _TEAM_SLACK_WEBHOOK.match(name)
+        or _SYNTHETIC_CREDENTIAL.match(name)
+    ):
         return name
     known = ", ".join(get_args(SecretName))
     raise ValueError(
-        f"unknown secret '{name}'; expected one of {known} or {TEAM_SLACK_WEBHOOK_PREFIX}<team>"
+        f"unknown secret '{name}'; expected one of {known}, {TEAM_SLACK_WEBHOOK_PREFIX}<team>"
+        f" or {SYNTHETIC_SECRET_PREFIX}<credential>"
     )
 
 
@@ -59,14 +71,17 @@ PRODUCTION_REQUIRED_SECRETS: tuple[SecretName, ...] = (
 )
 
 
-def why_required(stack: "Stack", secret: SecretName) -> str:
+def why_required(stack: "Stack", secret: str) -> str:
     """Why `pulumi up` refuses to run without the secret, in a few words."""
     if secret == "postgres_password":
         return "the postgres exporter logs in with it"
+    flows = [f.name for f in stack.synthetic_flows if secret in f.secret_names]
+    if flows:
+        return f"the synthetic flow {', '.join(flows)} logs in with it"
     return f"required by the {stack.profile} profile"
 
 
-def required_secrets(stack: "Stack") -> tuple[SecretName, ...]:
+def required_secrets(stack: "Stack") -> tuple[str, ...]:
     """Secrets `pulumi up` refuses to run without in this stack."""
     needed: list[SecretName] = []
     if stack.production:
@@ -80,7 +95,8 @@ def required_secrets(stack: "Stack") -> tuple[SecretName, ...]:
     # render without a password source.
     if any(d.kind == "postgres" for d in stack.dependencies):
         needed.append("postgres_password")
-    return tuple(needed)
+    # A synthetic flow without its credentials could only ever fail.
+    return (*needed, *sorted({n for f in stack.synthetic_flows for n in f.secret_names}))
 
 
 class KubernetesTarget(BaseModel):
@@ -123,6 +139,10 @@ class Stack(BaseModel):
     business_domains: list[BusinessDomain] = Field(default_factory=list)
     security_rules: list[SecurityRule] = Field(default_factory=list)
     cost_labels: list[LabelName] = Field(default_factory=lambda: ["tenant", "plan", "feature"])
+    synthetic_flows: list[SyntheticFlow] = Field(default_factory=list)
+    anomalies: list[AnomalyWatch] = Field(default_factory=list)
+    # Error tracking; created only when the stack also has `secrets.sentry_token`.
+    sentry: Sentry | None = None
     # Per-environment settings.
     platform: Platform
     alerting: Alerting = Alerting()
@@ -167,6 +187,12 @@ class Stack(BaseModel):
                         f"platform.retention.metrics ({retention}); the error budget over the "
                         "period would be computed from less data"
                     )
+        for i, flow in enumerate(self.synthetic_flows):
+            if duration_seconds(flow.sla.period) > duration_seconds(retention):
+                problems.append(
+                    f"synthetic_flows[{i}].sla.period: {flow.sla.period} is longer than "
+                    f"platform.retention.metrics ({retention})"
+                )
         for i, endpoint in enumerate(self.tls_endpoints):
             if endpoint.team not in teams:
                 problems.append(f"tls_endpoints[{i}].team: unknown team '{endpoint.team}'")
@@ -193,6 +219,21 @@ class Stack(BaseModel):
                 problems.append(
                     f"security_rules[{i}].service: unknown service '{security.service}'"
                 )
+        problems += _duplicates("synthetic_flows", [f.name for f in self.synthetic_flows])
+        for i, flow in enumerate(self.synthetic_flows):
+            if flow.team not in teams:
+                problems.append(f"synthetic_flows[{i}].team: unknown team '{flow.team}'")
+            for j, step in enumerate(flow.steps):
+                if step.service is not None and step.service not in services:
+                    problems.append(
+                        f"synthetic_flows[{i}].steps[{j}].service: unknown service '{step.service}'"
+                    )
+        problems += _duplicates("anomalies", [a.name for a in self.anomalies])
+        for i, watch in enumerate(self.anomalies):
+            if watch.team not in teams:
+                problems.append(f"anomalies[{i}].team: unknown team '{watch.team}'")
+            if watch.service is not None and watch.service not in services:
+                problems.append(f"anomalies[{i}].service: unknown service '{watch.service}'")
         if self.alerting.platform_team not in teams:
             problems.append(f"alerting.platform_team: unknown team '{self.alerting.platform_team}'")
         problems += _one_role_per_person(self)

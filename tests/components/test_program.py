@@ -1,6 +1,7 @@
 """The whole program under Pulumi mocks: providers, wiring and the refusal of bad stacks."""
 
 from collections import Counter
+from collections.abc import Iterable
 
 import pulumi
 import pytest
@@ -8,7 +9,7 @@ from pulumi.runtime import rpc
 
 from o11y.config import load_offline, read_stack_file, with_secret_placeholders
 from o11y.manifests import kubernetes_objects, prometheus_rules
-from o11y.model.stack import Stack
+from o11y.model.stack import Stack, required_secrets
 from stacks.offline import Registration, run_program
 from tests.components.mocks import ROOT, of_type, run_stack
 from tests.trees import as_dict, dig, text
@@ -27,8 +28,10 @@ def test_the_kubernetes_provider_targets_the_configured_context(prod_stack: Stac
     assert provider.inputs["context"] == "prod-eu-west-1"
 
 
-def test_the_stack_the_engine_runs_names_the_environment() -> None:
-    raw = with_secret_placeholders(read_stack_file(ROOT / "Pulumi.dev.yaml"), ["postgres_password"])
+def test_the_stack_the_engine_runs_names_the_environment(dev_stack: Stack) -> None:
+    raw = with_secret_placeholders(
+        read_stack_file(ROOT / "Pulumi.dev.yaml"), required_secrets(dev_stack)
+    )
     registrations = run_program(raw, "qa-eu")
     release = next(
         r
@@ -46,26 +49,36 @@ def test_prod_without_its_secrets_refuses_to_run(prod_stack: Stack) -> None:
         run_stack("prod", prod_stack, secrets=())
 
 
-def counts(registrations: list[Registration]) -> Counter[str]:
+def counts(registrations: Iterable[Registration]) -> Counter[str]:
     return Counter(r.type.rsplit(":", 1)[-1] for r in registrations)
 
 
 def test_dev_resources_follow_the_catalog(dev_stack: Stack) -> None:
-    found = counts(run_stack("dev", dev_stack))
+    registrations = run_stack("dev", dev_stack)
+    found = counts(registrations)
     exporters = len([d for d in dev_stack.dependencies if d.kind != "partner_api"])
-    assert found["ServiceMonitor"] == len(dev_stack.services) + exporters
-    assert found["Probe"] == len(dev_stack.services) + len(dev_stack.tls_endpoints)
+    flows = dev_stack.synthetic_flows
+    runners = [f for f in flows if f.runner == "cronjob"]
+    # The Pushgateway, when a flow runs as a CronJob, is scraped like the exporters.
+    pushgateway = 1 if runners else 0
+    assert found["ServiceMonitor"] == len(dev_stack.services) + exporters + pushgateway
+    assert found["Probe"] == (
+        len(dev_stack.services) + len(dev_stack.tls_endpoints) + len(flows) - len(runners)
+    )
+    assert found["CronJob"] == len(runners)
     assert found["PrometheusRule"] == len(prometheus_rules(dev_stack))
     # The operator CRDs, kube-prometheus-stack, loki, tempo, grafana, otel gateway and agent,
     # blackbox and the postgres, redis and kafka exporters; no Mimir and no sampling tier (one
     # gateway) in dev.
     assert found["Release"] == 11
     # No PagerDuty token in dev: no PagerDuty resources, no provider.
-    assert not [t for t in found if t in {"Service", "Schedule", "EscalationPolicy"}]
+    assert not [r for r in registrations if r.type.startswith("pagerduty:")]
 
 
 def test_prod_adds_mimir_network_policies_and_the_on_call_graph(prod_stack: Stack) -> None:
-    found = counts(run_stack("prod", prod_stack))
+    registrations = run_stack("prod", prod_stack)
+    # PagerDuty services only: the synthetic flows' Pushgateway is a Kubernetes Service.
+    found = counts(r for r in registrations if not r.type.startswith("kubernetes:core/"))
     assert found["Release"] == 13
     assert found["NetworkPolicy"] >= 1
     teams = len(prod_stack.teams)

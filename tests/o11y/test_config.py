@@ -329,15 +329,17 @@ def test_an_unknown_secret_name_is_rejected() -> None:
     assert caught.value.problems == [
         "secrets[0]: unknown secret 'pagerduty_tokn'; expected one of pagerduty_token, "
         "slack_webhook_url, smtp_password, object_storage_access_key, object_storage_secret_key, "
-        "postgres_password, redis_password, dead_mans_switch_url or slack_webhook_url_<team>"
+        "postgres_password, redis_password, sentry_token, dead_mans_switch_url, "
+        "slack_webhook_url_<team> or synthetic_<credential>"
     ]
 
 
 def test_prod_requires_its_secrets_and_dev_only_its_databases(
     dev_stack: Stack, prod_stack: Stack
 ) -> None:
-    assert required_secrets(dev_stack) == ("postgres_password",)
-    assert required_secrets(prod_stack) == (
+    without_flows: dict[str, object] = {"synthetic_flows": []}
+    assert required_secrets(dev_stack.model_copy(update=without_flows)) == ("postgres_password",)
+    assert required_secrets(prod_stack.model_copy(update=without_flows)) == (
         "pagerduty_token",
         "slack_webhook_url",
         "smtp_password",
@@ -346,6 +348,21 @@ def test_prod_requires_its_secrets_and_dev_only_its_databases(
         "object_storage_secret_key",
         "postgres_password",
     )
+
+
+def test_synthetic_flow_credentials_are_required_in_every_stack(dev_stack: Stack) -> None:
+    flow = {
+        "name": "log-in",
+        "title": "Log in",
+        "team": dev_stack.teams[0].name,
+        "every_minutes": 5,
+        "credentials": {"key": "synthetic_api_key"},
+        "steps": [{"name": "get", "url": "http://x/", "headers": {"X-Key": "${key}"}}],
+    }
+    stack = Stack.model_validate({**dev_stack.model_dump(), "synthetic_flows": [flow]})
+    assert required_secrets(stack)[-1] == "synthetic_api_key"
+    with pytest.raises(ConfigError, match=r"secrets\[0\]: unknown secret 'synthetic-api-key'"):
+        parse(stack_config("dev"), secrets={"synthetic-api-key": "x"})
 
 
 def test_profiles_give_dev_and_prod_their_defaults(dev_stack: Stack, prod_stack: Stack) -> None:
@@ -385,7 +402,10 @@ def test_the_profile_not_the_name_decides_what_a_stack_requires() -> None:
     assert production.production and is_ha(production)
     assert production.platform.replicas.alertmanager == 3
     assert "pagerduty_token" in required_secrets(production)
-    development = parse({**stack_config("prod"), "profile": "development"}, name="prod")
+    # Without flows, whose credentials every stack needs (tested with the flows).
+    development = parse(
+        {**stack_config("prod"), "profile": "development", "synthetic_flows": []}, name="prod"
+    )
     assert not development.production and not is_ha(development)
     assert development.platform.replicas.alertmanager == 1
     # Only what its dependencies need (the postgres exporter's login), nothing of production.

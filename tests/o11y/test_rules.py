@@ -22,7 +22,16 @@ from o11y.rules import (
 from o11y.severity import Priority
 from tests.o11y.promtool_proof import write_suite
 
-STEMS = ["business", "dependencies", "infrastructure", "observability", "services", "slo"]
+STEMS = [
+    "anomalies",
+    "business",
+    "dependencies",
+    "infrastructure",
+    "observability",
+    "services",
+    "slo",
+    "synthetics",
+]
 
 
 def _alert_rules(stack: Stack) -> list[dict[str, object]]:

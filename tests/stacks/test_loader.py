@@ -9,6 +9,7 @@ import yaml
 from pulumi.runtime import config as runtime_config
 
 from o11y.config import stack_names
+from o11y.model.stack import Stack, required_secrets
 from stacks.loader import engine_config, load_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,16 +31,20 @@ def no_in_process_config() -> None:
     runtime_config.set_all_config({}, [])
 
 
-def test_the_engines_config_becomes_the_stack(monkeypatch: pytest.MonkeyPatch) -> None:
-    secrets = {"slack_webhook_url": "https://hooks", "postgres_password": "pw"}
+def test_the_engines_config_becomes_the_stack(
+    monkeypatch: pytest.MonkeyPatch, dev_stack: Stack
+) -> None:
+    # What dev requires (its database, its synthetic flows' credentials) and one optional.
+    secrets = dict.fromkeys(required_secrets(dev_stack), "x")
+    secrets["slack_webhook_url"] = "https://hooks"
     for key, value in engine_environment("dev", secrets).items():
         monkeypatch.setenv(key, value)
     raw = engine_config()
     assert raw.secret_keys == {"o11y:secrets"}
     loaded = load_stack(stack_name="dev")
     assert loaded.stack.environment == "dev"
-    assert loaded.stack.secrets == {"slack_webhook_url", "postgres_password"}
-    assert set(loaded.secrets) == {"slack_webhook_url", "postgres_password"}
+    assert loaded.stack.secrets == set(secrets)
+    assert set(loaded.secrets) == set(secrets)
 
 
 def test_prod_without_its_secrets_stops_before_any_resource(
@@ -70,7 +75,10 @@ def test_every_stack_disables_default_providers(stack: str) -> None:
     assert config["pulumi:disable-default-providers"] == ["*"]
 
 
-def test_the_running_stacks_name_is_its_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in engine_environment("dev", {"postgres_password": "pw"}).items():
+def test_the_running_stacks_name_is_its_environment(
+    monkeypatch: pytest.MonkeyPatch, dev_stack: Stack
+) -> None:
+    secrets = dict.fromkeys(required_secrets(dev_stack), "pw")
+    for key, value in engine_environment("dev", secrets).items():
         monkeypatch.setenv(key, value)
     assert load_stack(stack_name="dev-eu").stack.environment == "dev-eu"

@@ -38,5 +38,7 @@ def small_stack(base: Stack) -> Stack:
             "tls_endpoints": [],
             "business_rules": [],
             "security_rules": [],
+            "synthetic_flows": [],
+            "anomalies": [],
         }
     )
