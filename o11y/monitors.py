@@ -3,7 +3,7 @@
 One ServiceMonitor per catalog service (a new service is monitored by adding one catalog
 entry), one health Probe per service, one TLS Probe per configured endpoint and one
 ServiceMonitor per exporter. Every target carries `service` (or `dependency`) and `team`, and
-unbounded labels (S2) are dropped before ingestion. Plain dicts: components/monitoring.py
+unbounded labels are dropped before ingestion. Plain dicts: components/monitoring.py
 creates them as CustomResources, tests validate them against the CRDs' schemas.
 """
 

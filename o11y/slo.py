@@ -93,8 +93,8 @@ BURN_RATE_TABLE: tuple[BurnRateWindows, ...] = (
 # the scaled 0.93x of its 6h/3d ticket, exactly as Sloth's google-28d window table does.
 BURN_FACTOR_FLOOR: dict[Period, Decimal] = {"30d": Decimal(0), "28d": Decimal(0), "7d": Decimal(1)}
 
-# Remaining share of the period's budget at which the "half spent" alert fires (seed 003,
-# "Alert when 50% of budget consumed").
+# Remaining share of the period's budget at which the "half spent" alert fires (half of the
+# budget consumed).
 HALF_BUDGET = Decimal("0.5")
 
 
@@ -470,7 +470,7 @@ def page_text(level: ServiceLevel) -> AlertText:
     return AlertText(
         suffix="ErrorBudgetFastBurn",
         kind=Action.PAGE.value,
-        priority=Priority.P1,  # budget gone within days: wake someone (seed 002: P1 degraded)
+        priority=Priority.P1,  # budget gone within days: wake someone (P1: degraded)
         for_="0s",  # the short window already debounces (Workbook); Sloth uses none either
         summary=f"{slo_title(level)}: error budget burning fast",
         description=f"The error ratio of {level.service} {level.name} is above "

@@ -1,5 +1,5 @@
 """Anomaly alerts: a watched metric outside its seasonal band for long enough (o11y/anomaly.py;
-seed 003 task 5.1: sudden drops, gradual degradation, unusual spikes)."""
+sudden drops, gradual degradation, unusual spikes)."""
 
 from o11y.alertdef import AlertDefinition, TriageQuery
 from o11y.alerts.scenario import Case, ProvenAlert, Series, series, steady

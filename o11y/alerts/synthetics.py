@@ -1,5 +1,5 @@
 """Synthetic flow alerts: a flow that fails twice in a row, a flow that stopped running, and a
-flow below its SLA over its period (seed 003 task 1.5, seed 004)."""
+flow below its SLA over its period."""
 
 from o11y.alertdef import AlertDefinition, TriageQuery
 from o11y.alerts.scenario import Case, ProvenAlert, Series, counting, series, steady

@@ -83,7 +83,7 @@ def s3_endpoint(storage: ObjectStorage) -> str:
 
 
 def s3_encryption(storage: ObjectStorage) -> Values:
-    """Server-side encryption (E3) in the dskit/Tempo `sse` form: SSE-KMS with a key, else SSE-S3."""
+    """Server-side encryption in the dskit/Tempo `sse` form: SSE-KMS with a key, else SSE-S3."""
     if storage.kms_key_id:
         return {"type": "SSE-KMS", "kms_key_id": storage.kms_key_id}
     return {"type": "SSE-S3"}

@@ -25,7 +25,7 @@ DEFAULT_BUCKETS: tuple[float, ...] = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 
 
 class EndpointBudget(BaseModel):
-    """A performance budget for one route (seed 003 task 2.4): latency quantiles in seconds."""
+    """A performance budget for one route: latency quantiles in seconds."""
 
     model_config = STRICT
     route: str = Field(min_length=1)
@@ -42,7 +42,7 @@ class EndpointBudget(BaseModel):
 
 
 class ServiceMetric(BaseModel):
-    """A service-specific metric the service promises to expose (seed 001), shown on its dashboard."""
+    """A service-specific metric the service promises to expose, shown on its dashboard."""
 
     model_config = STRICT
     name: MetricName
@@ -69,7 +69,7 @@ class Service(BaseModel):
     scrape_interval: Duration = "30s"
     # Histogram buckets the service exports for http_request_duration_seconds.
     latency_buckets: tuple[float, ...] = DEFAULT_BUCKETS
-    # Alert thresholds (seed 002): 5xx ratio in percent, latency in seconds.
+    # Alert thresholds: 5xx ratio in percent, latency in seconds.
     error_rate_page_percent: Percent = 5.0
     error_rate_ticket_percent: Percent = 1.0
     latency_p99_seconds: float = Field(default=2.0, gt=0)
@@ -124,13 +124,13 @@ class Kafka(BaseModel):
     kind: Literal["kafka"]
     name: Name
     brokers: list[str] = Field(min_length=1)
-    # Consumer groups whose lag matters (seed 002: game-consumer), with the lag that pages.
+    # Consumer groups whose lag matters, with the lag that pages.
     consumer_groups: list[str] = Field(default_factory=list)
     max_lag: int = Field(default=1000, ge=1)
 
 
 class PartnerApi(BaseModel):
-    """A third-party API called by a service (seed 002: the FinTech bank API)."""
+    """A third-party API called by a service (e.g. a bank's API)."""
 
     model_config = STRICT
     kind: Literal["partner_api"]
@@ -167,7 +167,7 @@ class Team(BaseModel):
     display_name: str
     slack_channel: str = Field(pattern=r"^#[a-z0-9_-]+$")
     email: Email
-    # Weekly rotating primary on-call, in rotation order (seed 003: 3+ people).
+    # Weekly rotating primary on-call, in rotation order.
     rotation: list[Member] = Field(min_length=1, max_length=MAX_ROTATION_MEMBERS)
     # Secondary on-call and escalation level 2.
     lead: Member

@@ -30,12 +30,12 @@ class Replicas(BaseModel):
 
 class Retention(BaseModel):
     model_config = STRICT
-    # Prometheus keeps this much locally (hot); Mimir keeps long-term in prod (S3).
+    # Prometheus keeps this much locally (hot); Mimir keeps long-term in prod (object storage).
     metrics: Duration
     metrics_size: str = Field(pattern=r"^[0-9]+(KB|MB|GB|TB)$")
     long_term_metrics: Duration
     traces: Duration
-    # Loki retention per `level` stream label (seed 003: debug 3d, info 7d, warn 30d, error 90d).
+    # Loki retention per `level` stream label (e.g. debug 3d, info 7d, warn 30d, error 90d).
     logs_by_level: dict[LogLevel, Duration]
     logs_default: Duration
 
@@ -84,7 +84,7 @@ class Resources(BaseModel):
 
 
 class Tracing(BaseModel):
-    """Tail sampling (S1): errors, slow traces and critical operations are always kept."""
+    """Tail sampling: errors, slow traces and critical operations are always kept."""
 
     model_config = STRICT
     sampling_percent: Percent

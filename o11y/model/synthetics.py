@@ -64,7 +64,7 @@ class FlowStep(BaseModel):
 
 
 class FlowSla(BaseModel):
-    """What a flow promises over `period` (seed 004: 99.5% available, < 1% errors, < 1 s)."""
+    """What a flow promises over `period` (e.g. 99.5% available, < 1% errors, < 1 s)."""
 
     model_config = STRICT
     availability_percent: Percent = 99.5
