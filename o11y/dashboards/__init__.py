@@ -173,14 +173,11 @@ def _panels(board: model.Dashboard) -> Iterator[model.Panel]:
             yield panel
 
 
-def unread_by_the_sdk(text: str) -> list[str]:
-    """Where a dashboard's JSON differs once read by the foundation SDK's models (the dashboard
-    schema and each panel kind's and datasource's own) and written back: what the schema
-    does not know or spells differently. Empty when the SDK reads it unchanged."""
+def unread_by_the_sdk(original: dict[str, object]) -> list[str]:
+    """Where a dashboard's JSON model differs once read by the foundation SDK's models (the
+    dashboard schema and each panel kind's and datasource's own) and written back: what the
+    schema does not know or spells differently. Empty when the SDK reads it unchanged."""
     register_default_plugins()
-    original: object = json.loads(text)
-    if not isinstance(original, dict):
-        return ["(root): not a JSON object"]
     again: object = json.loads(
         json.dumps(model.Dashboard.from_json(original).to_json(), cls=JSONEncoder)
     )
