@@ -109,4 +109,4 @@ def _anomaly(watch: AnomalyWatch) -> ProvenAlert:
         # The last minute outside: a shorter `for` would fire here.
         f"{minutes // 2 - 1}m",
     )
-    return ProvenAlert(definition, fires=fires, silent=(*silent, brief))
+    return ProvenAlert(definition, fires=lambda: fires, silent=lambda: (*silent, brief))

@@ -101,12 +101,12 @@ def _failure_rate(stack: Stack, rule: BusinessRule) -> ProvenAlert:
     fires_percent = min(100.0, max(threshold * 2, threshold + 1))
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 f"{fires_percent:g}% of attempts fail", attempts(fires_percent, 60), "20m", labels
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(f"{threshold / 2:g}% of attempts fail", attempts(threshold / 2, 60), "20m"),
             Case("every attempt fails but there are few", attempts(100, 1), "20m"),
         ),
@@ -176,7 +176,7 @@ def _security(stack: Stack, rule: SecurityRule) -> ProvenAlert:
     if rule.kind == "any":
         return ProvenAlert(
             definition,
-            fires=(
+            fires=lambda: (
                 Case(
                     "one event happens",
                     (series(rule.metric, labels, "0 0 0 1 1 1 1 1 1 1 1"),),
@@ -184,7 +184,9 @@ def _security(stack: Stack, rule: SecurityRule) -> ProvenAlert:
                     labels,
                 ),
             ),
-            silent=(Case("no event happens", (series(rule.metric, labels, steady(0, 10)),), "5m"),),
+            silent=lambda: (
+                Case("no event happens", (series(rule.metric, labels, steady(0, 10)),), "5m"),
+            ),
         )
     spike = max(rule.min_per_second * 2, 1.0)
     calm = spike / (rule.spike_factor * 2)
@@ -206,7 +208,7 @@ def _security(stack: Stack, rule: SecurityRule) -> ProvenAlert:
         )
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "the rate jumps",
                 (series(rule.metric, labels, spiking(calm, spike)),),
@@ -214,5 +216,5 @@ def _security(stack: Stack, rule: SecurityRule) -> ProvenAlert:
                 labels,
             ),
         ),
-        silent=tuple(silent),
+        silent=lambda: tuple(silent),
     )

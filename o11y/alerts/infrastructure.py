@@ -70,7 +70,7 @@ def _node_cpu(stack: Stack) -> ProvenAlert:
     return ProvenAlert(
         definition,
         # An idle counter growing 3s per minute: the CPU is idle 5% of the time.
-        fires=(
+        fires=lambda: (
             Case(
                 "the CPU is 95% busy",
                 (series("node_cpu_seconds_total", node, counting(3, 30)),),
@@ -78,7 +78,7 @@ def _node_cpu(stack: Stack) -> ProvenAlert:
                 {"instance": "node-1:9100"},
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "the CPU is half busy",
                 (series("node_cpu_seconds_total", node, counting(30, 30)),),
@@ -133,7 +133,7 @@ def _container_memory(stack: Stack) -> ProvenAlert:
     limit_labels = {**pod, "job": "kube-state-metrics", "resource": "memory", "unit": "byte"}
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "the container uses 95% of its limit",
                 (
@@ -144,7 +144,7 @@ def _container_memory(stack: Stack) -> ProvenAlert:
                 pod,
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "the container uses half its limit",
                 (

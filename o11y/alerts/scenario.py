@@ -7,7 +7,7 @@ turns one proven alert and its final rule (o11y/rules.py) into a `promtool test 
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import yaml
@@ -45,12 +45,13 @@ class Case:
 class ProvenAlert:
     """An alert with the cases that prove it: every `fires` case fires it, no `silent` one does.
 
-    Only a heartbeat (always firing by design) has no silent case.
+    Only a heartbeat (always firing by design) has no silent case. The cases are built on
+    demand: rendering a large catalog needs the alerts, only the proofs need their series.
     """
 
     definition: AlertDefinition
-    fires: tuple[Case, ...]
-    silent: tuple[Case, ...]
+    fires: Callable[[], tuple[Case, ...]]
+    silent: Callable[[], tuple[Case, ...]]
 
 
 def series(metric: str, labels: Mapping[str, str], values: str) -> Series:
@@ -131,14 +132,14 @@ def promtool_test(rule: Rule, proven: ProvenAlert, rule_file: str) -> str:
     case with exactly the expected labels and annotations, and stays silent for the others."""
     name = proven.definition.name
     tests: list[object] = []
-    for case in proven.fires:
+    for case in proven.fires():
         labels = {**case.labels, **rule.get("labels", {})}
         expected = {
             "exp_labels": labels,
             "exp_annotations": rendered_annotations(rule, {**labels, "alertname": name}),
         }
         tests.append(_test(f"{name} fires: {case.title}", case, name, [expected]))
-    for case in proven.silent:
+    for case in proven.silent():
         tests.append(_test(f"{name} stays silent: {case.title}", case, name, []))
     document = {"rule_files": [rule_file], "evaluation_interval": INTERVAL, "tests": tests}
     return yaml.safe_dump(document, sort_keys=False, width=1000, allow_unicode=True)

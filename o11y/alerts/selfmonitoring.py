@@ -112,7 +112,7 @@ def _watchdog(stack: Stack) -> ProvenAlert:
         ),
         related=("PrometheusRuleFailures", "AlertmanagerFailedToSendAlerts"),
     )
-    return ProvenAlert(definition, fires=(Case("always", (), "1m"),), silent=())
+    return ProvenAlert(definition, fires=lambda: (Case("always", (), "1m"),), silent=lambda: ())
 
 
 def _gateway_down(stack: Stack) -> ProvenAlert:
@@ -163,11 +163,11 @@ def _gateway_down(stack: Stack) -> ProvenAlert:
     target = {"job": RELEASE_OTEL_GATEWAY, "instance": "10.0.0.5:8888"}
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case("every replica is down", (series("up", target, steady(0, 15)),), "10m", labels),
             Case("the collector is not scraped", (), "10m", labels),
         ),
-        silent=(Case("a replica is up", (series("up", target, steady(1, 15)),), "10m"),),
+        silent=lambda: (Case("a replica is up", (series("up", target, steady(1, 15)),), "10m"),),
     )
 
 
@@ -230,7 +230,7 @@ def _agent_down(stack: Stack) -> ProvenAlert:
     labels = {"namespace": namespace, "daemonset": OTEL_AGENT_DAEMONSET}
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "an agent pod is unavailable (Pending or evicted pods have no `up`)",
                 (series(metric, target, steady(1, 20)),),
@@ -238,7 +238,7 @@ def _agent_down(stack: Stack) -> ProvenAlert:
                 labels,
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case("every agent is available", (series(metric, target, steady(0, 20)),), "15m"),
             Case(
                 "an agent has been unavailable for 9 minutes (a rollout)",
@@ -290,7 +290,7 @@ def _export_failing(stack: Stack) -> ProvenAlert:
     failing = {**labels, "instance": "10.0.0.5:8888"}
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "spans are dropped",
                 (series("otelcol_exporter_send_failed_spans_total", failing, counting(60, 20)),),
@@ -298,7 +298,7 @@ def _export_failing(stack: Stack) -> ProvenAlert:
                 labels,
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "nothing is dropped",
                 (series("otelcol_exporter_send_failed_spans_total", failing, steady(4, 20)),),
@@ -364,7 +364,7 @@ def _loki(stack: Stack) -> ProvenAlert:
     )
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "5% of lines are discarded",
                 _ingested(lines_discarded, lines_received, counting(30, 30)),
@@ -387,7 +387,7 @@ def _loki(stack: Stack) -> ProvenAlert:
                 "25m",
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "nothing is discarded and pushes succeed",
                 (
@@ -441,14 +441,14 @@ def _discarded(
     )
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 f"5% of {unit} are discarded",
                 _ingested(discarded, received, counting(30, 30)),
                 "25m",
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(f"no {unit} are discarded", _ingested(discarded, received, steady(0, 30)), "25m"),
         ),
     )

@@ -184,7 +184,7 @@ def _down(service: Service) -> ProvenAlert:
     )
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "every target is down while its health probe is scraped",
                 (series("up", target, steady(0, 10)), series("up", probe, steady(1, 10))),
@@ -193,7 +193,7 @@ def _down(service: Service) -> ProvenAlert:
             ),
             Case("no target exists", (), "5m", _labels(service)),
         ),
-        silent=(Case("a target is up", (series("up", target, steady(1, 10)),), "5m"),),
+        silent=lambda: (Case("a target is up", (series("up", target, steady(1, 10)),), "5m"),),
     )
 
 
@@ -244,7 +244,7 @@ def _probe(service: Service) -> ProvenAlert:
     )
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "every probe fails",
                 (series(METRIC_PROBE_SUCCESS, target, steady(0, 10)),),
@@ -252,7 +252,7 @@ def _probe(service: Service) -> ProvenAlert:
                 _labels(service),
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "the probe succeeds", (series(METRIC_PROBE_SUCCESS, target, steady(1, 10)),), "5m"
             ),
@@ -316,7 +316,7 @@ def _error_rate(
     quiet_percent = threshold / 2
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 f"{fires_percent:g}% of requests fail",
                 _traffic(service, fires_percent, _PER_MINUTE),
@@ -324,7 +324,7 @@ def _error_rate(
                 _labels(service),
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 f"{quiet_percent:g}% of requests fail",
                 _traffic(service, quiet_percent, _PER_MINUTE),
@@ -404,7 +404,7 @@ def _latency(
     per_minute = _PER_MINUTE
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "every request is slower than the budget",
                 histogram(
@@ -419,7 +419,7 @@ def _latency(
                 _labels(service),
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "every request is within the budget",
                 histogram(
@@ -497,7 +497,7 @@ def _request_rate_drop(stack: Stack, service: Service) -> ProvenAlert:
     dropped = f"{counting(_PER_MINUTE, 70)} {counting(_PER_MINUTE / 5, 14, 70 * _PER_MINUTE + _PER_MINUTE / 5)}"
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "traffic falls to a fifth",
                 (series(METRIC_HTTP_REQUESTS, labels, dropped),),
@@ -505,7 +505,7 @@ def _request_rate_drop(stack: Stack, service: Service) -> ProvenAlert:
                 _labels(service),
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "traffic is steady",
                 (series(METRIC_HTTP_REQUESTS, labels, counting(_PER_MINUTE, 85)),),
@@ -571,7 +571,7 @@ def _endpoint_budget(
     route = {SERVICE_LABEL: service.name, ROUTE_LABEL: endpoint.route}
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 f"the route's {label} is over budget",
                 histogram(
@@ -586,7 +586,7 @@ def _endpoint_budget(
                 {**_labels(service), ROUTE_LABEL: endpoint.route},
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 f"the route's {label} is within budget",
                 histogram(
@@ -656,7 +656,7 @@ def _cardinality(stack: Stack, service: Service) -> ProvenAlert:
     )
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "the service exposes too many series",
                 (series("scrape_samples_post_metric_relabeling", target, steady(limit + 1, 40)),),
@@ -664,7 +664,7 @@ def _cardinality(stack: Stack, service: Service) -> ProvenAlert:
                 _labels(service),
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "the service is within the limit",
                 (series("scrape_samples_post_metric_relabeling", target, steady(limit, 40)),),

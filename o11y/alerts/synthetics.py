@@ -110,7 +110,7 @@ def _failing(flow: SyntheticFlow) -> ProvenAlert:
     once = " ".join(["1"] * 3 + ["0"] * every + ["1"] * (every + 10))
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "every run fails",
                 (series(metric, raw, steady(0, horizon)),),
@@ -118,7 +118,7 @@ def _failing(flow: SyntheticFlow) -> ProvenAlert:
                 labels,
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case("every run passes", (series(metric, raw, steady(1, horizon)),), f"{horizon}m"),
             Case(
                 "one run fails, the next passes",
@@ -184,7 +184,7 @@ def _not_running(stack: Stack, flow: SyntheticFlow) -> ProvenAlert:
     other = {FLOW_LABEL: f"{flow.name}-other", "job": SYNTHETIC_JOB}
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "the last result is older than two runs",
                 (series("push_time_seconds", raw, steady(0, horizon)),),
@@ -198,7 +198,7 @@ def _not_running(stack: Stack, flow: SyntheticFlow) -> ProvenAlert:
                 labels,
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "a result arrives every minute",
                 (series("push_time_seconds", raw, counting(60, horizon)),),
@@ -270,7 +270,7 @@ def _sla(flow: SyntheticFlow) -> ProvenAlert:
     )
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "availability under target",
                 indicators(availability - (1 - availability), good[1], good[2]),
@@ -290,5 +290,5 @@ def _sla(flow: SyntheticFlow) -> ProvenAlert:
                 labels,
             ),
         ),
-        silent=(Case("every target met", indicators(*good), "35m"),),
+        silent=lambda: (Case("every target met", indicators(*good), "35m"),),
     )

@@ -11,12 +11,12 @@ def test_the_watchdog_is_an_always_firing_heartbeat(dev_stack: Stack) -> None:
     (watchdog,) = [a for a in selfmonitoring_alerts(dev_stack) if a.definition.name == WATCHDOG]
     assert watchdog.definition.heartbeat
     assert watchdog.definition.expr == "vector(1)"
-    assert watchdog.silent == ()
+    assert watchdog.silent() == ()
 
 
 def test_only_heartbeats_lack_a_silent_case(prod_stack: Stack) -> None:
     for alert in selfmonitoring_alerts(prod_stack):
-        assert bool(alert.silent) != alert.definition.heartbeat, alert.definition.name
+        assert bool(alert.silent()) != alert.definition.heartbeat, alert.definition.name
 
 
 def test_mimir_ingestion_is_watched_only_where_mimir_runs(

@@ -154,7 +154,9 @@ def test_the_promtool_proof_fails_for_an_alert_that_cannot_fire(
         description="d",
     )
     up = series("up", {"job": "x"}, steady(1, 10))
-    proven = ProvenAlert(broken, fires=(Case("up is 1", (up,), "5m", {"job": "x"}),), silent=())
+    proven = ProvenAlert(
+        broken, fires=lambda: (Case("up is 1", (up,), "5m", {"job": "x"}),), silent=lambda: ()
+    )
     tests = write_suite(dev_stack, [proven], tmp_path)
     result = subprocess.run(
         [promtool, "test", "rules", *tests],

@@ -64,7 +64,7 @@ def _tls_probe(endpoint: TlsEndpoint) -> ProvenAlert:
     )
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "the probe fails",
                 (series(METRIC_PROBE_SUCCESS, _tls_target(endpoint), steady(0, 15)),),
@@ -72,7 +72,7 @@ def _tls_probe(endpoint: TlsEndpoint) -> ProvenAlert:
                 _tls_labels(endpoint),
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "the probe succeeds",
                 (series(METRIC_PROBE_SUCCESS, _tls_target(endpoint), steady(1, 15)),),
@@ -113,7 +113,7 @@ def _cert_expiry(endpoint: TlsEndpoint) -> ProvenAlert:
     target = _tls_target(endpoint)
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "the certificate expires in 10 days",
                 (series("probe_ssl_earliest_cert_expiry", target, steady(10 * _DAY, 90)),),
@@ -121,7 +121,7 @@ def _cert_expiry(endpoint: TlsEndpoint) -> ProvenAlert:
                 _tls_labels(endpoint),
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "the certificate expires in 60 days",
                 (series("probe_ssl_earliest_cert_expiry", target, steady(60 * _DAY, 90)),),

@@ -88,7 +88,7 @@ def _kafka_lag(stack: Stack, kafka: Kafka, group: str) -> ProvenAlert:
     }
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "lag above the limit",
                 (series("kafka_consumergroup_lag", lag_labels, steady(kafka.max_lag + 1, 15)),),
@@ -96,7 +96,7 @@ def _kafka_lag(stack: Stack, kafka: Kafka, group: str) -> ProvenAlert:
                 labels,
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "lag at the limit",
                 (series("kafka_consumergroup_lag", lag_labels, steady(kafka.max_lag, 15)),),
@@ -148,7 +148,7 @@ def _kafka_brokers(stack: Stack, kafka: Kafka) -> ProvenAlert:
     target = exporter_target(kafka.name)
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "a broker is missing",
                 (series("kafka_brokers", target, steady(expected - 1, 15)),),
@@ -156,7 +156,7 @@ def _kafka_brokers(stack: Stack, kafka: Kafka) -> ProvenAlert:
                 dependency_labels(kafka.name),
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "every broker is there",
                 (series("kafka_brokers", target, steady(expected, 15)),),

@@ -104,7 +104,7 @@ def _partner_errors(stack: Stack, service: Service, partner: PartnerApi) -> Prov
     fires_percent = min(100.0, max(threshold * 2, threshold + 1))
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 f"{fires_percent:g}% of calls fail",
                 calls_with(fires_percent, _PER_MINUTE),
@@ -112,7 +112,7 @@ def _partner_errors(stack: Stack, service: Service, partner: PartnerApi) -> Prov
                 labels,
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 f"{threshold / 2:g}% of calls fail", calls_with(threshold / 2, _PER_MINUTE), "20m"
             ),

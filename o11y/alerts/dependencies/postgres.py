@@ -64,7 +64,7 @@ def _postgres_down(stack: Stack, db: Postgres) -> ProvenAlert:
     )
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "the exporter cannot connect",
                 (series("pg_up", exporter_target(db.name), steady(0, 10)),),
@@ -73,7 +73,7 @@ def _postgres_down(stack: Stack, db: Postgres) -> ProvenAlert:
             ),
             Case("the exporter is not scraped", (), "5m", dependency_labels(db.name)),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "the database answers",
                 (series("pg_up", exporter_target(db.name), steady(1, 10)),),
@@ -127,7 +127,7 @@ def _postgres_connections(stack: Stack, db: Postgres) -> ProvenAlert:
     target = exporter_target(db.name)
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "connections above the limit share",
                 (
@@ -142,7 +142,7 @@ def _postgres_connections(stack: Stack, db: Postgres) -> ProvenAlert:
                 dependency_labels(db.name),
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "connections below the limit share",
                 (

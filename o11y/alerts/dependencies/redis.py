@@ -73,7 +73,7 @@ def _redis_down(stack: Stack, redis: Redis) -> ProvenAlert:
     target = exporter_target(redis.name)
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "the exporter cannot connect",
                 (series("redis_up", target, steady(0, 10)),),
@@ -82,7 +82,7 @@ def _redis_down(stack: Stack, redis: Redis) -> ProvenAlert:
             ),
             Case("the exporter is not scraped", (), "5m", dependency_labels(redis.name)),
         ),
-        silent=(Case("Redis answers", (series("redis_up", target, steady(1, 10)),), "5m"),),
+        silent=lambda: (Case("Redis answers", (series("redis_up", target, steady(1, 10)),), "5m"),),
     )
 
 
@@ -123,7 +123,7 @@ def _redis_rejected(stack: Stack, redis: Redis) -> ProvenAlert:
     target = exporter_target(redis.name)
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "connections are rejected",
                 (series("redis_rejected_connections_total", target, counting(3, 10)),),
@@ -131,7 +131,7 @@ def _redis_rejected(stack: Stack, redis: Redis) -> ProvenAlert:
                 dependency_labels(redis.name),
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "no connection is rejected",
                 (series("redis_rejected_connections_total", target, steady(7, 10)),),
@@ -167,7 +167,7 @@ def _redis_connections(stack: Stack, redis: Redis) -> ProvenAlert:
     target = exporter_target(redis.name)
     return ProvenAlert(
         definition,
-        fires=(
+        fires=lambda: (
             Case(
                 "clients near the limit",
                 (
@@ -178,7 +178,7 @@ def _redis_connections(stack: Stack, redis: Redis) -> ProvenAlert:
                 dependency_labels(redis.name),
             ),
         ),
-        silent=(
+        silent=lambda: (
             Case(
                 "few clients",
                 (
