@@ -36,6 +36,7 @@ from o11y.conventions import (
     TLS_ENDPOINT_LABEL,
 )
 from o11y.model.stack import Stack
+from o11y.once import once_per_stack
 from o11y.promrules import Rule, RuleGroup, rule_file
 from o11y.severity import ACTION_BY_PRIORITY, Action
 from o11y.slo import slo_alerts, slo_rule_groups
@@ -183,6 +184,7 @@ def proven_alerts(stack: Stack) -> dict[str, list[ProvenAlert]]:
     return {stem: build(stack) for stem, build in AREAS.items()}
 
 
+@once_per_stack
 def alerts_by_file(stack: Stack) -> dict[str, list[AlertDefinition]]:
     """Rule-file stem -> every alert in it: the SLO engine's and every area's."""
     result = {SLO_STEM: slo_alerts(stack)}
@@ -198,6 +200,7 @@ def _groups(stack: Stack, definitions: list[AlertDefinition]) -> list[RuleGroup]
     return [{"name": name, "rules": rules} for name, rules in groups.items()]
 
 
+@once_per_stack
 def rule_groups(stack: Stack) -> dict[str, list[RuleGroup]]:
     """Rule-file stem -> its groups: every alert finalized, each SLO's alerts in one group
     with the recordings they read."""

@@ -31,6 +31,7 @@ from o11y.dashboards import (
 from o11y.dashboards.panels import DATASOURCE_VARIABLES, datasource_variable
 from o11y.dashboards.spec import DashboardSpec
 from o11y.model.stack import Stack
+from o11y.once import once_per_stack
 
 COMMON_TAG = "o11y"
 REFRESH = "1m"
@@ -76,6 +77,7 @@ SECTIONS: tuple[tuple[Folder, Callable[[Stack], list[DashboardSpec]]], ...] = (
 )
 
 
+@once_per_stack
 def dashboards(stack: Stack) -> list[Dashboard]:
     """Every dashboard of the stack, finished: uid, folder, tags, links, layout."""
     finished = [finish(spec, folder) for folder, build in SECTIONS for spec in build(stack)]
