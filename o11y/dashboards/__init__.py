@@ -8,6 +8,7 @@ ids, and lets the SDK's dashboard builder lay the rows out. Components
 the same JSON as files.
 """
 
+import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,11 @@ class Dashboard:
 
     def json(self) -> str:
         """The model as Grafana imports it, byte for byte the same for the same stack."""
+        return self._json
+
+    @functools.cached_property
+    def _json(self) -> str:
+        # Written once per dashboard: the program and the rendered files read the same text.
         return json.dumps(self.model.to_json(), cls=JSONEncoder, indent=2, sort_keys=True) + "\n"
 
 
