@@ -30,6 +30,27 @@ DEV_RELEASES = (
 )
 
 
+# The fixtures that hand a test a real binary: every test using one is a `tools` test
+# (`pytest -m "not tools"` runs the rest in seconds).
+TOOL_FIXTURES = frozenset(
+    {
+        "promtool",
+        "amtool",
+        "prometheus_bin",
+        "alertmanager_bin",
+        "pushgateway_bin",
+        "helm",
+        "grammars",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if TOOL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.tools)
+
+
 def load_stack(name: str) -> Stack:
     return parse_stack(read_stack_file(ROOT / f"Pulumi.{name}.yaml"), read_catalog(ROOT), name)
 
