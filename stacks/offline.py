@@ -224,7 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except pulumi.RunError as error:
         print(str(error), file=sys.stderr)
         return 2
-    json.dump(plan_rows(registrations), sys.stdout, indent=2, sort_keys=True)
+    # Compact: only `o11y.plan` reads it, which writes the reviewable form itself.
+    json.dump(plan_rows(registrations), sys.stdout, sort_keys=True)
     sys.stdout.write("\n")
     return 0
 
