@@ -165,6 +165,11 @@ def folder_uid(key: str) -> str:
 # Alert selectors beyond `service` and `dependency` (o11y/alerts/*): one place for each label.
 ROUTE_LABEL = "route"
 HTTP_CODE_LABEL = "code"
+# The answers that spend an availability SLO's budget and page: 5xx, never 4xx.
+SERVER_ERRORS = f'{HTTP_CODE_LABEL}=~"5.."'
+CLIENT_ERRORS = f'{HTTP_CODE_LABEL}=~"4.."'
+# The dead man's switch: always firing, routed to the heartbeat receiver only.
+WATCHDOG_ALERT = "Watchdog"
 # Outgoing calls to a partner API (docs/CONTRACT.md): one counter per call and its outcome.
 METRIC_PARTNER_REQUESTS = "partner_requests_total"  # labels: service, partner, outcome
 PARTNER_LABEL = "partner"

@@ -42,6 +42,7 @@ from o11y.conventions import (
     SERVICE_LABEL,
     SEVERITY_LABEL,
     TEAM_LABEL,
+    WATCHDOG_ALERT,
 )
 from o11y.model.oncall import NotificationTiming
 from o11y.model.stack import TEAM_SLACK_WEBHOOK_PREFIX, Stack
@@ -59,7 +60,6 @@ SECRETS_DIR = f"/etc/alertmanager/secrets/{SECRET_ALERTMANAGER_KEYS}"
 SLACK_WEBHOOK_KEY = "slack_webhook_url"
 SMTP_PASSWORD_KEY = "smtp_password"
 
-WATCHDOG = "Watchdog"
 # kube-prometheus-stack's default rules use `info` below `warning`; it is mailed like a notify.
 SEVERITY_INFO = "info"
 BUSINESS_HOURS = "business-hours"
@@ -233,7 +233,7 @@ def route_tree(stack: Stack) -> JsonObject:
         "routes": [
             {
                 "receiver": DEAD_MANS_SWITCH,
-                "matchers": [_eq("alertname", WATCHDOG)],
+                "matchers": [_eq("alertname", WATCHDOG_ALERT)],
                 # The heartbeat must be re-sent every interval for the switch to stay quiet.
                 "group_wait": "0s",
                 "group_interval": heartbeat,

@@ -34,6 +34,7 @@ from o11y.conventions import (
     SEVERITY_LABEL,
     TEAM_LABEL,
     TLS_ENDPOINT_LABEL,
+    WATCHDOG_ALERT,
 )
 from o11y.model.stack import Stack
 from o11y.once import once_per_stack
@@ -139,7 +140,7 @@ REUSED_DEFAULT_RULES: tuple[ReusedRule, ...] = (
 # Default alerts replaced by ours (`defaultRules.disabled.<name>: true` in the chart values):
 # Watchdog is ours (team and runbook labels, o11y/alerts/selfmonitoring.py); NodeCPUHighUsage
 # fires at severity `info` on the same condition as our P3 NodeCPUHigh.
-DISABLED_DEFAULT_RULES: tuple[str, ...] = ("NodeCPUHighUsage", "Watchdog")
+DISABLED_DEFAULT_RULES: tuple[str, ...] = ("NodeCPUHighUsage", WATCHDOG_ALERT)
 
 
 def severity(stack: Stack, definition: AlertDefinition) -> str:

@@ -31,6 +31,7 @@ from o11y.alertdef import AlertDefinition, TriageQuery
 from o11y.conventions import (
     METRIC_HTTP_REQUESTS,
     ROUTE_LABEL,
+    SERVER_ERRORS,
     SERVICE_LABEL,
     TEAM_LABEL,
     service_selector,
@@ -308,7 +309,8 @@ def catalog_sli(service: Service, slo: SLO) -> tuple[EventsSLI, str]:
     if isinstance(slo, AvailabilitySLO):
         total = slo.total_query or f"sum(rate({METRIC_HTTP_REQUESTS}{{{selector}}}[{w}]))"
         error = (
-            slo.error_query or f'sum(rate({METRIC_HTTP_REQUESTS}{{{selector},code=~"5.."}}[{w}]))'
+            slo.error_query
+            or f"sum(rate({METRIC_HTTP_REQUESTS}{{{selector},{SERVER_ERRORS}}}[{w}]))"
         )
         if slo.total_query is None:
             return EventsSLI(error, total), f"{METRIC_HTTP_REQUESTS}{{{selector}}}"
@@ -343,7 +345,7 @@ def catalog_breakdown(service: Service, slo: SLO, sli: EventsSLI) -> tuple[Triag
             TriageQuery(
                 "Failing requests by status code and route",
                 f"sum by (code, {ROUTE_LABEL}) "
-                f'(rate({METRIC_HTTP_REQUESTS}{{{selector},code=~"5.."}}[5m]))',
+                f"(rate({METRIC_HTTP_REQUESTS}{{{selector},{SERVER_ERRORS}}}[5m]))",
             ),
         )
     if isinstance(slo, AvailabilitySLO):

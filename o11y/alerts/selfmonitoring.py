@@ -16,13 +16,13 @@ from o11y.conventions import (
     OTEL_COLLECTOR_CONTAINER,
     RELEASE_LOKI,
     RELEASE_OTEL_GATEWAY,
+    WATCHDOG_ALERT,
     platform_logs,
     release_job_selector,
 )
 from o11y.model.stack import Stack
 from o11y.severity import Priority
 
-WATCHDOG = "Watchdog"
 OTEL_COLLECTOR_DOWN = "OTelCollectorDown"
 OTEL_AGENT_DOWN = "OTelAgentDown"
 OTEL_EXPORT_FAILING = "OTelCollectorExportFailing"
@@ -73,7 +73,7 @@ def selfmonitoring_alerts(stack: Stack) -> list[ProvenAlert]:
 
 def _watchdog(stack: Stack) -> ProvenAlert:
     definition = AlertDefinition(
-        name=WATCHDOG,
+        name=WATCHDOG_ALERT,
         group=GROUP,
         expr="vector(1)",
         for_="0s",
@@ -92,7 +92,9 @@ def _watchdog(stack: Stack) -> ProvenAlert:
         ),
         impact="When the heartbeat is missing, no other alert can reach anyone.",
         triage=(
-            TriageQuery("Is the Watchdog firing in Prometheus?", 'ALERTS{alertname="Watchdog"}'),
+            TriageQuery(
+                "Is the Watchdog firing in Prometheus?", f'ALERTS{{alertname="{WATCHDOG_ALERT}"}}'
+            ),
             TriageQuery(
                 "Alertmanager notifications failing, per integration",
                 "sum by (integration) (rate(alertmanager_notifications_failed_total[5m]))",

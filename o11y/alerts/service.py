@@ -25,6 +25,7 @@ from o11y.conventions import (
     METRIC_HTTP_REQUESTS,
     METRIC_PROBE_SUCCESS,
     ROUTE_LABEL,
+    SERVER_ERRORS,
     SERVICE_LABEL,
     log_stream_selector,
     route_selector,
@@ -104,7 +105,7 @@ def _requests(service: Service, *matchers: str) -> str:
 
 
 def _errors(service: Service) -> str:
-    return _requests(service, f'{HTTP_CODE_LABEL}=~"5.."')
+    return _requests(service, SERVER_ERRORS)
 
 
 def _traffic_guard(stack: Stack, count_series: str, labels: tuple[str, ...]) -> str:

@@ -12,6 +12,7 @@ from o11y.conventions import (
     METRIC_PROBE_SUCCESS,
     SERVICE_LABEL,
     SEVERITY_LABEL,
+    WATCHDOG_ALERT,
     dependency_selector,
     service_selector,
 )
@@ -34,10 +35,9 @@ from o11y.dashboards.service import service_dashboard_uid
 from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.catalog import Kafka, PartnerApi, Postgres, Redis, Service
 from o11y.model.stack import Stack
-from o11y.routing import WATCHDOG
 
 # Every firing alert but the dead man's switch, which fires always by design.
-FIRING = f'ALERTS{{alertstate="firing", alertname!="{WATCHDOG}"}}'
+FIRING = f'ALERTS{{alertstate="firing", alertname!="{WATCHDOG_ALERT}"}}'
 
 
 def _open(service: Service) -> DashboardLink:
@@ -145,7 +145,7 @@ def alert_panels() -> tuple[PanelBuilder, ...]:
         table(
             "Firing alerts",
             [prometheus(f"sum by (alertname, {SERVICE_LABEL}, {SEVERITY_LABEL}) ({FIRING})")],
-            description=f"Every firing alert but the {WATCHDOG} heartbeat.",
+            description=f"Every firing alert but the {WATCHDOG_ALERT} heartbeat.",
             sort_by=SEVERITY_LABEL,
         ),
         timeseries(

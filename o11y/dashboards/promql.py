@@ -8,15 +8,13 @@ at all the denominator is empty too, and the panel says so.
 
 from collections.abc import Sequence
 
-from o11y.conventions import METRIC_HTTP_REQUESTS
+from o11y.conventions import METRIC_HTTP_REQUESTS, SERVER_ERRORS
 
 # Grafana picks a rate window of at least four scrape intervals (the datasource's
 # `timeInterval`) for the zoom level.
 RATE_WINDOW = "$__rate_interval"
 # The whole dashboard time range, for totals over it (pie charts, tables).
 RANGE = "$__range"
-SERVER_ERRORS = 'code=~"5.."'
-CLIENT_ERRORS = 'code=~"4.."'
 
 
 def with_matchers(selector: str, *matchers: str) -> str:

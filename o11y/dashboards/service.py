@@ -6,6 +6,7 @@ no other change.
 
 from o11y.alerts.infrastructure import CONTAINER_MEMORY_PERCENT
 from o11y.conventions import (
+    CLIENT_ERRORS,
     LOG_LEVEL_LABEL,
     METRIC_HTTP_DURATION,
     METRIC_HTTP_REQUESTS,
@@ -36,7 +37,6 @@ from o11y.dashboards.panels import (
     trace_search,
 )
 from o11y.dashboards.promql import (
-    CLIENT_ERRORS,
     error_ratio,
     legend,
     quantile,

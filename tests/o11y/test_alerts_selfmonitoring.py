@@ -2,13 +2,16 @@
 
 from pathlib import Path
 
-from o11y.alerts.selfmonitoring import MIMIR_INGESTION, WATCHDOG, selfmonitoring_alerts
+from o11y.alerts.selfmonitoring import MIMIR_INGESTION, selfmonitoring_alerts
+from o11y.conventions import WATCHDOG_ALERT
 from o11y.model.stack import Stack
 from tests.o11y.promtool_proof import prove
 
 
 def test_the_watchdog_is_an_always_firing_heartbeat(dev_stack: Stack) -> None:
-    (watchdog,) = [a for a in selfmonitoring_alerts(dev_stack) if a.definition.name == WATCHDOG]
+    (watchdog,) = [
+        a for a in selfmonitoring_alerts(dev_stack) if a.definition.name == WATCHDOG_ALERT
+    ]
     assert watchdog.definition.heartbeat
     assert watchdog.definition.expr == "vector(1)"
     assert watchdog.silent() == ()
