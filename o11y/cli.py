@@ -39,6 +39,7 @@ from o11y.model.stack import Stack
 from o11y.model.types import STACK_NAME_PATTERN
 from o11y.pagerduty import pagerduty_plan
 from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows, project_name
+from o11y.routing import misdirected_slack_channels
 from o11y.sloth import rule_file_from_specs
 
 # `render` lists the files it wrote in this file of its output directory. A later render into
@@ -334,6 +335,8 @@ def _check(args: argparse.Namespace) -> int:
         for problem in report.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    for warning in misdirected_slack_channels(stack):
+        print(f"warning: {warning}")
     print(f"OK: {args.stack} stack renders and validates")
     return 0
 
