@@ -18,6 +18,7 @@ from o11y.alerts.dependencies import (
 from o11y.model.stack import Stack
 from o11y.severity import Priority
 from tests.o11y.promtool_proof import prove
+from tests.small_stacks import SERVICE, small_stack
 
 
 def test_each_dependency_kind_gets_its_alerts(dev_stack: Stack) -> None:
@@ -84,3 +85,16 @@ def test_dependency_alerts_fire_and_stay_silent_in_promtool(
     dev_stack: Stack, promtool: str, tmp_path: Path
 ) -> None:
     prove(promtool, dev_stack, dependency_alerts(dev_stack), tmp_path)
+
+
+def test_a_dependency_runbook_reads_the_logs_of_every_service_using_it() -> None:
+    db = {"kind": "postgres", "name": "db", "host": "pg.data.svc", "database": "app"}
+    services = [
+        {**SERVICE, "name": name, "display_name": name.title(), "uses": uses}
+        for name, uses in (("shop", ["db"]), ("cart", ["db"]), ("search", []))
+    ]
+    stack = small_stack(overrides={"dependencies": [db], "services": services})
+    (down,) = [a.definition for a in dependency_alerts(stack) if a.definition.name == POSTGRES_DOWN]
+    (logs,) = [q for q in down.triage if q.language == "logql"]
+    assert logs.title == "Connection errors in the logs of the services using db (shop, cart)"
+    assert logs.query.startswith('{service=~"cart|shop"} |~ ')

@@ -1,5 +1,6 @@
 """Per-service alerts: derived from each catalog entry, and proven by promtool."""
 
+import re
 from pathlib import Path
 
 from o11y.alerts.service import (
@@ -18,6 +19,7 @@ from o11y.model.catalog import EndpointBudget, Service
 from o11y.model.stack import Stack
 from o11y.severity import Priority
 from tests.o11y.promtool_proof import prove
+from tests.small_stacks import small_stack
 
 EVERY_SERVICE = {
     SERVICE_DOWN,
@@ -120,3 +122,29 @@ def test_service_alerts_fire_and_stay_silent_in_promtool(
     dev_stack: Stack, promtool: str, tmp_path: Path
 ) -> None:
     prove(promtool, dev_stack, service_alerts(dev_stack), tmp_path)
+
+
+def test_pod_queries_select_the_services_own_container_not_its_namespace() -> None:
+    stack = small_stack()
+    triage = [
+        q.query
+        for a in service_alerts(stack)
+        for q in a.definition.triage
+        if "kube_pod" in q.query or "container_cpu" in q.query
+    ]
+    assert triage
+    for query in triage:
+        selectors = re.findall(r"\{([^}]*)\}", query)
+        assert selectors
+        assert all(s == 'namespace="apps",container="shop"' for s in selectors), query
+
+
+def test_the_page_and_the_ticket_for_errors_say_how_they_differ() -> None:
+    definitions = {a.definition.name: a.definition for a in service_alerts(small_stack())}
+    critical, high = definitions[ERROR_RATE_CRITICAL], definitions[ERROR_RATE_HIGH]
+    assert critical.summary == (
+        "Shop answers more than 5% of requests with 5xx (over 5m, for 2m): down for its users."
+    )
+    assert high.summary == (
+        "Shop answers more than 1% of requests with 5xx (over 5m, for 5m): degraded, not yet down."
+    )

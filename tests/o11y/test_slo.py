@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 
 from o11y.alertdef import AlertDefinition
 from o11y.model.catalog import Service
@@ -40,6 +41,7 @@ from tests.o11y.slo_replay import (
     http_series,
     run_suite,
 )
+from tests.small_stacks import small_stack
 
 SERVICE = "api-gateway"  # availability 99.9% and latency 95% under 0.5s in stacks/catalog.yaml
 RATE = 1000  # requests per minute
@@ -561,3 +563,42 @@ def test_latency_slo_pages_when_requests_are_slow(
         ),
     ]
     run_suite(promtool, tmp_path, gateway_rules(dev_stack), tests)
+
+
+def test_the_absent_source_runbook_counts_what_is_there(promtool: str, tmp_path: Path) -> None:
+    """Its queries read 0 while the source is missing and more once it is back, evaluated by
+    promtool; the burn-rate queries would return nothing either way."""
+    (level,) = catalog_service_levels(small_stack())
+    (absent,) = [a for a in service_level_alerts(level) if a.labels["slo_alert"] == "absent"]
+    source, targets, names = (q.query for q in absent.triage)
+    assert source == 'count(http_requests_total{service="shop"}) or vector(0)'
+    assert targets == 'sum(up{service="shop",job="shop"}) or vector(0)'
+    assert names == 'count by (__name__) ({service="shop",__name__=~".+"})'
+    (tmp_path / "none.yaml").write_text("groups: []\n", encoding="utf-8")
+    requests = 'http_requests_total{service="shop",code="200",route="/"}'
+    scrape = 'up{service="shop",job="shop",instance="a"}'
+    expects = [
+        ("0m", [], 0, 0),
+        ("10m", [(requests, "0+60x20"), (scrape, "1x20")], 1, 1),
+    ]
+    tests = [
+        {
+            "interval": "1m",
+            "input_series": [{"series": s, "values": v} for s, v in series],
+            "promql_expr_test": [
+                {"expr": source, "eval_time": at, "exp_samples": [{"value": seen}]},
+                {"expr": targets, "eval_time": at, "exp_samples": [{"value": up}]},
+            ],
+        }
+        for at, series, seen, up in expects
+    ]
+    suite = {"rule_files": ["none.yaml"], "evaluation_interval": "1m", "tests": tests}
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump(suite), encoding="utf-8")
+    done = subprocess.run(
+        [promtool, "test", "rules", "test.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
