@@ -248,10 +248,15 @@ def test_business_hours_gate_low_severity(dev_stack: Stack) -> None:
     ]
 
 
-def test_the_stack_output_says_where_pages_go(dev_stack: Stack, paging_prod: Stack) -> None:
-    assert paging_summary(dev_stack).startswith("not paging: no pagerduty_token")
-    assert "no-paging" in paging_summary(dev_stack)
-    assert paging_summary(paging_prod).startswith("PagerDuty: 11 services (api-gateway, ")
+def test_the_stack_output_says_where_pages_go() -> None:
+    assert paging_summary(small_stack()) == (
+        "not paging: no pagerduty_token, pages (severity=critical) go to the non-paging "
+        "receiver 'no-paging' and the team Slack channels"
+    )
+    # One PagerDuty service per catalog service, and one per team for its team-wide pages.
+    assert paging_summary(two_team_stack("prod", set())) == (
+        "PagerDuty: 3 services (shop, core-team, web-team)"
+    )
 
 
 def test_the_file_spells_the_shared_pagerduty_settings_once(paging_prod: Stack) -> None:
