@@ -16,10 +16,10 @@ from o11y.routing import ALERTMANAGER_FILE
 ROOT = Path(__file__).resolve().parents[1]
 
 NEW_TEAM = {
-    "name": "payments",
-    "display_name": "Payments",
-    "slack_channel": "#alerts-payments",
-    "email": "payments-oncall@example.com",
+    "name": "newcomers",
+    "display_name": "Newcomers",
+    "slack_channel": "#alerts-newcomers",
+    "email": "newcomers-oncall@example.com",
     "rotation": [
         {"name": "Pat One", "email": "pat@example.com"},
         {"name": "Sam Two", "email": "sam@example.com"},
@@ -38,6 +38,28 @@ def readme_service() -> dict[str, object]:
     return entry
 
 
+def onboarded_service(catalog: dict[str, list[dict[str, object]]]) -> dict[str, object]:
+    """The README's entry, renamed if the catalog already has a service of that name or port."""
+    entry = readme_service()
+    taken = {(str(s["name"]), str(s["display_name"]), s["port"]) for s in catalog["services"]}
+    names, titles, ports = (set(column) for column in zip(*taken, strict=True))
+    suffix = 0
+    while (
+        f"{entry['name']}{suffix or ''}" in names
+        or f"{entry['display_name']}{suffix or ''}" in titles
+    ):
+        suffix += 1
+    port = int(str(entry["port"]))
+    while port in ports:
+        port += 1
+    return {
+        **entry,
+        "name": f"{entry['name']}{suffix or ''}",
+        "display_name": f"{entry['display_name']}{suffix or ''}",
+        "port": port,
+    }
+
+
 @pytest.fixture(scope="module")
 def onboarded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project's stacks with the README's service, owned by a new team, and an
@@ -50,7 +72,7 @@ def onboarded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     catalog = yaml.safe_load(catalog_path.read_text(encoding="utf-8"))
     catalog["teams"].append(NEW_TEAM)
     catalog["services"][-1]["team"] = NEW_TEAM["name"]
-    catalog["services"].append({**readme_service(), "team": NEW_TEAM["name"]})
+    catalog["services"].append({**onboarded_service(catalog), "team": NEW_TEAM["name"]})
     catalog_path.write_text(yaml.safe_dump(catalog, sort_keys=False), encoding="utf-8")
     return root
 
@@ -61,7 +83,8 @@ def test_every_stack_still_renders_and_validates_after_onboarding(
     name: str, onboarded: Path, promtool: str, amtool: str, tmp_path: Path
 ) -> None:
     stack = load_offline(stack_file(onboarded, name), onboarded, name)
-    service = str(readme_service()["name"])
+    service = stack.services[-1].name
+    assert service.startswith(str(readme_service()["name"]))
     assert stack.service(service).team == NEW_TEAM["name"]
     files = render(stack)
     for relative, text in files.items():
@@ -72,4 +95,4 @@ def test_every_stack_still_renders_and_validates_after_onboarding(
     assert f"service: {service}" in files["prometheus/rules/services.yaml"]
     routing = yaml.safe_load(files[ALERTMANAGER_FILE])
     receivers = {r["name"] for r in routing["receivers"]}
-    assert {"slack-payments", "email-payments"} <= receivers
+    assert {f"slack-{NEW_TEAM['name']}", f"email-{NEW_TEAM['name']}"} <= receivers
