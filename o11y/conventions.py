@@ -214,6 +214,20 @@ def log_stream_selector(service: str) -> str:
     return "{" + service_selector(service) + "}"
 
 
+def services_log_stream_selector(services: Sequence[str]) -> str:
+    """The LogQL stream selector of the logs of several catalog services."""
+    if len(services) == 1:
+        return log_stream_selector(services[0])
+    return "{" + f'{SERVICE_LABEL}=~"{"|".join(sorted(services))}"' + "}"
+
+
+def container_selector(namespace: str, service: str) -> str:
+    """The PromQL matchers of one catalog service's containers in kube-state-metrics and
+    cAdvisor series: the contract names the service's container like its catalog entry
+    (docs/CONTRACT.md), as its logs' `service` label does."""
+    return f'namespace="{namespace}",container="{service}"'
+
+
 def pagerduty_team_wide_service_name(team_display_name: str) -> str:
     """The PagerDuty service for a team's pages that name no service (per-service layout)."""
     return f"{team_display_name} (team-wide)"

@@ -1,8 +1,9 @@
 """The committed golden artifacts of the example stacks: `rendered/<stack>/` for every
 `Pulumi.<stack>.yaml`, and `docs/runbooks/`.
 
-`make golden` (python -m o11y.golden) rewrites them; tests/o11y/test_golden.py fails while
-they differ from what the code renders, so a pull request shows every generated change.
+`make golden` (python -m o11y.golden) rewrites them, `make runbooks` (python -m o11y.golden
+runbooks) only docs/runbooks; tests/o11y/test_golden.py fails while they differ from what the
+code renders, so a pull request shows every generated change.
 """
 
 import sys
@@ -55,9 +56,14 @@ def differences(root: Path = PROJECT_ROOT) -> list[str]:
     return problems
 
 
-def write_golden(root: Path = PROJECT_ROOT) -> int:
-    wanted = golden_files(root)
-    for directory in (RENDERED, RUNBOOKS):
+def write_golden(root: Path = PROJECT_ROOT, only: Path | None = None) -> int:
+    """Rewrite the golden files (those under `only`, when given); returns how many there are."""
+    wanted = {
+        path: text
+        for path, text in golden_files(root).items()
+        if only is None or path.is_relative_to(only)
+    }
+    for directory in (RENDERED, RUNBOOKS) if only is None else (only,):
         for path in (root / directory).rglob("*"):
             if path.is_file() and path.relative_to(root) not in wanted:
                 path.unlink()
@@ -68,5 +74,10 @@ def write_golden(root: Path = PROJECT_ROOT) -> int:
 
 
 if __name__ == "__main__":
-    print(f"wrote {write_golden()} golden files under {RENDERED}/ and {RUNBOOKS}/")
+    if sys.argv[1:] == ["runbooks"]:
+        print(f"wrote {write_golden(only=RUNBOOKS)} runbooks under {RUNBOOKS}/")
+    elif sys.argv[1:]:
+        sys.exit("usage: python -m o11y.golden [runbooks]")
+    else:
+        print(f"wrote {write_golden()} golden files under {RENDERED}/ and {RUNBOOKS}/")
     sys.exit(0)

@@ -191,6 +191,45 @@ def slack_webhook_key(stack: Stack, team: str | None) -> str | None:
     return SLACK_WEBHOOK_KEY if SLACK_WEBHOOK_KEY in stack.secrets else None
 
 
+def misdirected_slack_channels(stack: Stack) -> list[str]:
+    """Warnings for a production-profile stack whose Slack notifications would land in another
+    team's channel.
+
+    A Slack incoming webhook posts to the one channel it was made for and ignores the `channel`
+    it is sent, so one webhook secret serving receivers of different channels delivers all of
+    them to one channel. Only the shared `slack_webhook_url` can do that: a team's own secret
+    serves that team alone.
+    """
+    if not stack.production:
+        return []
+    served: dict[str, dict[str, list[str]]] = {}
+    receivers = [(stack.oncall.default_slack_channel, "the catch-all", None)] + [
+        (team.slack_channel, f"team {team.name}", team.name) for team in stack.teams
+    ]
+    for channel, who, team in receivers:
+        key = slack_webhook_key(stack, team)
+        if key is not None:
+            served.setdefault(key, {}).setdefault(channel, []).append(who)
+    warnings = []
+    for key, channels in sorted(served.items()):
+        if len(channels) < 2:
+            continue
+        listed = ", ".join(
+            f"{channel} ({', '.join(whom)})" for channel, whom in sorted(channels.items())
+        )
+        own = ", ".join(
+            f"secrets.{TEAM_SLACK_WEBHOOK_PREFIX}{team.name}"
+            for team in stack.teams
+            if slack_webhook_key(stack, team.name) == key
+        )
+        warnings.append(
+            f"secrets.{key} serves {len(channels)} Slack channels: {listed}; a Slack incoming "
+            f"webhook posts only to the channel it was made for, so all of them land in that "
+            f"one. Give each team its own webhook: {own}"
+        )
+    return warnings
+
+
 def paging_summary(stack: Stack) -> str:
     """Where pages go, for the stack outputs."""
     if not paging_enabled(stack):

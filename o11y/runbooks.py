@@ -2,8 +2,8 @@
 
 Every alert's `runbook_url` points at `<runbook_base_url>/<AlertName>.md`; the pages are
 rendered here from the same `AlertDefinition` the rule comes from, so a runbook always shows
-the exact expression and triage queries of its alert. The dev stack's copy is committed in
-docs/runbooks; refresh it with `python -m o11y.runbooks docs/runbooks` (`make runbooks`).
+the exact expression and triage queries of its alert. The prod stack's copy is committed in
+docs/runbooks; `make runbooks` refreshes it (o11y/golden.py).
 """
 
 import re

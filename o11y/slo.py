@@ -34,6 +34,7 @@ from o11y.conventions import (
     SERVER_ERRORS,
     SERVICE_LABEL,
     TEAM_LABEL,
+    service_scrape_selector,
     service_selector,
 )
 from o11y.model.catalog import Service
@@ -426,6 +427,8 @@ class AlertText:
     impact: str
     resolution: tuple[str, ...]
     causes: tuple[str, ...] = BURN_CAUSES
+    # Runbook queries of this alert alone; empty: the SLO's shared ones (`triage_queries`).
+    triage: tuple[TriageQuery, ...] = ()
 
 
 def service_level_alerts(level: ServiceLevel) -> list[AlertDefinition]:
@@ -445,7 +448,7 @@ def service_level_alerts(level: ServiceLevel) -> list[AlertDefinition]:
             labels={**labels, SLO_ALERT_LABEL: text.kind},
             symptom=text.symptom,
             impact=text.impact,
-            triage=triage_queries(level),
+            triage=text.triage or triage_queries(level),
             causes=text.causes,
             resolution=text.resolution,
             related=(
@@ -543,6 +546,35 @@ def absent_text(level: ServiceLevel) -> AlertText:
             "Check that metric and label names still follow the HTTP metric contract",
         ),
         causes=ABSENT_CAUSES,
+        triage=absent_triage(level),
+    )
+
+
+def absent_triage(level: ServiceLevel) -> tuple[TriageQuery, ...]:
+    """Queries that tell a missing source from a quiet one.
+
+    The SLO's error-ratio and budget queries return nothing at all while the source is absent,
+    which reads like "no errors"; these count what is there, so absence shows as a 0 that says
+    what it means.
+    """
+    source = level.source_selector or (
+        sli_query(level.sli.total_query, BASE_WINDOW)
+        if isinstance(level.sli, EventsSLI)
+        else sli_query(level.sli.error_ratio_query, BASE_WINDOW)
+    )
+    return (
+        TriageQuery(
+            "Series of the SLI source (0: absent, what this alert fires on)",
+            f"count({source}) or vector(0)",
+        ),
+        TriageQuery(
+            "Scrape targets of the service that are up (0: every target is down or none exists)",
+            f"sum(up{{{service_scrape_selector(level.service)}}}) or vector(0)",
+        ),
+        TriageQuery(
+            "Metric names the service exposes now (a renamed metric shows here, not above)",
+            f'count by (__name__) ({{{service_selector(level.service)},__name__=~".+"}})',
+        ),
     )
 
 

@@ -13,9 +13,9 @@ from o11y.model.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The Helm releases the dev stack deploys, in order: no Mimir and no sampler tier; one exporter
-# per catalog data store (Pulumi.dev.yaml, stacks/catalog.yaml).
-DEV_RELEASES = (
+# The Helm releases a development-profile stack deploys before its exporters, in order: no
+# Mimir and no sampler tier.
+DEV_PLATFORM_RELEASES = (
     "prometheus-operator-crds",
     "kube-prometheus-stack",
     "loki",
@@ -24,10 +24,21 @@ DEV_RELEASES = (
     "otel-gateway",
     "otel-agent",
     "blackbox-exporter",
-    "main-db-exporter",
-    "cache-exporter",
-    "events-exporter",
 )
+# Dependency kinds with an exporter release of their own, named `<dependency>-exporter`.
+EXPORTED_KINDS = ("postgres", "redis", "kafka")
+
+
+def dev_releases(stack: Stack) -> tuple[str, ...]:
+    """The releases of a development-profile stack: the platform, then one exporter per data
+    store of its catalog, in catalog order."""
+    exporters = (f"{d.name}-exporter" for d in stack.dependencies if d.kind in EXPORTED_KINDS)
+    return (*DEV_PLATFORM_RELEASES, *exporters)
+
+
+def exporter_of(stack: Stack, kind: str) -> str:
+    """The exporter release of the stack's first dependency of a kind."""
+    return next(f"{d.name}-exporter" for d in stack.dependencies if d.kind == kind)
 
 
 # The fixtures that hand a test a real binary: every test using one is a `tools` test

@@ -27,6 +27,7 @@ from o11y.conventions import (
     ROUTE_LABEL,
     SERVER_ERRORS,
     SERVICE_LABEL,
+    container_selector,
     log_stream_selector,
     route_selector,
     service_scrape_selector,
@@ -124,8 +125,9 @@ def _common_triage(service: Service) -> tuple[TriageQuery, ...]:
             "logql",
         ),
         TriageQuery(
-            "Pods restarting in the service's namespace",
-            f'increase(kube_pod_container_status_restarts_total{{namespace="{service.namespace}"}}[30m]) > 0',
+            "Restarts of the service's containers in the last 30 minutes, per pod",
+            f"sum by (pod) (increase(kube_pod_container_status_restarts_total"
+            f"{{{container_selector(service.namespace, service.name)}}}[30m])) > 0",
         ),
     )
 
@@ -164,8 +166,9 @@ def _down(service: Service) -> ProvenAlert:
                 "Targets of the service and their state", f"up{{{service_selector(service.name)}}}"
             ),
             TriageQuery(
-                "Ready pods in the namespace",
-                f'sum by (pod) (kube_pod_status_ready{{namespace="{service.namespace}",condition="true"}})',
+                "Readiness of the service's containers, per pod (0: not ready; no result: no pod)",
+                f"sum by (pod) (kube_pod_container_status_ready"
+                f"{{{container_selector(service.namespace, service.name)}}})",
             ),
             *_common_triage(service)[1:],
         ),
@@ -176,7 +179,8 @@ def _down(service: Service) -> ProvenAlert:
             "A NetworkPolicy blocks Prometheus from the service's metrics port.",
         ),
         resolution=(
-            f"`kubectl -n {service.namespace} get pods -l app.kubernetes.io/name={service.name}` and "
+            f"`kubectl -n {service.namespace} get pods -l "
+            f"{','.join(f'{k}={v}' for k, v in sorted(service.pod_selector.items()))}` and "
             "`kubectl describe` the failing pod; read its last logs with `--previous`.",
             f"Roll back a bad release: `kubectl -n {service.namespace} rollout undo deployment/{service.name}`.",
             "If pods are healthy but not scraped, compare the ServiceMonitor selector and port with the Service.",
@@ -281,7 +285,11 @@ def _error_rate(
         priority=priority,
         team=service.team,
         service=service.name,
-        summary=f"{service.display_name} answers more than {threshold:g}% of requests with 5xx.",
+        summary=(
+            f"{service.display_name} answers more than {threshold:g}% of requests with 5xx "
+            f"(over {WINDOW}, for {for_}): "
+            + ("down for its users." if name == ERROR_RATE_CRITICAL else "degraded, not yet down.")
+        ),
         description=(
             f"More than {threshold:g}% of {service.name}'s requests failed with a 5xx status over "
             f"the last {WINDOW}, for {for_} (only while it serves more than "
@@ -357,6 +365,7 @@ def _latency(
     buckets = selector(f"{METRIC_HTTP_DURATION}_bucket", service_selector(service.name))
     count = selector(f"{METRIC_HTTP_DURATION}_count", service_selector(service.name))
     label = f"p{q * 100:g}"
+    containers = container_selector(service.namespace, service.name)
     definition = AlertDefinition(
         name=name,
         group=GROUP.format(name=service.name),
@@ -379,8 +388,8 @@ def _latency(
             ),
             TriageQuery(
                 "CPU throttling of the service's containers",
-                f'sum by (pod) (rate(container_cpu_cfs_throttled_periods_total{{namespace="{service.namespace}"}}[{WINDOW}])) '
-                f'/ sum by (pod) (rate(container_cpu_cfs_periods_total{{namespace="{service.namespace}"}}[{WINDOW}]))',
+                f"sum by (pod) (rate(container_cpu_cfs_throttled_periods_total{{{containers}}}[{WINDOW}])) "
+                f"/ sum by (pod) (rate(container_cpu_cfs_periods_total{{{containers}}}[{WINDOW}]))",
             ),
             *_common_triage(service),
             TriageQuery(

@@ -38,7 +38,13 @@ from o11y.routing import ALERTMANAGER_FILE, SECRETS_DIR, alertmanager_files
 from o11y.rules import rule_files
 
 HEARTBEAT_PATH = "/heartbeat"
-POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+# Debian and Ubuntu install each PostgreSQL major under its own directory (Debian 12: 15,
+# Ubuntu 24.04: 16); the drill runs the newest one the `postgresql` package brought.
+POSTGRES_BIN = max(
+    Path("/usr/lib/postgresql").glob("*/bin"),
+    key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else -1,
+    default=Path("/usr/lib/postgresql/15/bin"),
+)
 # Connections PostgreSQL accepts here: small, so "connections near the limit" is a few sockets.
 POSTGRES_MAX_CONNECTIONS = 20
 NODE_EXPORTER_JOB = "node-exporter"  # the job kube-prometheus-stack's node-exporter monitor sets
@@ -55,7 +61,7 @@ PACKAGES = {
     "prometheus-postgres-exporter": "prometheus-postgres-exporter",
     "prometheus-redis-exporter": "prometheus-redis-exporter",
     "redis-server": "redis-server",
-    str(POSTGRES_BIN / "postgres"): "postgresql-15",
+    str(POSTGRES_BIN / "postgres"): "postgresql",
 }
 
 

@@ -6,12 +6,12 @@ import pulumi_kubernetes as k8s
 from components.monitoring import Monitoring, MonitoringArgs
 from o11y.monitors import custom_resources
 from stacks.offline import record
-from tests.conftest import load_stack
+from tests.small_stacks import small_stack
 from tests.trees import dig
 
 
 def test_every_monitor_and_probe_is_created_after_the_operator_release() -> None:
-    stack = load_stack("dev")
+    stack = small_stack(overrides={"kubernetes": {"context": "test", "namespace": "observability"}})
 
     def program() -> None:
         provider = k8s.Provider("kubernetes", context="test")
@@ -35,6 +35,6 @@ def test_every_monitor_and_probe_is_created_after_the_operator_release() -> None
     for resource in created:
         assert operator.urn in resource.dependencies
         assert dig(resource.inputs, "metadata", "namespace") == "observability"
-    probe = next(r for r in created if dig(r.inputs, "metadata", "name") == "frontend-health")
+    probe = next(r for r in created if dig(r.inputs, "metadata", "name") == "shop-health")
     labels = dig(probe.inputs, "spec", "targets", "staticConfig", "labels")
-    assert dig(labels, "service") == "frontend"
+    assert dig(labels, "service") == "shop"

@@ -8,7 +8,7 @@ import pulumi_kubernetes as k8s
 from components.platform import Platform, PlatformArgs
 from o11y.model.stack import Stack
 from stacks.offline import Registration, record
-from tests.conftest import DEV_RELEASES, load_stack
+from tests.conftest import dev_releases, load_stack
 from tests.small_stacks import small_stack
 from tests.trees import as_dict, as_list, dig, text
 
@@ -51,9 +51,10 @@ def releases(registered: list[Registration]) -> dict[str, Registration]:
 
 
 def test_dev_creates_one_release_per_chart_entry_in_the_namespace() -> None:
-    registered = build(load_stack("dev"))
+    stack = load_stack("dev")
+    registered = build(stack)
     found = releases(registered)
-    assert set(found) == set(DEV_RELEASES)
+    assert set(found) == set(dev_releases(stack))
     assert found["prometheus-operator-crds"].inputs["takeOwnership"] is True
     assert "takeOwnership" not in found["loki"].inputs
     kps = found["kube-prometheus-stack"].inputs

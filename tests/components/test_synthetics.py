@@ -7,7 +7,7 @@ from components.secrets import encoded
 from components.synthetics import Synthetics, SyntheticsArgs
 from o11y.model.stack import Stack
 from stacks.offline import Registration, record
-from tests.o11y.synthetic_fixtures import ITEM_FLOW, SERVICE_CHECK, with_flows
+from tests.o11y.synthetic_fixtures import ITEM_FLOW, SERVICE_CHECK, flow_stack, with_flows
 from tests.trees import as_dict, dig
 
 
@@ -31,8 +31,8 @@ def _created(stack: Stack) -> tuple[list[Registration], Registration]:
     return [r for r in registered if r.parent == component.urn], operator
 
 
-def test_a_runner_flow_gets_its_secret_config_pushgateway_and_cronjob(dev_stack: Stack) -> None:
-    created, operator = _created(with_flows(dev_stack, SERVICE_CHECK, ITEM_FLOW))
+def test_a_runner_flow_gets_its_secret_config_pushgateway_and_cronjob() -> None:
+    created, operator = _created(with_flows(flow_stack(), SERVICE_CHECK, ITEM_FLOW))
     kinds = sorted((r.type, dig(r.inputs, "metadata", "name")) for r in created)
     assert kinds == [
         ("kubernetes:apps/v1:Deployment", "synthetic-pushgateway"),
@@ -55,6 +55,6 @@ def test_a_runner_flow_gets_its_secret_config_pushgateway_and_cronjob(dev_stack:
         assert dig(resource.inputs, "metadata", "namespace") == "observability"
 
 
-def test_one_request_checks_need_no_runner(dev_stack: Stack) -> None:
-    created, _ = _created(with_flows(dev_stack, SERVICE_CHECK))
+def test_one_request_checks_need_no_runner() -> None:
+    created, _ = _created(with_flows(flow_stack(), SERVICE_CHECK))
     assert created == []

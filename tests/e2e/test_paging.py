@@ -9,7 +9,7 @@ keys), PagerDuty's URL and the Slack webhook point at a local sink. Notification
 dead man's switch URL are the stack's own settings (`oncall.page/ticket`, and the secret
 `dead_mans_switch_url`, passed as the program passes it), set for the test, not by rewriting.
 
-The outage: every request of api-gateway answers 5xx. The alerts that page for it are the
+The outage: every request of the service answers 5xx. The alerts that page for it are the
 availability SLO's multi-window burn-rate alerts, whose `for` is 0s (the windows do the
 debouncing), so no `for` needs shortening; the fast burn is a page (critical), the slow burn a
 ticket (high) for the same SLO, which the page must inhibit.
@@ -41,11 +41,12 @@ from o11y.routing import (
 )
 from o11y.rules import rule_files
 from o11y.slo import SLO_ALERT_LABEL, SLO_NAME_LABEL, slo_alerts
+from tests.small_stacks import small_stack
 from tests.trees import as_list, dig
 
 pytestmark = pytest.mark.tools
 
-SERVICE = "api-gateway"
+SERVICE = "shop"  # availability 99.9% in tests/small_stacks.py
 SLO = "availability"
 HEARTBEAT_PATH = "/heartbeat"
 # Short enough that the whole test stays well under its 90 s budget.
@@ -61,8 +62,9 @@ RPS = 10.0
 RECOVERY_BURST = 10_000_000.0
 
 
-def _e2e_stack(prod_stack: Stack, sink: str) -> Stack:
-    oncall = prod_stack.oncall.model_copy(
+def _e2e_stack(sink: str) -> Stack:
+    stack = small_stack("prod")
+    oncall = stack.oncall.model_copy(
         update={
             "page": FAST_PAGE,
             "ticket": FAST_TICKET,
@@ -70,7 +72,7 @@ def _e2e_stack(prod_stack: Stack, sink: str) -> Stack:
         }
     )
     secrets = frozenset({"pagerduty_token", SLACK_WEBHOOK_KEY, DEAD_MANS_SWITCH_SECRET})
-    return prod_stack.model_copy(update={"secrets": secrets, "oncall": oncall})
+    return stack.model_copy(update={"secrets": secrets, "oncall": oncall})
 
 
 def _burn_alert(stack: Stack, kind: str) -> AlertDefinition:
@@ -87,7 +89,7 @@ def _burn_alert(stack: Stack, kind: str) -> AlertDefinition:
 
 @dataclass
 class Service:
-    """The simulated api-gateway: its request counters, and whether it fails every request."""
+    """The simulated service: its request counters, and whether it fails every request."""
 
     failing: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -159,13 +161,11 @@ def _prometheus_config(rules_dir: Path, alertmanager_port: int, exporter_port: i
 
 
 @pytest.fixture
-def world(
-    prod_stack: Stack, prometheus_bin: str, alertmanager_bin: str, tmp_path: Path
-) -> Iterator[World]:
+def world(prometheus_bin: str, alertmanager_bin: str, tmp_path: Path) -> Iterator[World]:
     service = Service()
     with receiver_sink() as (sink_port, received), exporter(service.metrics) as exporter_port:
         sink = f"http://127.0.0.1:{sink_port}"
-        stack = _e2e_stack(prod_stack, sink)
+        stack = _e2e_stack(sink)
         secrets = tmp_path / "secrets"
         secrets.mkdir()
         routing_keys = {s.routing_key_name: f"fake-key-{s.key}" for s in pagerduty_services(stack)}

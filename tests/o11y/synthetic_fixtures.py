@@ -1,6 +1,7 @@
 """Small synthetic flows for the tests: a one-request check and a log-in/create/verify/delete flow."""
 
 from o11y.model.stack import Stack
+from tests.small_stacks import SERVICE, TEAM, small_stack
 
 SERVICE_CHECK: dict[str, object] = {
     "name": "ping-query",
@@ -68,3 +69,21 @@ def with_flows(stack: Stack, *flows: dict[str, object], **changes: object) -> St
     data["synthetic_flows"] = list(flows)
     data.update(changes)
     return Stack.model_validate(data)
+
+
+def flow_stack() -> Stack:
+    """The stack the flows above run against: teams platform and product, and api-gateway."""
+    teams = [
+        {**TEAM, "name": "platform", "display_name": "Platform", "slack_channel": "#p"},
+        {**TEAM, "name": "product", "display_name": "Product", "slack_channel": "#q"},
+    ]
+    gateway = {**SERVICE, "name": "api-gateway", "display_name": "API Gateway", "port": 7000}
+    return small_stack(
+        "dev",
+        {
+            "teams": teams,
+            "services": [{**gateway, "team": "platform"}],
+            "alerting": {"platform_team": "platform"},
+            "kubernetes": {"context": "test", "namespace": "observability"},
+        },
+    )

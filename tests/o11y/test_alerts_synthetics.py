@@ -8,12 +8,12 @@ from o11y.alerts.synthetics import synthetic_alerts
 from o11y.model.stack import Stack
 from o11y.severity import Priority
 from tests.o11y.promtool_proof import prove
-from tests.o11y.synthetic_fixtures import ITEM_FLOW, SERVICE_CHECK, with_flows
+from tests.o11y.synthetic_fixtures import ITEM_FLOW, SERVICE_CHECK, flow_stack, with_flows
 
 
 @pytest.fixture(scope="module")
-def stack(dev_stack: Stack) -> Stack:
-    return with_flows(dev_stack, SERVICE_CHECK, ITEM_FLOW)
+def stack() -> Stack:
+    return with_flows(flow_stack(), SERVICE_CHECK, ITEM_FLOW)
 
 
 def test_each_flow_has_failing_and_sla_alerts_and_runners_a_staleness_alert(stack: Stack) -> None:

@@ -66,6 +66,68 @@ def test_render_writes_every_kind_of_artifact(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
 
 
+def test_render_refuses_a_non_empty_directory_it_did_not_write(tmp_path: Path) -> None:
+    notes = tmp_path / "prometheus" / "notes.md"
+    notes.parent.mkdir()
+    notes.write_text("mine", encoding="utf-8")
+    done = o11y("render", "--stack", "dev", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert "is not empty and was not written by `render`" in done.stderr
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "prometheus",
+        "prometheus/notes.md",
+    ]
+
+
+def test_render_again_replaces_only_its_own_files_and_says_what_it_removed(
+    tmp_path: Path,
+) -> None:
+    assert o11y("render", "--stack", "dev", "--out", str(tmp_path)).returncode == 0
+    listing = tmp_path / ".o11y-rendered"
+    assert "alertmanager/alertmanager.yaml" in listing.read_text(encoding="utf-8").splitlines()
+    # A file of the user's next to the generated ones, and one an older render wrote.
+    mine = tmp_path / "grafana" / "dashboards" / "mine.json"
+    mine.write_text("{}", encoding="utf-8")
+    stale = tmp_path / "grafana" / "retired" / "old.json"
+    stale.parent.mkdir()
+    stale.write_text("{}", encoding="utf-8")
+    with listing.open("a", encoding="utf-8") as f:
+        f.write("grafana/retired/old.json\n../outside.txt\n")
+    outside = tmp_path.parent / "outside.txt"
+    outside.write_text("not render's", encoding="utf-8")
+    rules = tmp_path / "alertmanager" / "alertmanager.yaml"
+    rules.write_text("edited", encoding="utf-8")
+
+    done = o11y("render", "--stack", "dev", "--out", str(tmp_path))
+
+    assert done.returncode == 0, done.stderr
+    assert "removed 1 file(s) the previous render wrote" in done.stdout
+    assert "  grafana/retired/old.json" in done.stdout
+    assert not stale.parent.exists()
+    assert mine.read_text(encoding="utf-8") == "{}"
+    assert outside.read_text(encoding="utf-8") == "not render's"
+    assert rules.read_text(encoding="utf-8") != "edited"
+
+
+def test_render_never_overwrites_a_file_it_did_not_write(tmp_path: Path) -> None:
+    assert o11y("render", "--stack", "dev", "--out", str(tmp_path)).returncode == 0
+    listing = tmp_path / ".o11y-rendered"
+    kept = [
+        line
+        for line in listing.read_text(encoding="utf-8").splitlines()
+        if line != "alertmanager/alertmanager.yaml"
+    ]
+    listing.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    config = tmp_path / "alertmanager" / "alertmanager.yaml"
+    config.write_text("hand-written", encoding="utf-8")
+
+    done = o11y("render", "--stack", "dev", "--out", str(tmp_path))
+
+    assert done.returncode == 2
+    assert "alertmanager/alertmanager.yaml" in done.stderr
+    assert config.read_text(encoding="utf-8") == "hand-written"
+
+
 def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
     config = tmp_path / "Pulumi.dev.yaml"
     secret = "pd-token-that-must-not-leak"

@@ -13,6 +13,7 @@ from o11y.config import (
     parse_stack,
     read_catalog,
     read_stack_file,
+    stack_file,
     stack_name_of,
     stack_names,
 )
@@ -448,21 +449,12 @@ def test_a_stack_file_overrides_one_key_of_a_profile_section() -> None:
     assert stack.platform.replicas.alertmanager == 1
 
 
-def test_the_example_catalog_is_the_seed_catalog(dev_stack: Stack) -> None:
-    ports = {s.display_name: s.port for s in dev_stack.services}
-    assert ports == {
-        "API Gateway": 7000,
-        "Frontend": 5173,
-        "LLM Orchestrator": 7003,
-        "MCP Server": 7001,
-        "Airtable Gateway": 7002,
-        "Platform Services": 7007,
-        "Automation Services": 7006,
-        "SAGA Orchestrator": 7008,
-    }
-    kafka = next(d for d in dev_stack.dependencies if d.kind == "kafka")
-    assert kafka.consumer_groups == ["game-consumer"]
-    assert {d.kind for d in dev_stack.dependencies} >= {"postgres", "redis", "kafka"}
+def test_every_example_stack_is_valid_and_monitors_something() -> None:
+    # The example catalog's contents are the user's to change: only its validity is checked
+    # here (and its rendering, through the golden files).
+    for name in stack_names(ROOT):
+        stack = load_offline(stack_file(ROOT, name), ROOT, name)
+        assert stack.services and stack.teams, name
 
 
 def test_secure_values_in_a_stack_file_become_placeholders(tmp_path: Path) -> None:

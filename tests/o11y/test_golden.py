@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 from o11y.config import stack_names
-from o11y.golden import differences
+from o11y.golden import RUNBOOKS, differences, write_golden
 from o11y.rules import alerts_by_file
 from tests.conftest import load_stack
 
@@ -28,6 +28,20 @@ def test_a_changed_file_is_reported_stale(tmp_path: Path) -> None:
         "rendered/dev/left-over.txt: not generated any more",
         "docs/runbooks/ServiceDown.md: stale",
     ]
+
+
+def test_make_runbooks_rewrites_the_published_runbooks_only(tmp_path: Path) -> None:
+    for path in ROOT.glob("Pulumi.*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks")
+    for directory in ("rendered", "docs"):
+        shutil.copytree(ROOT / directory, tmp_path / directory)
+    (tmp_path / "docs" / "runbooks" / "ServiceDown.md").write_text("edited\n", encoding="utf-8")
+    (tmp_path / "docs" / "runbooks" / "Retired.md").write_text("old\n", encoding="utf-8")
+    (tmp_path / "rendered" / "dev" / "plan.json").write_text("[]\n", encoding="utf-8")
+    written = write_golden(tmp_path, only=RUNBOOKS)
+    assert written == len(list((ROOT / "docs" / "runbooks").glob("*.md")))
+    assert differences(tmp_path) == ["rendered/dev/plan.json: stale"]
 
 
 def test_every_alert_of_every_example_stack_has_a_committed_runbook() -> None:

@@ -8,7 +8,7 @@ from o11y import conventions as names
 from o11y.helm import HelmRelease, kubernetes_secrets, network_policies, releases
 from o11y.helm.otel import decision_wait, operation_pattern, tail_sampling
 from o11y.model.stack import required_secrets
-from tests.conftest import DEV_RELEASES, load_stack
+from tests.conftest import dev_releases, exporter_of, load_stack
 from tests.o11y.test_helm_values import variant
 from tests.trees import as_dict, as_list, dicts, dig
 
@@ -19,7 +19,7 @@ def by_name(env: str) -> dict[str, HelmRelease]:
 
 
 def test_dev_runs_one_gateway_without_mimir_or_a_sampler_tier() -> None:
-    assert tuple(by_name("dev")) == DEV_RELEASES
+    assert tuple(by_name("dev")) == dev_releases(load_stack("dev"))
 
 
 def test_prod_adds_mimir_and_a_sampler_tier_behind_the_gateway() -> None:
@@ -280,16 +280,18 @@ def test_exporter_passwords_come_from_kubernetes_secrets() -> None:
     # The postgres exporter always reads its Secret (every stack with a postgres dependency
     # must have the password); the redis exporter only when the stack has one.
     for env in ("dev", "prod"):
-        datasource = dig(by_name(env)["main-db-exporter"].values, "config", "datasource")
+        postgres = exporter_of(load_stack(env), "postgres")
+        datasource = dig(by_name(env)[postgres].values, "config", "datasource")
         assert dig(datasource, "passwordSecret") == {"name": "postgres-exporter", "key": "password"}
         assert "password" not in as_dict(datasource)
     stack = load_stack("prod").model_copy(
         update={"secrets": frozenset({"postgres_password", "redis_password"})}
     )
     named = {r.name: r for r in releases(stack)}
-    assert dig(named["cache-exporter"].values, "auth", "secret", "name") == "redis-exporter"
+    redis = exporter_of(stack, "redis")
+    assert dig(named[redis].values, "auth", "secret", "name") == "redis-exporter"
     assert set(kubernetes_secrets(stack)) == {"postgres-exporter", "redis-exporter"}
-    assert "auth" not in by_name("dev")["cache-exporter"].values
+    assert "auth" not in by_name("dev")[exporter_of(load_stack("dev"), "redis")].values
 
 
 def test_every_stack_with_a_postgres_dependency_requires_its_password() -> None:

@@ -3,8 +3,10 @@
 import pytest
 
 from o11y.chartcheck import custom_resource_errors
+from o11y.model.stack import Stack
 from o11y.monitors import custom_resources, health_probe, service_monitor, tls_probes
 from tests.conftest import load_stack
+from tests.small_stacks import SERVICE, small_stack
 from tests.trees import as_dict, dig
 
 
@@ -33,58 +35,80 @@ def test_one_service_monitor_and_one_health_probe_per_catalog_service() -> None:
         assert f"{service.name}-health" in probes
 
 
-def test_service_monitor_labels_series_with_the_catalog_name_and_drops_unbounded_labels() -> None:
-    stack = load_stack("dev")
-    spec = as_dict(service_monitor(stack, stack.service("api-gateway"))["spec"])
-    assert spec["selector"] == {"matchLabels": {"app.kubernetes.io/name": "api-gateway"}}
+@pytest.fixture(scope="module")
+def stack() -> Stack:
+    """A service, a Postgres and a Kafka dependency, and two TLS endpoints."""
+    return small_stack(
+        "prod",
+        {
+            "dependencies": [
+                {"kind": "postgres", "name": "db", "host": "pg.data.svc", "database": "app"},
+                {
+                    "kind": "kafka",
+                    "name": "bus",
+                    "brokers": ["kafka-0.data.svc:9092"],
+                    "consumer_groups": ["orders"],
+                },
+            ],
+            "services": [{**SERVICE, "uses": ["db", "bus"]}],
+            "tls_endpoints": [
+                {"name": "api", "url": "https://api.example.org", "team": "core"},
+                {"name": "app", "url": "https://app.example.org", "team": "core"},
+            ],
+        },
+    )
+
+
+def test_service_monitor_labels_series_with_the_catalog_name_and_drops_unbounded_labels(
+    stack: Stack,
+) -> None:
+    spec = as_dict(service_monitor(stack, stack.service("shop"))["spec"])
+    assert spec["selector"] == {"matchLabels": {"app.kubernetes.io/name": "shop"}}
     assert spec["namespaceSelector"] == {"matchNames": ["apps"]}
     endpoint = as_dict(dig(spec, "endpoints", 0))
     assert (endpoint["port"], endpoint["path"], endpoint["interval"]) == ("http", "/metrics", "30s")
     assert endpoint["relabelings"] == [
-        {"action": "replace", "targetLabel": "service", "replacement": "api-gateway"},
-        {"action": "replace", "targetLabel": "team", "replacement": "platform"},
+        {"action": "replace", "targetLabel": "service", "replacement": "shop"},
+        {"action": "replace", "targetLabel": "team", "replacement": "core"},
         # `job` is the catalog name, so ServiceDown can tell the service's own targets from
         # the blackbox probes that also carry `service`.
-        {"action": "replace", "targetLabel": "job", "replacement": "api-gateway"},
+        {"action": "replace", "targetLabel": "job", "replacement": "shop"},
     ]
     assert endpoint["metricRelabelings"] == [
         {"action": "labeldrop", "regex": "user_id|event_id|request_id|session_id|trace_id"}
     ]
 
 
-def test_health_probe_gives_probe_success_the_service_label() -> None:
-    stack = load_stack("dev")
-    spec = as_dict(health_probe(stack, stack.service("frontend"))["spec"])
-    assert spec["prober"] == {
-        "url": "blackbox-exporter-prometheus-blackbox-exporter.observability.svc:9115"
-    }
+def test_health_probe_gives_probe_success_the_service_label(stack: Stack) -> None:
+    spec = as_dict(health_probe(stack, stack.service("shop"))["spec"])
+    assert spec["prober"] == {"url": "blackbox-exporter-prometheus-blackbox-exporter.obs.svc:9115"}
     assert spec["module"] == "http_2xx"
     assert dig(spec, "targets", "staticConfig") == {
-        "static": ["http://frontend.apps.svc:5173/health"],
-        "labels": {"service": "frontend", "team": "product"},
+        "static": ["http://shop.apps.svc:8080/health"],
+        "labels": {"service": "shop", "team": "core"},
     }
 
 
-def test_tls_probes_cover_every_configured_endpoint() -> None:
-    probes = tls_probes(load_stack("prod"))
+def test_tls_probes_cover_every_configured_endpoint(stack: Stack) -> None:
+    probes = tls_probes(stack)
     assert [dig(p, "spec", "targets", "staticConfig", "static") for p in probes] == [
-        ["https://api.example.com"],
-        ["https://app.example.com"],
+        ["https://api.example.org"],
+        ["https://app.example.org"],
     ]
     assert {dig(p, "spec", "module") for p in probes} == {"tls_expiry"}
 
 
-def test_exporters_are_scraped_with_the_dependency_label() -> None:
+def test_exporters_are_scraped_with_the_dependency_label(stack: Stack) -> None:
     exporters = {
         dig(r, "metadata", "name"): r
-        for r in custom_resources(load_stack("prod"))
+        for r in custom_resources(stack)
         if "dependency" in as_dict(dig(r, "metadata", "labels"))
     }
-    assert set(exporters) == {"main-db-exporter", "cache-exporter", "events-exporter"}
-    endpoint = as_dict(dig(exporters["events-exporter"], "spec", "endpoints", 0))
+    assert set(exporters) == {"db-exporter", "bus-exporter"}
+    endpoint = as_dict(dig(exporters["bus-exporter"], "spec", "endpoints", 0))
     assert endpoint["targetPort"] == 9308
     assert endpoint["relabelings"] == [
-        {"action": "replace", "targetLabel": "dependency", "replacement": "events"}
+        {"action": "replace", "targetLabel": "dependency", "replacement": "bus"}
     ]
 
 

@@ -19,14 +19,37 @@ from o11y.routing import (
     heartbeat_summary,
     inhibit_rules,
     key_secrets,
+    misdirected_slack_channels,
     pagerduty_severity_template,
     paging_summary,
     receivers,
 )
 from o11y.rules import INHIBITIONS
+from tests.small_stacks import TEAM, small_stack
 from tests.trees import as_dict
 
 PAGING_SECRETS = frozenset({"pagerduty_token", "slack_webhook_url", "smtp_password"})
+WEB_TEAM = {**TEAM, "name": "web", "display_name": "Web", "slack_channel": "#alerts-web"}
+
+
+def two_team_stack(
+    environment: str,
+    secrets: set[str],
+    web_channel: str = "#alerts-web",
+    catch_all: str = "#alerts-core",
+) -> Stack:
+    """Teams core (#alerts-core) and web, with the Slack webhook secrets given."""
+    return small_stack(
+        environment,
+        {
+            "teams": [TEAM, {**WEB_TEAM, "slack_channel": web_channel}],
+            "secrets": sorted(PAGING_SECRETS | secrets),
+            "oncall": {
+                **small_stack(environment).oncall.model_dump(include={"pagerduty"}),
+                "default_slack_channel": catch_all,
+            },
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -88,25 +111,50 @@ def test_the_keys_secret_holds_only_the_secrets_the_stack_has(
     assert key_secrets(paging_prod) == ("slack_webhook_url", "smtp_password")
 
 
-def test_a_team_with_its_own_slack_webhook_posts_through_it(
-    paging_prod: Stack, amtool: str, tmp_path: Path
-) -> None:
-    secrets = paging_prod.secrets | {"slack_webhook_url_ai"}
-    stack = paging_prod.model_copy(update={"secrets": secrets})
-    assert key_secrets(stack) == ("slack_webhook_url", "slack_webhook_url_ai", "smtp_password")
+def test_a_team_with_its_own_slack_webhook_posts_through_it(amtool: str, tmp_path: Path) -> None:
+    stack = two_team_stack("prod", {"slack_webhook_url_web"})
+    assert key_secrets(stack) == ("slack_webhook_url", "slack_webhook_url_web", "smtp_password")
     config = yaml.safe_load(alertmanager_files(stack)[ALERTMANAGER_FILE])
     webhooks = {
         receiver["name"]: receiver["slack_configs"][0]["api_url_file"]
         for receiver in config["receivers"]
         if "slack_configs" in receiver
     }
-    assert webhooks["slack-ai"] == f"{SECRETS_DIR}/slack_webhook_url_ai"
-    assert webhooks["slack-platform"] == f"{SECRETS_DIR}/slack_webhook_url"
-    assert webhooks["default"] == f"{SECRETS_DIR}/slack_webhook_url"
+    assert webhooks == {
+        "default": f"{SECRETS_DIR}/slack_webhook_url",
+        "slack-core": f"{SECRETS_DIR}/slack_webhook_url",
+        "slack-web": f"{SECRETS_DIR}/slack_webhook_url_web",
+    }
     checked = subprocess.run(
         [amtool, "check-config", str(_write(tmp_path, stack))], capture_output=True, check=False
     )
     assert checked.returncode == 0, checked.stdout
+
+
+@pytest.mark.parametrize(
+    ("case", "environment", "secrets", "web_channel", "warned"),
+    [
+        ("each team has its own webhook", "prod", {"slack_webhook_url_web"}, "#alerts-web", False),
+        ("teams share one webhook and one channel", "prod", set(), "#alerts-core", False),
+        ("teams share one webhook but not their channel", "prod", set(), "#alerts-web", True),
+        ("a development stack is not warned", "dev", set(), "#alerts-web", False),
+    ],
+)
+def test_check_warns_when_one_webhook_serves_several_channels(
+    case: str, environment: str, secrets: set[str], web_channel: str, warned: bool
+) -> None:
+    warnings = misdirected_slack_channels(two_team_stack(environment, secrets, web_channel))
+    assert bool(warnings) is warned, case
+
+
+def test_the_warning_names_each_channel_and_the_secrets_that_fix_it() -> None:
+    stack = two_team_stack("prod", set(), catch_all="#alerts-unrouted")
+    assert misdirected_slack_channels(stack) == [
+        "secrets.slack_webhook_url serves 3 Slack channels: #alerts-core (team core), "
+        "#alerts-unrouted (the catch-all), #alerts-web (team web); a Slack incoming webhook "
+        "posts only to the channel it was made for, so all of them land in that one. Give each "
+        "team its own webhook: secrets.slack_webhook_url_core, secrets.slack_webhook_url_web"
+    ]
 
 
 def test_pagerduty_severity_follows_the_severity_model(paging_prod: Stack) -> None:
@@ -200,10 +248,15 @@ def test_business_hours_gate_low_severity(dev_stack: Stack) -> None:
     ]
 
 
-def test_the_stack_output_says_where_pages_go(dev_stack: Stack, paging_prod: Stack) -> None:
-    assert paging_summary(dev_stack).startswith("not paging: no pagerduty_token")
-    assert "no-paging" in paging_summary(dev_stack)
-    assert paging_summary(paging_prod).startswith("PagerDuty: 11 services (api-gateway, ")
+def test_the_stack_output_says_where_pages_go() -> None:
+    assert paging_summary(small_stack()) == (
+        "not paging: no pagerduty_token, pages (severity=critical) go to the non-paging "
+        "receiver 'no-paging' and the team Slack channels"
+    )
+    # One PagerDuty service per catalog service, and one per team for its team-wide pages.
+    assert paging_summary(two_team_stack("prod", set())) == (
+        "PagerDuty: 3 services (shop, core-team, web-team)"
+    )
 
 
 def test_the_file_spells_the_shared_pagerduty_settings_once(paging_prod: Stack) -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 
 from o11y.alertdef import AlertDefinition
 from o11y.model.catalog import Service
@@ -40,9 +41,28 @@ from tests.o11y.slo_replay import (
     http_series,
     run_suite,
 )
+from tests.small_stacks import SERVICE as SMALL_SERVICE
+from tests.small_stacks import small_stack
 
-SERVICE = "api-gateway"  # availability 99.9% and latency 95% under 0.5s in stacks/catalog.yaml
+SERVICE = "shop"
 RATE = 1000  # requests per minute
+
+
+@pytest.fixture(scope="module")
+def slo_stack() -> Stack:
+    """Shop: availability 99.9% and latency 95% under 0.5s, and a second service with one SLO."""
+    slos = [
+        {"name": "availability", "objective": 99.9},
+        {"name": "latency", "kind": "latency", "objective": 95, "threshold_seconds": 0.5},
+    ]
+    return small_stack(
+        overrides={
+            "services": [
+                {**SMALL_SERVICE, "slos": slos},
+                {**SMALL_SERVICE, "name": "cart", "display_name": "Cart"},
+            ]
+        }
+    )
 
 
 # --- exact values --------------------------------------------------------------------------
@@ -70,10 +90,10 @@ def test_latency_bucket_matches_both_le_spellings_of_integral_thresholds() -> No
 
 
 def test_each_catalog_slo_is_one_group_of_recordings_then_the_alerts_reading_them(
-    dev_stack: Stack,
+    slo_stack: Stack,
 ) -> None:
-    groups = slo_rule_groups(dev_stack, tagged)
-    slos = [(s.name, slo.name) for s in dev_stack.services for slo in s.slos]
+    groups = slo_rule_groups(slo_stack, tagged)
+    slos = [(s.name, slo.name) for s in slo_stack.services for slo in s.slos]
     assert [g["name"] for g in groups] == [f"slo-{service}-{name}" for service, name in slos]
     rules = groups[0]["rules"]
     sli_records = [*(f"slo:sli_error:ratio_rate{w}" for w in alert_windows())]
@@ -81,7 +101,7 @@ def test_each_catalog_slo_is_one_group_of_recordings_then_the_alerts_reading_the
     sli, meta, alerts = rules[: len(sli_records)], rules[len(sli_records) : -4], rules[-4:]
     assert [r.get("record") for r in sli] == sli_records
     assert [r.get("alert") for r in alerts] == [
-        f"SLOApiGatewayAvailability{suffix}"
+        f"SLOShopAvailability{suffix}"
         for suffix in (
             "ErrorBudgetFastBurn",
             "ErrorBudgetSlowBurn",
@@ -96,43 +116,43 @@ def test_each_catalog_slo_is_one_group_of_recordings_then_the_alerts_reading_the
         ("slo:time_period:days", "vector(30)"),
         (
             "slo:current_burn_rate:ratio",
-            'slo:sli_error:ratio_rate5m{slo_service="api-gateway", slo_name="availability"} / 0.001',
+            'slo:sli_error:ratio_rate5m{slo_service="shop", slo_name="availability"} / 0.001',
         ),
         (
             "slo:period_burn_rate:ratio",
-            'slo:sli_error:ratio_rate30d{slo_service="api-gateway", slo_name="availability"} / 0.001',
+            'slo:sli_error:ratio_rate30d{slo_service="shop", slo_name="availability"} / 0.001',
         ),
         (
             "slo:period_error_budget_remaining:ratio",
-            '1 - slo:period_burn_rate:ratio{slo_service="api-gateway", slo_name="availability"}',
+            '1 - slo:period_burn_rate:ratio{slo_service="shop", slo_name="availability"}',
         ),
     ]
     assert all(
         r.get("labels")
         == {
-            "service": "api-gateway",
+            "service": "shop",
             "slo_name": "availability",
-            "slo_service": "api-gateway",
-            "team": "platform",
+            "slo_service": "shop",
+            "team": "core",
         }
         for r in sli + meta
     )
     assert sli[0]["expr"] == (
         "(\n"
-        '  (sum(rate(http_requests_total{service="api-gateway",code=~"5.."}[5m])))\n'
+        '  (sum(rate(http_requests_total{service="shop",code=~"5.."}[5m])))\n'
         "  /\n"
-        '  (sum(rate(http_requests_total{service="api-gateway"}[5m])))\n'
+        '  (sum(rate(http_requests_total{service="shop"}[5m])))\n'
         ") >= 0\n"
         "or on() vector(0)\n"
     )
 
 
-def test_each_slo_has_page_ticket_budget_and_absent_alerts(dev_stack: Stack) -> None:
-    alerts = slo_alerts(dev_stack)
+def test_each_slo_has_page_ticket_budget_and_absent_alerts(slo_stack: Stack) -> None:
+    alerts = slo_alerts(slo_stack)
     gateway = [a for a in alerts if a.service == SERVICE and a.labels["slo_name"] == "availability"]
     assert [(a.name, a.priority.value, a.for_, a.labels) for a in gateway] == [
         (
-            f"SLOApiGatewayAvailability{suffix}",
+            f"SLOShopAvailability{suffix}",
             priority,
             for_,
             {
@@ -148,8 +168,8 @@ def test_each_slo_has_page_ticket_budget_and_absent_alerts(dev_stack: Stack) -> 
             ("SLISourceAbsent", "P2", "15m", "absent"),
         ]
     ]
-    assert gateway[3].expr == 'absent(http_requests_total{service="api-gateway"})'
-    assert len(alerts) == 4 * sum(len(s.slos) for s in dev_stack.services)
+    assert gateway[3].expr == 'absent(http_requests_total{service="shop"})'
+    assert len(alerts) == 4 * sum(len(s.slos) for s in slo_stack.services)
     assert len({a.name for a in alerts}) == len(alerts)
     for alert in alerts:
         assert alert.team and alert.group == f"slo-{alert.service}-{alert.labels['slo_name']}"
@@ -159,22 +179,19 @@ def test_each_slo_has_page_ticket_budget_and_absent_alerts(dev_stack: Stack) -> 
         assert any(alert.labels["slo_service"] in q.query for q in alert.triage)
 
 
-def test_latency_slo_counts_requests_slower_than_the_threshold_bucket(dev_stack: Stack) -> None:
-    level = next(lv for lv in catalog_service_levels(dev_stack) if lv.name == "latency")
+def test_latency_slo_counts_requests_slower_than_the_threshold_bucket(slo_stack: Stack) -> None:
+    level = next(lv for lv in catalog_service_levels(slo_stack) if lv.name == "latency")
     assert isinstance(level.sli, EventsSLI)
     assert level.sli.error_query == (
-        'sum(rate(http_request_duration_seconds_count{service="api-gateway"}[{{.window}}]))\n'
+        'sum(rate(http_request_duration_seconds_count{service="shop"}[{{.window}}]))\n'
         "  -\n"
-        '  sum(rate(http_request_duration_seconds_bucket{service="api-gateway",le="0.5"}[{{.window}}]))'
+        '  sum(rate(http_request_duration_seconds_bucket{service="shop",le="0.5"}[{{.window}}]))'
     )
-    assert (
-        level.source_selector
-        == 'http_request_duration_seconds_bucket{service="api-gateway",le="0.5"}'
-    )
+    assert level.source_selector == 'http_request_duration_seconds_bucket{service="shop",le="0.5"}'
 
 
-def test_a_latency_slo_without_a_bucket_at_its_threshold_is_refused(dev_stack: Stack) -> None:
-    service = dev_stack.services[0].model_dump()
+def test_a_latency_slo_without_a_bucket_at_its_threshold_is_refused(slo_stack: Stack) -> None:
+    service = slo_stack.services[0].model_dump()
     service["slos"] = [
         {"name": "latency", "kind": "latency", "objective": 95, "threshold_seconds": 0.3}
     ]
@@ -204,8 +221,8 @@ def test_custom_availability_queries_come_in_windowed_pairs(
         AvailabilitySLO.model_validate({"name": "availability", "objective": 99.9, **queries})
 
 
-def test_custom_availability_queries_replace_the_http_contract(dev_stack: Stack) -> None:
-    service = dev_stack.services[0].model_dump()
+def test_custom_availability_queries_replace_the_http_contract(slo_stack: Stack) -> None:
+    service = slo_stack.services[0].model_dump()
     service["slos"] = [
         {
             "name": "checkout",
@@ -214,7 +231,7 @@ def test_custom_availability_queries_replace_the_http_contract(dev_stack: Stack)
             "total_query": "sum(rate(billing_checkout_attempts_total[{{.window}}]))",
         }
     ]
-    stack = dev_stack.model_copy(update={"services": [Service.model_validate(service)]})
+    stack = slo_stack.model_copy(update={"services": [Service.model_validate(service)]})
     sli = slo_rule_groups(stack, tagged)[0]["rules"][1]
     assert sli["expr"] == (
         "(\n"
@@ -228,15 +245,15 @@ def test_custom_availability_queries_replace_the_http_contract(dev_stack: Stack)
     assert absent[0].expr == "absent(sum(rate(billing_checkout_attempts_total[5m])))"
 
 
-def test_min_events_adds_a_traffic_guard_to_each_window_pair(dev_stack: Stack) -> None:
-    level = with_min_events(catalog_service_levels(dev_stack)[0], 100)
+def test_min_events_adds_a_traffic_guard_to_each_window_pair(slo_stack: Stack) -> None:
+    level = with_min_events(catalog_service_levels(slo_stack)[0], 100)
     expr = burn_rate_expr(level, Action.PAGE)
     assert (
-        'on() (avg_over_time(slo:sli_total:rate5m{slo_service="api-gateway", slo_name="availability"}[1h]) * 3600 >= 100)'
+        'on() (avg_over_time(slo:sli_total:rate5m{slo_service="shop", slo_name="availability"}[1h]) * 3600 >= 100)'
         in expr
     )
     assert "[6h]) * 21600 >= 100)" in expr
-    assert "avg_over_time" not in burn_rate_expr(catalog_service_levels(dev_stack)[0], Action.PAGE)
+    assert "avg_over_time" not in burn_rate_expr(catalog_service_levels(slo_stack)[0], Action.PAGE)
 
 
 # --- promtool ------------------------------------------------------------------------------
@@ -273,7 +290,7 @@ def test_rendered_slo_rules_pass_promtool_check(
 
 
 def gateway_rules(stack: Stack, min_events: int = 0) -> str:
-    """Only api-gateway's SLOs, so the suites stay fast and other services' absent alerts quiet."""
+    """Only shop's SLOs, so the suites stay fast and other services' absent alerts quiet."""
     levels = [
         with_min_events(lv, min_events)
         for lv in catalog_service_levels(stack)
@@ -294,15 +311,15 @@ def unannotated(stack: Stack, alert: AlertDefinition) -> Rule:
 
 
 def alert_labels(name: str, kind: str, severity: str) -> dict[str, str]:
-    labels = {"service": SERVICE, "team": "platform", "slo_service": SERVICE, "slo_name": name}
+    labels = {"service": SERVICE, "team": "core", "slo_service": SERVICE, "slo_name": name}
     return {**labels, "slo_alert": kind, "severity": severity, "priority": PRIORITY[kind]}
 
 
 NAMES = {
-    "page": "SLOApiGatewayAvailabilityErrorBudgetFastBurn",
-    "ticket": "SLOApiGatewayAvailabilityErrorBudgetSlowBurn",
-    "budget": "SLOApiGatewayAvailabilityErrorBudgetHalfSpent",
-    "absent": "SLOApiGatewayAvailabilitySLISourceAbsent",
+    "page": "SLOShopAvailabilityErrorBudgetFastBurn",
+    "ticket": "SLOShopAvailabilityErrorBudgetSlowBurn",
+    "budget": "SLOShopAvailabilityErrorBudgetHalfSpent",
+    "absent": "SLOShopAvailabilitySLISourceAbsent",
 }
 SEVERITY = {"page": "critical", "ticket": "high", "budget": "high", "absent": "high"}
 PRIORITY = {"page": "P1", "ticket": "P2", "budget": "P2", "absent": "P2"}
@@ -345,7 +362,7 @@ def scenario_group(
 
 @pytest.mark.tools
 def test_availability_alerts_fire_and_stay_silent_as_the_workbook_says(
-    dev_stack: Stack, promtool: str, tmp_path: Path
+    slo_stack: Stack, promtool: str, tmp_path: Path
 ) -> None:
     outage = Scenario(
         "full outage, then recovery", (Phase(60, RATE, 0), Phase(60, 0, RATE), Phase(120, RATE, 0))
@@ -368,8 +385,10 @@ def test_availability_alerts_fire_and_stay_silent_as_the_workbook_says(
         ),
     )
     zero = Scenario("zero traffic after a clean hour", (Phase(60, RATE, 0), Phase(180, 0, 0)))
-    remaining = 'slo:period_error_budget_remaining:ratio{slo_service="api-gateway", slo_name="availability"}'
-    ratio = 'slo:sli_error:ratio_rate5m{slo_service="api-gateway", slo_name="availability"}'
+    remaining = (
+        'slo:period_error_budget_remaining:ratio{slo_service="shop", slo_name="availability"}'
+    )
+    ratio = 'slo:sli_error:ratio_rate5m{slo_service="shop", slo_name="availability"}'
     tests: list[dict[str, object]] = [
         scenario_group(
             outage,
@@ -441,17 +460,17 @@ def test_availability_alerts_fire_and_stay_silent_as_the_workbook_says(
             ],
         },
     ]
-    run_suite(promtool, tmp_path, gateway_rules(dev_stack), tests)
+    run_suite(promtool, tmp_path, gateway_rules(slo_stack), tests)
 
 
 @pytest.mark.tools
 @pytest.mark.parametrize("order", ["file order", "reversed"])
 def test_a_full_outage_pages_at_the_first_evaluation_whatever_the_group_order(
-    order: str, dev_stack: Stack, promtool: str, tmp_path: Path
+    order: str, slo_stack: Stack, promtool: str, tmp_path: Path
 ) -> None:
     # Prometheus gives each group its own evaluation offset; an alert that read the recordings
     # of another group evaluated after it would see the previous minute and page at 362m.
-    rules = gateway_rules(dev_stack)
+    rules = gateway_rules(slo_stack)
     groups = file_order(rules)
     outage = Scenario("outage after six clean hours", (Phase(360, RATE, 0), Phase(10, 0, RATE)))
     tests = [
@@ -468,12 +487,12 @@ def test_a_full_outage_pages_at_the_first_evaluation_whatever_the_group_order(
 
 
 def labels_text(name: str) -> str:
-    return f'{{service="{SERVICE}", slo_name="{name}", slo_service="{SERVICE}", team="platform"}}'
+    return f'{{service="{SERVICE}", slo_name="{name}", slo_service="{SERVICE}", team="core"}}'
 
 
 @pytest.mark.tools
 def test_a_slow_2x_burn_opens_a_ticket_and_never_pages(
-    dev_stack: Stack, promtool: str, tmp_path: Path
+    slo_stack: Stack, promtool: str, tmp_path: Path
 ) -> None:
     # Half a day clean, then 0.2% errors (2x a 99.9% budget). The 6h/3d pair at 1x trips once
     # the 3d ratio (all data so far) passes 0.1%: after 12h of burn.
@@ -489,19 +508,19 @@ def test_a_slow_2x_burn_opens_a_ticket_and_never_pages(
         )
     ]
     # Every 10 minutes: promtool's cost grows with evaluations x samples in the 3d window.
-    run_suite(promtool, tmp_path, gateway_rules(dev_stack), tests, evaluation_interval=10)
+    run_suite(promtool, tmp_path, gateway_rules(slo_stack), tests, evaluation_interval=10)
 
 
 @pytest.mark.tools
 def test_min_events_keeps_one_failure_at_night_from_paging(
-    dev_stack: Stack, promtool: str, tmp_path: Path
+    slo_stack: Stack, promtool: str, tmp_path: Path
 ) -> None:
     # One request a minute; at 3 a.m. one of them fails. 5m: 20% errors, 1h: 1.7% > 14.4x 0.1%.
     night = Scenario(
         "one failure on a quiet night", (Phase(120, 1, 0), Phase(1, 0, 1), Phase(30, 1, 0))
     )
     fires = [scenario_group(night, checks(125, firing={"page"}, silent=set()))]
-    run_suite(promtool, tmp_path, gateway_rules(dev_stack), fires)
+    run_suite(promtool, tmp_path, gateway_rules(slo_stack), fires)
     silent = [
         scenario_group(night, checks(125, firing=set(), silent={"page"})),
         scenario_group(
@@ -511,12 +530,12 @@ def test_min_events_keeps_one_failure_at_night_from_paging(
     ]
     guarded = tmp_path / "guarded"
     guarded.mkdir()
-    run_suite(promtool, guarded, gateway_rules(dev_stack, min_events=500), silent)
+    run_suite(promtool, guarded, gateway_rules(slo_stack, min_events=500), silent)
 
 
 @pytest.mark.tools
 def test_latency_slo_pages_when_requests_are_slow(
-    dev_stack: Stack, promtool: str, tmp_path: Path
+    slo_stack: Stack, promtool: str, tmp_path: Path
 ) -> None:
     def histogram(slow_share: float, minutes: int) -> list[dict[str, str]]:
         phases = [Phase(60, RATE, 0), Phase(minutes, RATE * (1 - slow_share), RATE * slow_share)]
@@ -560,4 +579,43 @@ def test_latency_slo_pages_when_requests_are_slow(
             checks(110, firing=set(), silent={"page", "ticket", "absent"}, name="latency"),
         ),
     ]
-    run_suite(promtool, tmp_path, gateway_rules(dev_stack), tests)
+    run_suite(promtool, tmp_path, gateway_rules(slo_stack), tests)
+
+
+def test_the_absent_source_runbook_counts_what_is_there(promtool: str, tmp_path: Path) -> None:
+    """Its queries read 0 while the source is missing and more once it is back, evaluated by
+    promtool; the burn-rate queries would return nothing either way."""
+    (level,) = catalog_service_levels(small_stack())
+    (absent,) = [a for a in service_level_alerts(level) if a.labels["slo_alert"] == "absent"]
+    source, targets, names = (q.query for q in absent.triage)
+    assert source == 'count(http_requests_total{service="shop"}) or vector(0)'
+    assert targets == 'sum(up{service="shop",job="shop"}) or vector(0)'
+    assert names == 'count by (__name__) ({service="shop",__name__=~".+"})'
+    (tmp_path / "none.yaml").write_text("groups: []\n", encoding="utf-8")
+    requests = 'http_requests_total{service="shop",code="200",route="/"}'
+    scrape = 'up{service="shop",job="shop",instance="a"}'
+    expects = [
+        ("0m", [], 0, 0),
+        ("10m", [(requests, "0+60x20"), (scrape, "1x20")], 1, 1),
+    ]
+    tests = [
+        {
+            "interval": "1m",
+            "input_series": [{"series": s, "values": v} for s, v in series],
+            "promql_expr_test": [
+                {"expr": source, "eval_time": at, "exp_samples": [{"value": seen}]},
+                {"expr": targets, "eval_time": at, "exp_samples": [{"value": up}]},
+            ],
+        }
+        for at, series, seen, up in expects
+    ]
+    suite = {"rule_files": ["none.yaml"], "evaluation_interval": "1m", "tests": tests}
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump(suite), encoding="utf-8")
+    done = subprocess.run(
+        [promtool, "test", "rules", "test.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -17,7 +17,6 @@ import pytest
 import yaml
 
 from o11y.drill.processes import free_port, http_ready, running, wait_for
-from o11y.model.stack import Stack
 from o11y.synthetic_runner import (
     Flow,
     Response,
@@ -28,7 +27,7 @@ from o11y.synthetic_runner import (
     run_flow,
 )
 from o11y.synthetics import RUNNER_SOURCE, recording_groups, runner_spec
-from tests.o11y.synthetic_fixtures import ITEM_FLOW, with_flows
+from tests.o11y.synthetic_fixtures import ITEM_FLOW, flow_stack, with_flows
 
 SECRET = "s3cret-value"
 
@@ -278,13 +277,13 @@ def _values(prometheus: str, expr: str, label: str) -> dict[str, float]:
 
 
 def test_runs_are_pushed_and_read_by_a_real_prometheus_with_the_generated_rules(
-    dev_stack: Stack, prometheus_bin: str, pushgateway_bin: str, tmp_path: Path
+    prometheus_bin: str, pushgateway_bin: str, tmp_path: Path
 ) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), ItemApi)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     stack = with_flows(
-        dev_stack, _flow_at(base, "items-ok"), _flow_at(base, "items-broken", "/broken")
+        flow_stack(), _flow_at(base, "items-ok"), _flow_at(base, "items-broken", "/broken")
     )
     push_port, prom_port = free_port(), free_port()
     pushgateway = f"http://127.0.0.1:{push_port}"
@@ -373,7 +372,7 @@ def test_the_runner_is_standard_library_only() -> None:
     assert set(imported) <= set(sys.stdlib_module_names)
 
 
-def test_a_spec_round_trips_through_the_runner(dev_stack: Stack) -> None:
-    stack = with_flows(dev_stack, ITEM_FLOW)
+def test_a_spec_round_trips_through_the_runner() -> None:
+    stack = with_flows(flow_stack(), ITEM_FLOW)
     flow = parse_flow(runner_spec(stack, stack.synthetic_flows[0]))
     assert flow.steps[0].body == '{"user": "${user}", "password": "${password}"}'

@@ -24,13 +24,13 @@ from o11y.synthetics import (
     synthetic_monitors,
     workloads,
 )
-from tests.o11y.synthetic_fixtures import ITEM_FLOW, SERVICE_CHECK, with_flows
+from tests.o11y.synthetic_fixtures import ITEM_FLOW, SERVICE_CHECK, flow_stack, with_flows
 from tests.trees import as_list, dig
 
 
 @pytest.fixture(scope="module")
-def stack(dev_stack: Stack) -> Stack:
-    return with_flows(dev_stack, SERVICE_CHECK, ITEM_FLOW)
+def stack() -> Stack:
+    return with_flows(flow_stack(), SERVICE_CHECK, ITEM_FLOW)
 
 
 def _flow(**changes: object) -> SyntheticFlow:
@@ -82,12 +82,12 @@ def test_a_step_names_a_service_or_a_url_not_both() -> None:
         _flow(steps=steps, credentials={})
 
 
-def test_flows_refer_to_catalog_teams_and_services(dev_stack: Stack) -> None:
+def test_flows_refer_to_catalog_teams_and_services() -> None:
     bad_step = {**SERVICE_CHECK, "steps": [{"name": "q", "service": "nowhere"}]}
     with pytest.raises(ValueError, match=re.escape("synthetic_flows[0].steps[0].service: unknown")):
-        with_flows(dev_stack, bad_step)
+        with_flows(flow_stack(), bad_step)
     with pytest.raises(ValueError, match=re.escape("synthetic_flows[0].team: unknown team 'x'")):
-        with_flows(dev_stack, {**SERVICE_CHECK, "team": "x"})
+        with_flows(flow_stack(), {**SERVICE_CHECK, "team": "x"})
 
 
 def test_the_credentials_of_every_flow_are_required_secrets(stack: Stack) -> None:
@@ -177,8 +177,8 @@ def test_every_workload_is_valid_for_the_cluster_version(stack: Stack) -> None:
         assert manifest_errors(dict(manifest), stack.kubernetes.version, {}) == []
 
 
-def test_without_multi_step_flows_there_is_no_runner(dev_stack: Stack) -> None:
-    only_probe = with_flows(dev_stack, SERVICE_CHECK)
+def test_without_multi_step_flows_there_is_no_runner() -> None:
+    only_probe = with_flows(flow_stack(), SERVICE_CHECK)
     assert workloads(only_probe) == []
     assert synthetic_files(only_probe) == {}
     assert [m["kind"] for m in synthetic_monitors(only_probe)] == ["Probe"]

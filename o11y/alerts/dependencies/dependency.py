@@ -2,7 +2,7 @@
 the labels its exporter puts on a series, and the services that use it."""
 
 from o11y.alertdef import TriageQuery
-from o11y.conventions import DEPENDENCY_LABEL, log_stream_selector
+from o11y.conventions import DEPENDENCY_LABEL, services_log_stream_selector
 from o11y.model.stack import Stack
 
 GROUP = "dependency-{name}"
@@ -23,12 +23,16 @@ def dependency_labels(name: str) -> dict[str, str]:
 
 
 def connection_error_logs(stack: Stack, name: str) -> tuple[TriageQuery, ...]:
-    users = [s for s in stack.services if name in s.uses]
-    return tuple(
+    """Connection errors in the logs of every catalog service using the dependency: an outage
+    shows in all of them, a problem of one client in that one only."""
+    users = [s.name for s in stack.services if name in s.uses]
+    if not users:
+        return ()
+    return (
         TriageQuery(
-            f"Connection errors in the logs of {s.name}",
-            f'{log_stream_selector(s.name)} |~ "(?i)(connection|timeout|refused)" | json | level=~"error|fatal"',
+            f"Connection errors in the logs of the services using {name} ({', '.join(users)})",
+            f'{services_log_stream_selector(users)} |~ "(?i)(connection|timeout|refused)" '
+            '| json | level=~"error|fatal"',
             "logql",
-        )
-        for s in users[:1]
+        ),
     )

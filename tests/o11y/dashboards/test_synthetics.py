@@ -5,7 +5,7 @@ import json
 from o11y.dashboards import OVERVIEW, finish
 from o11y.dashboards.synthetics import dashboards
 from o11y.model.stack import Stack
-from tests.o11y.synthetic_fixtures import ITEM_FLOW, SERVICE_CHECK, with_flows
+from tests.o11y.synthetic_fixtures import ITEM_FLOW, SERVICE_CHECK, flow_stack, with_flows
 from tests.trees import as_dict, dicts, dig
 
 
@@ -20,16 +20,16 @@ def _panels(stack: Stack) -> list[dict[str, object]]:
     return found
 
 
-def test_no_flows_no_dashboard(dev_stack: Stack) -> None:
-    assert dashboards(with_flows(dev_stack)) == []
+def test_no_flows_no_dashboard() -> None:
+    assert dashboards(with_flows(flow_stack())) == []
 
 
-def test_every_flow_shows_its_last_run_sla_and_steps(dev_stack: Stack) -> None:
-    (spec,) = dashboards(with_flows(dev_stack, SERVICE_CHECK, ITEM_FLOW))
+def test_every_flow_shows_its_last_run_sla_and_steps() -> None:
+    (spec,) = dashboards(with_flows(flow_stack(), SERVICE_CHECK, ITEM_FLOW))
     assert [row.title for row in spec.rows] == ["Last run", "SLA", "Ping query", "Item flow"]
     exprs = {
         str(t["expr"])
-        for p in _panels(with_flows(dev_stack, SERVICE_CHECK, ITEM_FLOW))
+        for p in _panels(with_flows(flow_stack(), SERVICE_CHECK, ITEM_FLOW))
         for t in dicts(p.get("targets", []))
     }
     assert 'flow:synthetic_success:last{flow="item-flow"}' in exprs
@@ -40,8 +40,8 @@ def test_every_flow_shows_its_last_run_sla_and_steps(dev_stack: Stack) -> None:
     )
 
 
-def test_sla_panels_turn_red_at_the_flows_own_targets(dev_stack: Stack) -> None:
-    titled = {str(p["title"]): p for p in _panels(with_flows(dev_stack, ITEM_FLOW))}
+def test_sla_panels_turn_red_at_the_flows_own_targets() -> None:
+    titled = {str(p["title"]): p for p in _panels(with_flows(flow_stack(), ITEM_FLOW))}
     steps = {
         title: [
             (s["value"], s["color"])
