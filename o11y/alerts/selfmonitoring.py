@@ -478,8 +478,6 @@ def _grafana_database(stack: Stack) -> ProvenAlert:
     unless the body says `"database": "ok"`. Grafana answers 503 when its database check fails;
     a Grafana that does not answer at all (status 0) is TargetDown's, not this alert's."""
     namespace = stack.kubernetes.namespace
-    database = stack.platform.grafana_database
-    assert database is not None, "only stacks with a Grafana database have this alert"
     job = f'job="{GRAFANA_HEALTH_JOB}"'
     success = f"probe_success{{{job}}}"
     status = f"probe_http_status_code{{{job}}}"
@@ -492,9 +490,9 @@ def _grafana_database(stack: Stack) -> ProvenAlert:
         team=stack.alerting.platform_team,
         summary="Grafana cannot use its database.",
         description=(
-            "Grafana answers but its health check has reported the database as failing for 5 "
-            f"minutes ({database.host}:{database.port}/{database.name}): sign-ins, dashboards "
-            "and their provisioning fail on every replica."
+            "Grafana answers but its health check has reported its database "
+            "(platform.grafana_database) as failing for 5 minutes: sign-ins, dashboards and "
+            "their provisioning fail on every replica."
         ),
         symptom='Grafana\'s /api/health answers without `"database": "ok"` (HTTP 503).',
         impact=(
@@ -521,8 +519,8 @@ def _grafana_database(stack: Stack) -> ProvenAlert:
         resolution=(
             f"`kubectl -n {namespace} logs deploy/{RELEASE_GRAFANA} -c grafana --tail=100` "
             "for the database error.",
-            f"From a pod in the namespace, check `{database.host}:{database.port}` answers "
-            "(e.g. `pg_isready -h <host> -p <port>`).",
+            "From a pod in the namespace, check the database answers at the host and port of "
+            "platform.grafana_database (e.g. `pg_isready -h <host> -p <port>`).",
             "After changing the password in the database, set secrets.grafana_db_password and "
             f"`pulumi up`, then `kubectl -n {namespace} rollout restart deploy/{RELEASE_GRAFANA}`.",
         ),
