@@ -1,5 +1,6 @@
-"""What every workload of every chart gets, spelled once: values types, resources, spreading,
-volumes and the object-storage settings shared by Loki, Tempo and Mimir."""
+"""What every workload of every chart gets, spelled once: values types, resources, placement
+(spread over nodes and the stack's zones, or pinned to one zone), volumes and the
+object-storage settings shared by Loki, Tempo and Mimir."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
