@@ -101,6 +101,11 @@ def generated_config(services: int) -> dict[str, object]:
                     "mimir_alertmanager": "generated-mimir-alertmanager",
                 },
             },
+            "grafana_database": {
+                "host": "grafana-db.example.com",
+                "name": "grafana",
+                "user": "grafana",
+            },
         },
         "o11y:alerting": {
             "runbook_base_url": "https://github.com/example/o11y/blob/main/docs/runbooks",

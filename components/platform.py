@@ -13,7 +13,12 @@ from components.secrets import opaque_secret
 from o11y import conventions as names
 from o11y.helm import HelmRelease, kubernetes_secrets, network_policies, releases
 from o11y.helm.grafana import ADMIN_PASSWORD_KEY, ADMIN_USER, ADMIN_USER_KEY
-from o11y.helm.network_policies import IngressPolicy
+from o11y.helm.network_policies import (
+    DNS_PORT,
+    EgressPolicy,
+    IngressPolicy,
+    egress_policies,
+)
 from o11y.model.stack import Stack
 from o11y.readiness import CHECK_RESOURCES, CURL_USER, ReadinessCheck, grafana_readiness
 
@@ -141,6 +146,13 @@ class Platform(pulumi.ComponentResource):
                 spec=_policy_spec(policy),
                 opts=in_namespace,
             )
+        for egress in egress_policies(stack):
+            k8s.networking.v1.NetworkPolicy(
+                f"{name}-{egress.name}",
+                metadata={"name": egress.name, "namespace": egress.namespace},
+                spec=_egress_spec(egress),
+                opts=in_namespace,
+            )
 
         self.register_outputs(
             {
@@ -201,6 +213,38 @@ def _policy_spec(policy: IngressPolicy) -> k8s.networking.v1.NetworkPolicySpecAr
         pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(policy.pod_labels)),
         policy_types=["Ingress"],
         ingress=[same_namespace, *webhooks],
+    )
+
+
+def _egress_spec(policy: EgressPolicy) -> k8s.networking.v1.NetworkPolicySpecArgs:
+    net = k8s.networking.v1
+    own_namespace = net.NetworkPolicyEgressRuleArgs(
+        to=[
+            net.NetworkPolicyPeerArgs(
+                namespace_selector=k8s.meta.v1.LabelSelectorArgs(
+                    match_labels={"kubernetes.io/metadata.name": policy.namespace}
+                )
+            )
+        ]
+    )
+    dns = net.NetworkPolicyEgressRuleArgs(
+        to=[net.NetworkPolicyPeerArgs(namespace_selector=k8s.meta.v1.LabelSelectorArgs())],
+        ports=[
+            net.NetworkPolicyPortArgs(port=DNS_PORT, protocol="UDP"),
+            net.NetworkPolicyPortArgs(port=DNS_PORT, protocol="TCP"),
+        ],
+    )
+    external = net.NetworkPolicyEgressRuleArgs(
+        to=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr="0.0.0.0/0"))],
+        ports=[
+            net.NetworkPolicyPortArgs(port=port, protocol="TCP")
+            for port in policy.external_tcp_ports
+        ],
+    )
+    return net.NetworkPolicySpecArgs(
+        pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(policy.pod_labels)),
+        policy_types=["Egress"],
+        egress=[own_namespace, dns, external],
     )
 
 

@@ -68,6 +68,21 @@ def unknown_keys(chart: str, version: str, values: Mapping[str, object]) -> list
         if path not in known
         and not any(path == root or path.startswith(f"{root}.") for root in free)
         and not _resource_requirements(path, known)
+        and not _pod_spec_field(path, known)
+    )
+
+
+# Chart keys that hand a Kubernetes object to the pod or workload spec as is (`toYaml`): what
+# lies under them is Kubernetes' schema (validated in the rendered objects), not the chart's.
+POD_SPEC_FIELDS = ("affinity", "extraAffinity", "nodeSelector", "deploymentStrategy")
+
+
+def _pod_spec_field(path: str, known: frozenset[str]) -> bool:
+    """`<...>.affinity.<anything>` (and the other POD_SPEC_FIELDS) under a chart key."""
+    parts = path.split(".")
+    return any(
+        part in POD_SPEC_FIELDS and i < len(parts) - 1 and ".".join(parts[: i + 1]) in known
+        for i, part in enumerate(parts)
     )
 
 

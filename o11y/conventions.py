@@ -33,6 +33,25 @@ def grafana_host(domain: str) -> str:
     return f"{RELEASE_GRAFANA}.{domain}"
 
 
+def grafana_health_url(namespace: str) -> str:
+    """Grafana's health endpoint inside the cluster (the chart's Service, port 80)."""
+    return f"http://{RELEASE_GRAFANA}.{namespace}.svc/api/health"
+
+
+# `job` of the blackbox probe of Grafana's health (its database included).
+GRAFANA_HEALTH_JOB = "grafana-health"
+# Node labels Kubernetes sets on every node (well-known labels).
+ZONE_LABEL = "topology.kubernetes.io/zone"
+HOST_LABEL = "kubernetes.io/hostname"
+
+
+def rollout_zone(index: int) -> str:
+    """The name Loki's and Mimir's charts give their index-th zone (zone-a, zone-b, ...): the
+    StatefulSet suffix and the ring's zone. A stack's zones map onto these in order, so a zone
+    renamed in the cloud does not rename StatefulSets or move ring tokens."""
+    return f"zone-{chr(ord('a') + index)}"
+
+
 RELEASE_MIMIR = "mimir"
 RELEASE_OTEL_GATEWAY = "otel-gateway"
 RELEASE_OTEL_AGENT = "otel-agent"
@@ -95,6 +114,8 @@ def blackbox_address(namespace: str) -> str:
 SECRET_ALERTMANAGER_CONFIG = "alertmanager-o11y-config"
 SECRET_ALERTMANAGER_KEYS = "alertmanager-o11y-keys"
 SECRET_GRAFANA_ADMIN = "grafana-admin"
+# Grafana's database login (key `password`), created only with platform.grafana_database.
+SECRET_GRAFANA_DATABASE = "grafana-database"
 SECRET_OBJECT_STORAGE = "object-storage"
 # Exporter credentials (key `password`), created only when the stack has the secret.
 SECRET_POSTGRES_EXPORTER = "postgres-exporter"

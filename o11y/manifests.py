@@ -26,9 +26,9 @@ from o11y.conventions import (
     SECRET_GRAFANA_ADMIN,
     SERVICE_LABEL,
 )
-from o11y.helm import kubernetes_secrets, network_policies
+from o11y.helm import kubernetes_secrets
 from o11y.helm.grafana import ADMIN_PASSWORD_KEY, ADMIN_USER_KEY
-from o11y.helm.network_policies import network_policy_manifest
+from o11y.helm.network_policies import network_policy_manifests
 from o11y.model.stack import Stack
 from o11y.monitors import custom_resources
 from o11y.pagerduty import pagerduty_plan
@@ -157,7 +157,7 @@ def kubernetes_objects(stack: Stack) -> list[Manifest]:
     return [
         namespace(stack),
         *(secret_manifest(stack, s) for s in secret_objects(stack)),
-        *(network_policy_manifest(p) for p in network_policies(stack)),
+        *network_policy_manifests(stack),
         *(dict[str, object](m) for m in custom_resources(stack)),
         # The synthetic flows' Pushgateway, runner ConfigMap and CronJobs (components/synthetics.py).
         *(dict[str, object](m) for m in workloads(stack)),
@@ -199,10 +199,8 @@ def kubernetes_files(stack: Stack) -> dict[str, str]:
             [secret_manifest(stack, s) for s in secret_objects(stack)]
         ),
     }
-    if policies := network_policies(stack):
-        files[f"{KUBERNETES_DIR}/network-policies.yaml"] = _documents(
-            [network_policy_manifest(p) for p in policies]
-        )
+    if policies := network_policy_manifests(stack):
+        files[f"{KUBERNETES_DIR}/network-policies.yaml"] = _documents(policies)
     files[f"{KUBERNETES_DIR}/jobs.yaml"] = _documents([readiness_job(grafana_readiness(stack))])
     for rule in prometheus_rules(stack):
         metadata = rule["metadata"]

@@ -13,6 +13,7 @@ import yaml
 
 from o11y.conventions import (
     DEPENDENCY_LABEL,
+    GRAFANA_HEALTH_JOB,
     HEALTH_JOB,
     MANAGED_BY,
     SERVICE_LABEL,
@@ -21,10 +22,12 @@ from o11y.conventions import (
     UNBOUNDED_LABELS,
     blackbox_address,
     exporter_release,
+    grafana_health_url,
 )
 from o11y.helm.exporters import (
     DEPENDENCY_SELECTOR_LABEL,
     EXPORTER_PORTS,
+    MODULE_GRAFANA_HEALTH,
     MODULE_HTTP,
     MODULE_TLS,
     exported_dependencies,
@@ -48,6 +51,7 @@ def custom_resources(stack: Stack) -> list[Manifest]:
         *(health_probe(stack, service) for service in stack.services),
         *tls_probes(stack),
         *exporter_monitors(stack),
+        *grafana_health_probes(stack),
         *synthetic_monitors(stack),
     ]
 
@@ -128,6 +132,29 @@ def health_probe(stack: Stack, service: Service) -> Manifest:
             },
         },
     }
+
+
+def grafana_health_probes(stack: Stack) -> list[Manifest]:
+    """Grafana's health, its database included, where Grafana has an external database
+    (GrafanaDatabaseUnreachable reads it)."""
+    if stack.platform.grafana_database is None:
+        return []
+    return [
+        {
+            "apiVersion": API_VERSION,
+            "kind": "Probe",
+            "metadata": _metadata(stack, GRAFANA_HEALTH_JOB, {}),
+            "spec": {
+                "jobName": GRAFANA_HEALTH_JOB,
+                "prober": {"url": blackbox_address(stack.kubernetes.namespace)},
+                "module": MODULE_GRAFANA_HEALTH,
+                "interval": PROBE_INTERVAL,
+                "targets": {
+                    "staticConfig": {"static": [grafana_health_url(stack.kubernetes.namespace)]}
+                },
+            },
+        }
+    ]
 
 
 def tls_probes(stack: Stack) -> list[Manifest]:

@@ -35,6 +35,7 @@ PROD = {
                 "mimir_alertmanager": "a",
             },
         },
+        "grafana_database": {"host": "db.example.org", "name": "grafana", "user": "grafana"},
     },
     "grafana": {"url": "https://grafana.o11y.example.org"},
     "oncall": {

@@ -1,5 +1,5 @@
-"""Alerts on the observability stack itself: the Watchdog heartbeat, the OTel collectors and
-ingestion into Loki, Tempo and (in prod) Mimir.
+"""Alerts on the observability stack itself: the Watchdog heartbeat, the OTel collectors,
+ingestion into Loki, Tempo and (in prod) Mimir, and Grafana's external database.
 
 kube-prometheus-stack already ships PrometheusRuleFailures, TargetDown,
 AlertmanagerFailedToSendAlerts and PrometheusRemoteStorageFailures; they are reused, not
@@ -11,9 +11,11 @@ from o11y.alertdef import AlertDefinition, TriageQuery
 from o11y.alerts.promql import percent_of, selector, sum_rate
 from o11y.alerts.scenario import Case, ProvenAlert, Series, counting, series, steady
 from o11y.conventions import (
+    GRAFANA_HEALTH_JOB,
     LOKI_WRITE_CONTAINERS,
     OTEL_AGENT_DAEMONSET,
     OTEL_COLLECTOR_CONTAINER,
+    RELEASE_GRAFANA,
     RELEASE_LOKI,
     RELEASE_OTEL_GATEWAY,
     WATCHDOG_ALERT,
@@ -29,6 +31,7 @@ OTEL_EXPORT_FAILING = "OTelCollectorExportFailing"
 LOKI_INGESTION = "LokiIngestionErrors"
 TEMPO_INGESTION = "TempoIngestionErrors"
 MIMIR_INGESTION = "MimirIngestionErrors"
+GRAFANA_DATABASE = "GrafanaDatabaseUnreachable"
 
 GROUP = "observability"
 WINDOW = "5m"
@@ -68,6 +71,8 @@ def selfmonitoring_alerts(stack: Stack) -> list[ProvenAlert]:
                 "samples",
             )
         )
+    if stack.platform.grafana_database is not None:
+        result.append(_grafana_database(stack))
     return result
 
 
@@ -467,4 +472,100 @@ def _ingested(discarded: str, received: str, discarded_values: str) -> tuple[Ser
     return (
         series(discarded, {**tenant, "reason": "rate_limited"}, discarded_values),
         series(received, tenant, counting(600, 30)),
+    )
+
+
+def _grafana_database(stack: Stack) -> ProvenAlert:
+    """From the blackbox probe of Grafana's /api/health (o11y/monitors.py), which fails
+    unless the body says `"database": "ok"`. Grafana answers 503 when its database check fails;
+    a Grafana that does not answer at all (status 0) is TargetDown's, not this alert's."""
+    namespace = stack.kubernetes.namespace
+    job = f'job="{GRAFANA_HEALTH_JOB}"'
+    success = f"probe_success{{{job}}}"
+    status = f"probe_http_status_code{{{job}}}"
+    definition = AlertDefinition(
+        name=GRAFANA_DATABASE,
+        group=GROUP,
+        expr=f"({success} == 0) and ({status} > 0)",
+        for_="5m",
+        priority=Priority.P2,
+        team=stack.alerting.platform_team,
+        summary="Grafana cannot use its database.",
+        description=(
+            "Grafana answers but its health check has reported its database "
+            "(platform.grafana_database) as failing for 5 minutes: sign-ins, dashboards and "
+            "their provisioning fail on every replica."
+        ),
+        symptom='Grafana\'s /api/health answers without `"database": "ok"` (HTTP 503).',
+        impact=(
+            "Nobody can sign in or open a dashboard; the Grafana provider cannot update "
+            "dashboards. Alerts still page: they run in Prometheus and Alertmanager."
+        ),
+        triage=(
+            TriageQuery("Probe of Grafana's health (1 = healthy)", success),
+            TriageQuery("HTTP status of the health check (503: database failing)", status),
+            TriageQuery(
+                "Grafana's database errors",
+                platform_logs(namespace, ("grafana",), f"{RELEASE_GRAFANA}-.*")
+                + ' |~ "(?i)database|postgres|sql"',
+                "logql",
+            ),
+        ),
+        causes=(
+            "The PostgreSQL server is down, failing over or out of connections.",
+            "The password in secrets.grafana_db_password no longer matches the database user.",
+            "A network change blocks Grafana's way to the database (the grafana-egress "
+            "NetworkPolicy allows the database port only).",
+            "TLS: the server stopped offering the sslmode the stack asks for.",
+        ),
+        resolution=(
+            f"`kubectl -n {namespace} logs deploy/{RELEASE_GRAFANA} -c grafana --tail=100` "
+            "for the database error.",
+            "From a pod in the namespace, check the database answers at the host and port of "
+            "platform.grafana_database (e.g. `pg_isready -h <host> -p <port>`).",
+            "After changing the password in the database, set secrets.grafana_db_password and "
+            f"`pulumi up`, then `kubectl -n {namespace} rollout restart deploy/{RELEASE_GRAFANA}`.",
+        ),
+        related=("TargetDown",),
+    )
+    target = {"job": GRAFANA_HEALTH_JOB, "instance": "http://grafana.example/api/health"}
+    return ProvenAlert(
+        definition,
+        fires=lambda: (
+            Case(
+                "the health check reports the database failing",
+                (
+                    series("probe_success", target, steady(0, 15)),
+                    series("probe_http_status_code", target, steady(503, 15)),
+                ),
+                "10m",
+                target,
+            ),
+        ),
+        silent=lambda: (
+            Case(
+                "the database is ok",
+                (
+                    series("probe_success", target, steady(1, 15)),
+                    series("probe_http_status_code", target, steady(200, 15)),
+                ),
+                "10m",
+            ),
+            Case(
+                "Grafana does not answer at all (TargetDown's)",
+                (
+                    series("probe_success", target, steady(0, 15)),
+                    series("probe_http_status_code", target, steady(0, 15)),
+                ),
+                "10m",
+            ),
+            Case(
+                "a database failover shorter than 5 minutes",
+                (
+                    series("probe_success", target, "1x3 0x3 1x8"),
+                    series("probe_http_status_code", target, "200x3 503x3 200x8"),
+                ),
+                "10m",
+            ),
+        ),
     )

@@ -190,6 +190,10 @@ def kubernetes_secrets(stack: Stack) -> dict[str, dict[str, SecretName]]:
     wanted: dict[str, dict[str, SecretName]] = {}
     if credentials := object_storage_credentials(stack):
         wanted[names.SECRET_OBJECT_STORAGE] = credentials
+    if stack.platform.grafana_database is not None and "grafana_db_password" in stack.secrets:
+        wanted[names.SECRET_GRAFANA_DATABASE] = {
+            grafana.DATABASE_PASSWORD_KEY: "grafana_db_password"
+        }
     for secret, source in exporters.EXPORTER_SECRETS.items():
         if source in stack.secrets and exporters.needs_secret(stack, source):
             wanted[secret] = {exporters.PASSWORD_KEY: source}

@@ -17,6 +17,9 @@ from o11y.synthetics import blackbox_modules
 # Blackbox modules the Probes use (o11y/monitors.py).
 MODULE_HTTP = "http_2xx"
 MODULE_TLS = "tls_expiry"
+# Grafana's /api/health, healthy only when its database is (Grafana HTTP API, "Health API":
+# `{"database": "ok", ...}`, HTTP 503 when the database check fails).
+MODULE_GRAFANA_HEALTH = "grafana_health"
 # Key of the exporter password in its Secret.
 PASSWORD_KEY = "password"
 # Label on each exporter's Service; its ServiceMonitor selects on it.
@@ -37,6 +40,22 @@ def needs_secret(stack: Stack, secret: SecretName) -> bool:
     """Whether an exporter of the stack reads this secret (its dependency kind is declared)."""
     kind = {"postgres_password": Postgres, "redis_password": Redis}.get(secret)
     return kind is not None and any(isinstance(d, kind) for d in stack.dependencies)
+
+
+def _grafana_health_module(stack: Stack) -> Values:
+    """Probed only where Grafana has an external database, the thing it can lose."""
+    if stack.platform.grafana_database is None:
+        return {}
+    return {
+        MODULE_GRAFANA_HEALTH: {
+            "prober": "http",
+            "timeout": "5s",
+            "http": {
+                "preferred_ip_protocol": "ip4",
+                "fail_if_body_not_matches_regexp": ['"database":\\s*"ok"'],
+            },
+        }
+    }
 
 
 def blackbox_values(stack: Stack) -> Values:
@@ -63,6 +82,7 @@ def blackbox_values(stack: Stack) -> Values:
                         "method": "GET",
                     },
                 },
+                **_grafana_health_module(stack),
                 **blackbox_modules(stack),
             }
         },

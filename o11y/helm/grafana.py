@@ -1,4 +1,12 @@
-"""Grafana values: persistent storage, admin from a Kubernetes Secret, provisioned datasources.
+"""Grafana values: its state (SQLite on a volume, or an external PostgreSQL with two or more
+replicas), admin from a Kubernetes Secret, provisioned datasources.
+
+With `platform.grafana_database`, users, sessions, dashboards and annotations live in
+PostgreSQL: any replica serves any request, so replicas roll one at a time behind a
+PodDisruptionBudget, spread over nodes (and zones), with no volume. The password reaches
+Grafana as GF_DATABASE_PASSWORD from its Kubernetes Secret, never through values.
+Grafana's own alerting is off: every alert is a Prometheus rule routed by Alertmanager, so
+unified alerting would only evaluate nothing and, with replicas, need a gossip cluster.
 
 Datasources are chart values (provisioned on start), so Grafana works right after `pulumi up`.
 Their uids come from o11y.conventions; every panel refers to them. Dashboards are provisioned
@@ -18,6 +26,7 @@ from o11y.conventions import (
     METRIC_SPAN_DURATION,
     RELEASE_GRAFANA,
     SECRET_GRAFANA_ADMIN,
+    SECRET_GRAFANA_DATABASE,
     SPAN_SERVICE_LABEL,
     SPAN_STATUS_ERROR,
     alertmanager_url,
@@ -27,13 +36,27 @@ from o11y.conventions import (
     prometheus_url,
     tempo_url,
 )
-from o11y.helm.pods import TENANT_HEADER, Json, Values, resources, storage_class, tenant
+from o11y.helm.network_policies import GRAFANA_POD_LABELS
+from o11y.helm.pods import (
+    TENANT_HEADER,
+    Json,
+    Values,
+    resources,
+    spread_placement,
+    storage_class,
+    tenant,
+)
+from o11y.model.platform import GrafanaDatabase
 from o11y.model.stack import Stack
 
 # Keys of the admin Secret (the chart's defaults, spelled here because the component writes them).
 ADMIN_USER_KEY = "admin-user"
 ADMIN_PASSWORD_KEY = "admin-password"
 ADMIN_USER = "admin"
+# Key of the database password in its Secret, and the variable Grafana reads it from (any
+# grafana.ini key can be set as GF_<SECTION>_<KEY>, Grafana docs "Configure Grafana").
+DATABASE_PASSWORD_KEY = "password"
+DATABASE_PASSWORD_ENV = "GF_DATABASE_PASSWORD"
 # Grafana's database (SQLite) lives on one volume that one node mounts at a time.
 PERSISTENCE_ACCESS_MODES = ("ReadWriteOnce",)
 # The uid of the hot (local, short retention) Prometheus when Mimir serves `prometheus`.
@@ -68,21 +91,22 @@ def values(stack: Stack) -> Values:
             "userKey": ADMIN_USER_KEY,
             "passwordKey": ADMIN_PASSWORD_KEY,
         },
-        "persistence": {
-            "enabled": True,
-            "type": "pvc",
-            "accessModes": list(PERSISTENCE_ACCESS_MODES),
-            "size": platform.storage.grafana,
-            **storage_class(stack),
-        },
-        "deploymentStrategy": deployment_strategy(PERSISTENCE_ACCESS_MODES),
         "resources": resources(stack, "grafana"),
         "datasources": {"datasources.yaml": {"apiVersion": 1, "datasources": datasources(stack)}},
         "grafana.ini": _settings(stack),
         "serviceMonitor": {"enabled": True},
     }
-    if platform.replicas.grafana > 1:
-        grafana["podDisruptionBudget"] = {"minAvailable": 1}
+    if platform.grafana_database is None:
+        grafana["persistence"] = {
+            "enabled": True,
+            "type": "pvc",
+            "accessModes": list(PERSISTENCE_ACCESS_MODES),
+            "size": platform.storage.grafana,
+            **storage_class(stack),
+        }
+        grafana["deploymentStrategy"] = deployment_strategy(PERSISTENCE_ACCESS_MODES)
+    else:
+        grafana.update(_replicated(stack))
     if platform.ingress is not None:
         host = grafana_host(platform.ingress.domain)
         grafana["ingress"] = {
@@ -93,6 +117,41 @@ def values(stack: Stack) -> Values:
             "tls": [{"secretName": f"{RELEASE_GRAFANA}-tls", "hosts": [host]}],
         }
     return grafana
+
+
+def _replicated(stack: Stack) -> Values:
+    """Replicas on the external database: no volume, one replica down at a time (rollouts and
+    node drains), spread over nodes and zones."""
+    placement = spread_placement(
+        stack.platform.zones, GRAFANA_POD_LABELS, required=stack.production
+    )
+    return {
+        "persistence": {"enabled": False},
+        # maxUnavailable 0: a rollout starts the new pod before stopping an old one.
+        "deploymentStrategy": {
+            "type": "RollingUpdate",
+            "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+        },
+        "podDisruptionBudget": {"maxUnavailable": 1},
+        "affinity": placement.affinity,
+        "topologySpreadConstraints": placement.topology_spread_constraints,
+        "envValueFrom": {
+            DATABASE_PASSWORD_ENV: {
+                "secretKeyRef": {"name": SECRET_GRAFANA_DATABASE, "key": DATABASE_PASSWORD_KEY}
+            }
+        },
+    }
+
+
+def database_settings(database: GrafanaDatabase) -> Values:
+    """grafana.ini's [database] section, password excepted (it comes from the environment)."""
+    return {
+        "type": "postgres",
+        "host": f"{database.host}:{database.port}",
+        "name": database.name,
+        "user": database.user,
+        "ssl_mode": database.sslmode,
+    }
 
 
 def deployment_strategy(access_modes: tuple[str, ...]) -> Values:
@@ -107,6 +166,13 @@ def _settings(stack: Stack) -> Values:
     settings: Values = {"analytics": {"reporting_enabled": False, "check_for_updates": False}}
     if stack.platform.ingress is not None:
         settings["server"] = {"root_url": f"https://{grafana_host(stack.platform.ingress.domain)}"}
+    database = stack.platform.grafana_database
+    if database is not None:
+        settings["database"] = database_settings(database)
+        # Sessions live in the database's user_auth_token table, so a user stays signed in
+        # whichever replica answers. Alerting is Prometheus' and Alertmanager's (module
+        # docstring): off, so replicas run no rule evaluation and need no ha_peers cluster.
+        settings["unified_alerting"] = {"enabled": False}
     return settings
 
 

@@ -20,7 +20,8 @@ from o11y.helm.pods import (
     resources,
     s3_encryption,
     s3_endpoint,
-    spread,
+    spread_placement,
+    zone_placement,
 )
 from o11y.model.stack import Stack
 
@@ -103,10 +104,7 @@ def values(stack: Stack) -> Values:
                     }
                 ],
             },
-            # The chart's zone-aware ingesters replace our affinity with zones that map to no
-            # node placement; the chart itself advises one availability zone for Loki. One
-            # StatefulSet spread over nodes by our anti-affinity instead.
-            "zoneAwareReplication": {"enabled": False},
+            **_ingester_zones(stack),
         }
         cache: Values = {
             "enabled": True,
@@ -126,20 +124,58 @@ def _class(stack: Stack) -> Values:
     return {} if name is None else {"storageClass": name}
 
 
+def _labels(component: str) -> dict[str, str]:
+    return {INSTANCE_LABEL: RELEASE_LOKI, "app.kubernetes.io/component": _kebab(component)}
+
+
 def _component(stack: Stack, component: str) -> Values:
     replicas = (
         stack.platform.replicas.loki if component in ("ingester", "distributor", "querier") else 2
     )
+    # Every component's placement is ours, spelled out: the chart's per-component defaults
+    # (a hostname topology spread, hard anti-affinity for some) would otherwise apply too.
+    placement = spread_placement(
+        stack.platform.zones, _labels(component), required=stack.production
+    )
     spec: Values = {
         "replicas": replicas,
         "resources": resources(stack, "loki"),
-        "affinity": spread(
-            stack, {INSTANCE_LABEL: RELEASE_LOKI, "app.kubernetes.io/component": _kebab(component)}
-        ),
+        "affinity": placement.affinity,
+        "topologySpreadConstraints": placement.topology_spread_constraints,
     }
     if is_ha(stack) and replicas > 1:
         spec["maxUnavailable"] = 1
     return spec
+
+
+# The chart's three ingester zones, in the order a stack's zones map onto them.
+_CHART_ZONES = ("zoneA", "zoneB", "zoneC")
+
+
+def _ingester_zones(stack: Stack) -> Values:
+    """Zone-aware ingesters when the stack lists zones: the chart's three zone StatefulSets
+    (zone-a, -b, -c), each pinned to one of the stack's first three zones by node selector.
+    Loki writes every stream to one ingester per zone (replication factor 3), so a zone can be
+    lost without losing unflushed logs. The chart gives zone StatefulSets its own anti-affinity
+    (ingesters of different zones never share a node) and ignores `ingester.affinity`; the
+    node selector and the topology spread are ours. Without zones: one StatefulSet, placed by
+    `_component` (our anti-affinity and spread over nodes)."""
+    zones = stack.platform.zones
+    if not zones:
+        return {"zoneAwareReplication": {"enabled": False}}
+    labels = _labels("ingester")
+    placements = [zone_placement(zone, labels, required=stack.production) for zone in zones[:3]]
+    return {
+        # A zone's pods spread over that zone's nodes (its node selector leaves no other).
+        "topologySpreadConstraints": placements[0].topology_spread_constraints,
+        "zoneAwareReplication": {
+            "enabled": True,
+            **{
+                key: {"nodeSelector": dict[str, Json](placement.node_selector)}
+                for key, placement in zip(_CHART_ZONES, placements, strict=True)
+            },
+        },
+    }
 
 
 def _kebab(name: str) -> str:

@@ -6,17 +6,19 @@ used instead of the chart's default ingest storage, which would add a Kafka clus
 chart's demo MinIO is off, the bucket comes from `platform.object_storage`.
 """
 
-from o11y.conventions import RELEASE_MIMIR
+from o11y.conventions import RELEASE_MIMIR, rollout_zone
 from o11y.helm.kube_prometheus_stack import HA_CLUSTER_LABEL, HA_REPLICA_LABEL
 from o11y.helm.pods import (
     INSTANCE_LABEL,
+    Json,
     Values,
     credentials_env_from,
     object_storage,
     resources,
     s3_encryption,
     s3_endpoint,
-    spread,
+    spread_placement,
+    zone_placement,
 )
 from o11y.model.stack import Stack
 from o11y.model.types import duration_seconds
@@ -25,6 +27,8 @@ from o11y.model.types import duration_seconds
 _SCALED = ("distributor", "ingester", "querier", "store_gateway")
 _PAIRED = ("query_frontend", "query_scheduler", "compactor", "gateway", "ruler", "alertmanager")
 _WITH_VOLUME = ("ingester", "store_gateway", "compactor", "alertmanager")
+# Components the chart can run one StatefulSet per zone (`zoneAwareReplication`).
+_ZONE_AWARE = ("ingester", "store_gateway", "alertmanager")
 # Components that read or write the buckets get the object-storage keys; no other pod does
 # (`global.extraEnvFrom` would hand them to memcached and the gateway too).
 _WITH_BUCKETS = ("ingester", "querier", "store_gateway", "compactor", "ruler", "alertmanager")
@@ -60,17 +64,52 @@ def values(stack: Stack) -> Values:
                     else {"storageClass": platform.storage.storage_class}
                 ),
             }
-        if component not in ("ingester", "store_gateway", "alertmanager"):
-            # Zone-aware components spread by zone already (the chart's topology rules).
-            spec["affinity"] = spread(
-                stack,
-                {
-                    INSTANCE_LABEL: RELEASE_MIMIR,
-                    "app.kubernetes.io/component": component.replace("_", "-"),
-                },
-            )
+        spec.update(_placement(stack, component))
         mimir[component] = spec
     return mimir
+
+
+def _placement(stack: Stack, component: str) -> Values:
+    """Our placement, spelled out for every component so no chart default applies: the
+    chart's default topology spread and, for zone-aware components, logical zones that pin
+    pods to no node.
+
+    With zones, the zone-aware components run one StatefulSet per stack zone (named zone-a,
+    zone-b, ... in the ring and in Kubernetes), each on its zone's nodes; the replication
+    factor of 3 then keeps a copy of every series in three zones. Without zones, one
+    StatefulSet per component, spread over nodes like every other component."""
+    labels = {INSTANCE_LABEL: RELEASE_MIMIR, "app.kubernetes.io/component": _kebab(component)}
+    zones = stack.platform.zones
+    required = stack.production
+    if component in _ZONE_AWARE and zones:
+        placements = [zone_placement(zone, labels, required=required) for zone in zones]
+        return {
+            "topologySpreadConstraints": placements[0].topology_spread_constraints,
+            "zoneAwareReplication": {
+                "enabled": True,
+                "zones": [
+                    {
+                        "name": rollout_zone(i),
+                        "nodeSelector": dict[str, Json](placement.node_selector),
+                        # Merged into the chart's zone rules (none: no `topologyKey`).
+                        "extraAffinity": placement.affinity,
+                    }
+                    for i, placement in enumerate(placements)
+                ],
+            },
+        }
+    placement = spread_placement(zones, labels, required=required)
+    spec: Values = {
+        "affinity": placement.affinity,
+        "topologySpreadConstraints": placement.topology_spread_constraints,
+    }
+    if component in _ZONE_AWARE:
+        spec["zoneAwareReplication"] = {"enabled": False}
+    return spec
+
+
+def _kebab(component: str) -> str:
+    return component.replace("_", "-")
 
 
 def _config(stack: Stack) -> Values:

@@ -1,4 +1,5 @@
-"""NetworkPolicies (prod): only pods of the platform's own namespace reach the backends.
+"""NetworkPolicies (prod): only pods of the platform's own namespace reach the backends, and
+Grafana, when it has an external database, reaches only its datasources, DNS and that database.
 
 Applications reach the platform through the trace gateway (OTLP) and Grafana's ingress only;
 Prometheus, Alertmanager, Loki, Tempo and Mimir accept traffic from inside the namespace
@@ -13,7 +14,13 @@ and node drains), so every policy that covers a webhook's pods admits its port f
 
 from dataclasses import dataclass
 
-from o11y.conventions import RELEASE_LOKI, RELEASE_MIMIR, RELEASE_PROMETHEUS, RELEASE_TEMPO
+from o11y.conventions import (
+    RELEASE_GRAFANA,
+    RELEASE_LOKI,
+    RELEASE_MIMIR,
+    RELEASE_PROMETHEUS,
+    RELEASE_TEMPO,
+)
 from o11y.helm.pods import INSTANCE_LABEL
 from o11y.model.stack import Stack
 
@@ -26,6 +33,10 @@ BACKENDS: dict[str, dict[str, str]] = {
     "tempo": {INSTANCE_LABEL: RELEASE_TEMPO},
     "mimir": {INSTANCE_LABEL: RELEASE_MIMIR},
 }
+
+
+# The Grafana chart's pod labels (selector labels).
+GRAFANA_POD_LABELS = {"app.kubernetes.io/name": "grafana", INSTANCE_LABEL: RELEASE_GRAFANA}
 
 
 @dataclass(frozen=True)
@@ -126,3 +137,84 @@ def network_policy_manifest(policy: IngressPolicy) -> dict[str, object]:
             ],
         },
     }
+
+
+# DNS: the cluster resolver's pods listen on 53 (kube-dns and CoreDNS alike); a policy sees
+# the pod port, after the Service's translation.
+DNS_PORT = 53
+# HTTPS out: Grafana installs its preinstalled app plugins (the Drilldown apps) from
+# grafana.com at start.
+HTTPS_PORT = 443
+
+
+@dataclass(frozen=True)
+class EgressPolicy:
+    """Pods matching `pod_labels` in `namespace` send traffic only to pods of their own
+    namespace, to the cluster DNS, and on `external_tcp_ports` to any address: a NetworkPolicy
+    names addresses, not hosts, so a database outside the cluster is allowed by its port."""
+
+    name: str
+    namespace: str
+    pod_labels: dict[str, str]
+    external_tcp_ports: tuple[int, ...]
+
+
+def egress_policies(stack: Stack) -> list[EgressPolicy]:
+    """Grafana's way out when it keeps its state in an external database: its datasources (in
+    the namespace), DNS, the database's port and HTTPS; nothing else."""
+    database = stack.platform.grafana_database
+    if not stack.platform.network_policies or database is None:
+        return []
+    return [
+        EgressPolicy(
+            "grafana-egress",
+            stack.kubernetes.namespace,
+            dict(GRAFANA_POD_LABELS),
+            tuple(sorted({database.port, HTTPS_PORT})),
+        )
+    ]
+
+
+def egress_policy_manifest(policy: EgressPolicy) -> dict[str, object]:
+    """The policy as the NetworkPolicy object components/platform.py creates."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": policy.name, "namespace": policy.namespace},
+        "spec": {
+            "podSelector": {"matchLabels": dict(policy.pod_labels)},
+            "policyTypes": ["Egress"],
+            "egress": [
+                {
+                    "to": [
+                        {
+                            "namespaceSelector": {
+                                "matchLabels": {"kubernetes.io/metadata.name": policy.namespace}
+                            }
+                        }
+                    ]
+                },
+                {
+                    "to": [{"namespaceSelector": {}}],
+                    "ports": [
+                        {"port": DNS_PORT, "protocol": "UDP"},
+                        {"port": DNS_PORT, "protocol": "TCP"},
+                    ],
+                },
+                {
+                    "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                    "ports": [
+                        {"port": port, "protocol": "TCP"} for port in policy.external_tcp_ports
+                    ],
+                },
+            ],
+        },
+    }
+
+
+def network_policy_manifests(stack: Stack) -> list[dict[str, object]]:
+    """Every NetworkPolicy of the stack as an object: ingress policies, then egress ones."""
+    return [
+        *(network_policy_manifest(p) for p in network_policies(stack)),
+        *(egress_policy_manifest(p) for p in egress_policies(stack)),
+    ]

@@ -1,9 +1,12 @@
-"""What every workload of every chart gets, spelled once: values types, resources, spreading,
-volumes and the object-storage settings shared by Loki, Tempo and Mimir."""
+"""What every workload of every chart gets, spelled once: values types, resources, placement
+(spread over nodes and the stack's zones, or pinned to one zone), volumes and the
+object-storage settings shared by Loki, Tempo and Mimir."""
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TypeAlias
 
-from o11y.conventions import SECRET_OBJECT_STORAGE
+from o11y.conventions import HOST_LABEL, SECRET_OBJECT_STORAGE, ZONE_LABEL
 from o11y.model.platform import ObjectStorage, Resources, Workload
 from o11y.model.stack import SecretName, Stack
 
@@ -40,11 +43,26 @@ def mebibytes(quantity: str) -> float:
 
 def spread(stack: Stack, labels: dict[str, str]) -> Values:
     """Pod anti-affinity so replicas land on different nodes; soft without HA (one node)."""
+    return _one_per_node(labels, required=stack.production)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one workload's pods run, as the pod-spec fields every chart takes by these names
+    (`nodeSelector`, `affinity`, `topologySpreadConstraints`); the caller puts each under its
+    chart's key."""
+
+    node_selector: dict[str, str]
+    affinity: Values
+    topology_spread_constraints: list[Json]
+
+
+def _one_per_node(labels: Mapping[str, str], *, required: bool) -> Values:
     term: Values = {
         "labelSelector": {"matchLabels": dict[str, Json](labels)},
-        "topologyKey": "kubernetes.io/hostname",
+        "topologyKey": HOST_LABEL,
     }
-    if stack.production:
+    if required:
         return {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
     return {
         "podAntiAffinity": {
@@ -53,6 +71,51 @@ def spread(stack: Stack, labels: dict[str, str]) -> Values:
             ]
         }
     }
+
+
+def _even_over(key: str, labels: Mapping[str, str]) -> Json:
+    # ScheduleAnyway: a preference. When a zone (or node) is lost, its pods must still start
+    # elsewhere; a hard skew limit would keep them Pending until the zone is back.
+    return {
+        "maxSkew": 1,
+        "topologyKey": key,
+        "whenUnsatisfiable": "ScheduleAnyway",
+        "labelSelector": {"matchLabels": dict[str, Json](labels)},
+    }
+
+
+def spread_placement(
+    zones: Sequence[str], labels: Mapping[str, str], *, required: bool
+) -> Placement:
+    """Pods matching `labels` on different nodes (a hard rule when `required`, else a
+    preference) and evenly over nodes; with `zones`, only on nodes of those zones and evenly
+    over them, so losing one zone leaves the others serving."""
+    affinity = _one_per_node(labels, required=required)
+    spread: list[Json] = [_even_over(HOST_LABEL, labels)]
+    if zones:
+        affinity["nodeAffinity"] = {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [
+                    {
+                        "matchExpressions": [
+                            {"key": ZONE_LABEL, "operator": "In", "values": list[Json](zones)}
+                        ]
+                    }
+                ]
+            }
+        }
+        spread.insert(0, _even_over(ZONE_LABEL, labels))
+    return Placement(node_selector={}, affinity=affinity, topology_spread_constraints=spread)
+
+
+def zone_placement(zone: str, labels: Mapping[str, str], *, required: bool) -> Placement:
+    """The pods of one zone of a zone-aware workload (one StatefulSet per zone): on that
+    zone's nodes only, on different nodes (hard when `required`) and evenly over them."""
+    return Placement(
+        node_selector={ZONE_LABEL: zone},
+        affinity=_one_per_node(labels, required=required),
+        topology_spread_constraints=[_even_over(HOST_LABEL, labels)],
+    )
 
 
 def is_ha(stack: Stack) -> bool:

@@ -111,6 +111,26 @@ class Ingress(BaseModel):
     cluster_issuer: str = "letsencrypt"
 
 
+class GrafanaDatabase(BaseModel):
+    """The PostgreSQL database Grafana keeps its state in (users, sessions, dashboards,
+    annotations), so that more than one replica can serve. The password is the stack secret
+    `grafana_db_password`, never part of this model."""
+
+    model_config = STRICT
+    host: str = Field(pattern=r"^[A-Za-z0-9.-]+$")
+    port: int = Field(default=5432, ge=1, le=65535)
+    name: str = Field(min_length=1)
+    user: str = Field(min_length=1)
+    # libpq's sslmode; `require` encrypts, `verify-full` also checks the server's certificate.
+    sslmode: Literal["disable", "require", "verify-ca", "verify-full"] = "require"
+
+
+# Zone-aware replication writes each sample or log line to one replica in each of three zones
+# (replication factor 3, Mimir and Loki "zone-aware replication" docs), so it needs at least
+# three zones.
+MIN_ZONES = 3
+
+
 class Platform(BaseModel):
     model_config = STRICT
     mimir: bool
@@ -127,6 +147,24 @@ class Platform(BaseModel):
     network_policies: bool
     # `protect` on releases holding data (Prometheus, Alertmanager, Loki, Tempo, Mimir, Grafana).
     protect_stateful: bool
+    # Availability zones the cluster's nodes are in (values of topology.kubernetes.io/zone).
+    # With zones, Loki's and Mimir's ingesters (and Mimir's store-gateways and Alertmanagers)
+    # run one StatefulSet per zone, pinned to that zone's nodes, and every other workload
+    # spreads over them; without, replicas spread over nodes only.
+    zones: list[str] = Field(default_factory=list)
+    # Grafana's external database; without one Grafana keeps SQLite on a volume (one replica).
+    grafana_database: GrafanaDatabase | None = None
+
+    @model_validator(mode="after")
+    def _zones(self) -> "Platform":
+        if len(set(self.zones)) != len(self.zones):
+            raise ValueError(f"zones: each zone is listed once (got {', '.join(self.zones)})")
+        if 0 < len(self.zones) < MIN_ZONES:
+            raise ValueError(
+                f"zones: list none or at least {MIN_ZONES} (zone-aware replication keeps one "
+                f"copy in each of three zones); got {len(self.zones)}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _storage_for_scalable_modes(self) -> "Platform":
@@ -239,9 +277,9 @@ PROFILES: Mapping[Profile, Mapping[str, object]] = {
         "replicas": {
             "prometheus": 2,
             "alertmanager": 3,
-            # Grafana keeps its state in SQLite on one volume; more replicas need an external
-            # database, which this stack does not configure.
-            "grafana": 1,
+            # Two replicas on the external database the production profile requires
+            # (stack.py): one serves while the other is rescheduled or rolled.
+            "grafana": 2,
             "otel_gateway": 2,
             "loki": 3,
             # Monolithic Tempo (see o11y/helm/tempo.py) runs one ingester ring per pod; its

@@ -35,6 +35,8 @@ SecretName = Literal[
     # The dead man's switch URL the Watchdog heartbeat is sent to: whoever holds it can keep
     # the "alerting is dead" page from ever firing, so it is a secret.
     "dead_mans_switch_url",
+    # Grafana's login to its external database (platform.grafana_database).
+    "grafana_db_password",
 ]
 
 # A Slack incoming webhook posts to the one channel it was created for, so each team's channel
@@ -75,6 +77,8 @@ def why_required(stack: "Stack", secret: str) -> str:
     """Why `pulumi up` refuses to run without the secret, in a few words."""
     if secret == "postgres_password":
         return "the postgres exporter logs in with it"
+    if secret == "grafana_db_password":
+        return "Grafana logs in to platform.grafana_database with it"
     flows = [f.name for f in stack.synthetic_flows if secret in f.secret_names]
     if flows:
         return f"the synthetic flow {', '.join(flows)} logs in with it"
@@ -95,6 +99,9 @@ def required_secrets(stack: "Stack") -> tuple[str, ...]:
     # render without a password source.
     if any(d.kind == "postgres" for d in stack.dependencies):
         needed.append("postgres_password")
+    # Grafana cannot start without its database login.
+    if stack.platform.grafana_database is not None:
+        needed.append("grafana_db_password")
     # A synthetic flow without its credentials could only ever fail.
     return (*needed, *sorted({n for f in stack.synthetic_flows for n in f.secret_names}))
 
@@ -236,6 +243,7 @@ class Stack(BaseModel):
                 problems.append(f"anomalies[{i}].service: unknown service '{watch.service}'")
         if self.alerting.platform_team not in teams:
             problems.append(f"alerting.platform_team: unknown team '{self.alerting.platform_team}'")
+        problems += _grafana_replicas(self)
         problems += _one_role_per_person(self)
         problems += _unique_pagerduty_service_names(self)
         if self.production:
@@ -280,6 +288,19 @@ def _people(stack: Stack) -> list[tuple[str, Member]]:
     if head is not None:
         people.append(("oncall.pagerduty.head_of_engineering", head))
     return people
+
+
+def _grafana_replicas(stack: Stack) -> list[str]:
+    """More than one Grafana needs the shared database (production requires it anyway and
+    says so in its own words)."""
+    replicas = stack.platform.replicas.grafana
+    if replicas == 1 or stack.platform.grafana_database is not None or stack.production:
+        return []
+    return [
+        f"platform.replicas.grafana: {replicas} replicas need platform.grafana_database (host, "
+        "port, name, user, sslmode; the password in secrets.grafana_db_password): without it "
+        "Grafana keeps SQLite on a volume only one replica mounts"
+    ]
 
 
 def _one_role_per_person(stack: Stack) -> list[str]:
@@ -339,6 +360,12 @@ def _production_requirements(stack: Stack) -> list[str]:
     if stack.platform.object_storage is None:
         problems.append(
             "platform.object_storage: required by the production profile (Loki, Tempo and Mimir buckets)"
+        )
+    if stack.platform.grafana_database is None:
+        problems.append(
+            "platform.grafana_database: required by the production profile (two or more "
+            "Grafana replicas share it; SQLite on a volume allows one replica, down at every "
+            "rollout and node drain)"
         )
     if stack.oncall.pagerduty.head_of_engineering is None:
         problems.append(

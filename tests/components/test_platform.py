@@ -95,7 +95,8 @@ def test_prod_protects_stateful_releases_and_orders_them_after_the_operator_crds
             assert crds.urn in release.dependencies, name
             assert found["kube-prometheus-stack"].urn not in release.dependencies, name
     assert found["otel-sampler"].urn in found["otel-gateway"].dependencies
-    assert len([r for r in registered if r.type == POLICY]) == 5
+    # One ingress policy per backend, and Grafana's egress (it has an external database).
+    assert len([r for r in registered if r.type == POLICY]) == 6
 
 
 def test_grafana_admin_password_is_generated_and_only_stored_as_a_secret() -> None:
@@ -150,6 +151,52 @@ def test_object_storage_secret_is_created_in_prod_from_the_stack_secrets() -> No
     assert "AKIA-test" not in repr(releases(registered))
     loki = releases(registered)["loki"].inputs["values"]
     assert dig(loki, "defaults", "extraEnvFrom") == [{"secretRef": {"name": "object-storage"}}]
+
+
+def test_grafanas_database_password_is_a_secret_the_grafana_release_reads_by_name() -> None:
+    stack = small_stack("prod").model_copy(update={"secrets": frozenset({"grafana_db_password"})})
+    registered = build(stack, {"grafana_db_password": pulumi.Output.secret("db-pass-1")})
+    secret = next(
+        r for r in registered if r.type == SECRET and r.name == "platform-grafana-database"
+    )
+    assert secret.secret_inputs == frozenset({"data"})
+    assert dig(secret.inputs, "metadata", "name") == "grafana-database"
+    assert dig(secret.inputs, "data", "value") == {
+        "password": base64.b64encode(b"db-pass-1").decode()
+    }
+    grafana = releases(registered)["grafana"]
+    assert "db-pass-1" not in repr(grafana.inputs)
+    assert secret.urn in grafana.dependencies
+    assert dig(grafana.inputs, "values", "envValueFrom", "GF_DATABASE_PASSWORD") == {
+        "secretKeyRef": {"name": "grafana-database", "key": "password"}
+    }
+
+
+def test_without_its_database_grafana_gets_no_database_secret_and_no_egress_policy() -> None:
+    registered = build(small_stack("dev"))
+    assert not [r for r in registered if r.name == "platform-grafana-database"]
+    assert not [r for r in registered if r.name == "platform-grafana-egress"]
+
+
+def test_grafana_may_leave_the_cluster_only_for_its_database_port_and_https() -> None:
+    registered = build(small_stack("prod"))
+    (egress,) = [r for r in registered if r.type == POLICY and r.name == "platform-grafana-egress"]
+    spec = as_dict(egress.inputs["spec"])
+    assert spec["policyTypes"] == ["Egress"]
+    assert dig(spec, "podSelector", "matchLabels") == {
+        "app.kubernetes.io/name": "grafana",
+        "app.kubernetes.io/instance": "grafana",
+    }
+    own, dns, external = as_list(spec["egress"])
+    assert dig(own, "to", 0, "namespaceSelector", "matchLabels") == {
+        "kubernetes.io/metadata.name": "obs"
+    }
+    assert dig(dns, "ports") == [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]
+    assert dig(external, "to") == [{"ipBlock": {"cidr": "0.0.0.0/0"}}]
+    assert dig(external, "ports") == [
+        {"port": 443, "protocol": "TCP"},
+        {"port": 5432, "protocol": "TCP"},
+    ]
 
 
 def test_only_the_release_that_mounts_the_on_call_secrets_waits_for_them() -> None:

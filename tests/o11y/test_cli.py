@@ -212,7 +212,7 @@ def test_a_generated_catalog_plans_and_renders_every_object_it_applies(tmp_path:
     assert len(files) == 2 * 40 + 4 + 2
     planned_kinds = Counter(row["type"].rsplit(":", 1)[-1] for row in rows)
     assert planned_kinds["ServiceMonitor"] == 40 + 4  # services, exporters of 2 dbs and 2 caches
-    assert planned_kinds["Probe"] == 40
+    assert planned_kinds["Probe"] == 40 + 1  # health of each service, and Grafana's
 
 
 def test_a_stack_without_a_stack_file_is_told_which_stacks_exist() -> None:

@@ -18,8 +18,9 @@ from o11y.config import (
     stack_names,
 )
 from o11y.helm.pods import is_ha
-from o11y.model.stack import Stack, required_secrets
+from o11y.model.stack import Stack, required_secrets, why_required
 from o11y.model.types import duration_seconds
+from tests.small_stacks import small_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = read_catalog(ROOT)
@@ -33,6 +34,12 @@ def stack_config(environment: str) -> dict[str, object]:
         for key, value in raw.values.items()
         if key.startswith("o11y:")
     }
+
+
+def _without_grafana_database(config: dict[str, object]) -> dict[str, object]:
+    platform = config["platform"]
+    assert isinstance(platform, dict)
+    return {**config, "platform": {k: v for k, v in platform.items() if k != "grafana_database"}}
 
 
 def parse(
@@ -222,6 +229,16 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
         "platform.ingress: required by the production profile (TLS on every ingress)",
     ),
     (
+        "prod without a Grafana database is rejected",
+        lambda: _without_grafana_database(stack_config("prod")),
+        "platform.grafana_database: required by the production profile",
+    ),
+    (
+        "two Grafanas without a database are rejected",
+        lambda: {**stack_config("dev"), "platform": {"replicas": {"grafana": 2}}},
+        "platform.replicas.grafana: 2 replicas need platform.grafana_database",
+    ),
+    (
         "prod without object storage is rejected",
         lambda: {**stack_config("prod"), "platform": {"ingress": {"domain": "x.example.com"}}},
         "platform: object_storage is required when mimir is on or loki_mode is scalable",
@@ -299,6 +316,9 @@ def test_prod_problems_are_all_reported_together() -> None:
     assert problems_of(config) == [
         "oncall.pagerduty.head_of_engineering: required by the production profile "
         "(escalation level 3)",
+        "platform.grafana_database: required by the production profile (two or more Grafana "
+        "replicas share it; SQLite on a volume allows one replica, down at every rollout and "
+        "node drain)",
         "platform.ingress: required by the production profile (TLS on every ingress)",
     ]
 
@@ -330,7 +350,7 @@ def test_an_unknown_secret_name_is_rejected() -> None:
     assert caught.value.problems == [
         "secrets[0]: unknown secret 'pagerduty_tokn'; expected one of pagerduty_token, "
         "slack_webhook_url, smtp_password, object_storage_access_key, object_storage_secret_key, "
-        "postgres_password, redis_password, sentry_token, dead_mans_switch_url, "
+        "postgres_password, redis_password, sentry_token, dead_mans_switch_url, grafana_db_password, "
         "slack_webhook_url_<team> or synthetic_<credential>"
     ]
 
@@ -348,6 +368,7 @@ def test_prod_requires_its_secrets_and_dev_only_its_databases(
         "object_storage_access_key",
         "object_storage_secret_key",
         "postgres_password",
+        "grafana_db_password",
     )
 
 
@@ -409,8 +430,9 @@ def test_the_profile_not_the_name_decides_what_a_stack_requires() -> None:
     )
     assert not development.production and not is_ha(development)
     assert development.platform.replicas.alertmanager == 1
-    # Only what its dependencies need (the postgres exporter's login), nothing of production.
-    assert required_secrets(development) == ("postgres_password",)
+    # Only what its dependencies need (the postgres exporter's and Grafana's database logins),
+    # nothing of production.
+    assert required_secrets(development) == ("postgres_password", "grafana_db_password")
 
 
 def test_a_production_profile_demands_object_storage_whatever_the_stack_is_called() -> None:
@@ -475,3 +497,12 @@ def test_secure_values_in_a_stack_file_become_placeholders(tmp_path: Path) -> No
 )
 def test_durations_are_read_like_prometheus(text: str, seconds: int) -> None:
     assert duration_seconds(text) == seconds
+
+
+def test_grafanas_database_login_is_required_exactly_where_grafana_has_a_database() -> None:
+    with_database = small_stack("prod")
+    assert "grafana_db_password" in required_secrets(with_database)
+    assert why_required(with_database, "grafana_db_password") == (
+        "Grafana logs in to platform.grafana_database with it"
+    )
+    assert "grafana_db_password" not in required_secrets(small_stack("dev"))

@@ -8,7 +8,7 @@ from o11y.helm.grafana import datasources, deployment_strategy, values
 from o11y.helm.pods import tenant
 from o11y.model.stack import Stack
 from tests.small_stacks import PROD, small_stack
-from tests.trees import as_dict, dicts, dig, text
+from tests.trees import as_dict, as_list, dicts, dig, text
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,86 @@ def test_the_deployment_recreates_its_pod_on_its_read_write_once_volume() -> Non
     grafana = values(small_stack())
     assert dig(grafana, "persistence", "accessModes") == ["ReadWriteOnce"]
     assert dig(grafana, "deploymentStrategy") == {"type": "Recreate"}
+
+
+def test_with_a_database_two_grafanas_roll_one_at_a_time_without_a_volume() -> None:
+    grafana = values(small_stack("prod"))
+    assert grafana["replicas"] == 2
+    assert grafana["persistence"] == {"enabled": False}
+    assert grafana["deploymentStrategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+    }
+    assert grafana["podDisruptionBudget"] == {"maxUnavailable": 1}
+    assert dig(
+        grafana,
+        "affinity",
+        "podAntiAffinity",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        0,
+        "labelSelector",
+        "matchLabels",
+    ) == {
+        "app.kubernetes.io/name": "grafana",
+        "app.kubernetes.io/instance": "grafana",
+    }
+
+
+def test_the_database_is_configured_in_grafana_ini_and_its_password_comes_from_a_secret() -> None:
+    database = {
+        "host": "pg.internal",
+        "port": 6432,
+        "name": "dash",
+        "user": "graf",
+        "sslmode": "verify-full",
+    }
+    grafana = values(
+        small_stack(
+            "prod", {"platform": {**as_dict(PROD["platform"]), "grafana_database": database}}
+        )
+    )
+    assert dig(grafana, "grafana.ini", "database") == {
+        "type": "postgres",
+        "host": "pg.internal:6432",
+        "name": "dash",
+        "user": "graf",
+        "ssl_mode": "verify-full",
+    }
+    assert grafana["envValueFrom"] == {
+        "GF_DATABASE_PASSWORD": {"secretKeyRef": {"name": "grafana-database", "key": "password"}}
+    }
+    # Alerting runs in Prometheus and Alertmanager; replicas need no gossip cluster.
+    assert dig(grafana, "grafana.ini", "unified_alerting") == {"enabled": False}
+
+
+def test_without_a_database_one_grafana_keeps_sqlite_on_its_volume() -> None:
+    grafana = values(small_stack("dev"))
+    assert grafana["replicas"] == 1
+    assert dig(grafana, "persistence", "enabled") is True
+    assert "database" not in as_dict(grafana["grafana.ini"])
+    assert "unified_alerting" not in as_dict(grafana["grafana.ini"])
+    assert {"envValueFrom", "podDisruptionBudget", "affinity"}.isdisjoint(grafana)
+
+
+def test_with_zones_grafanas_spread_over_them() -> None:
+    zones = ["z1", "z2", "z3"]
+    grafana = values(
+        small_stack("prod", {"platform": {**as_dict(PROD["platform"]), "zones": zones}})
+    )
+    (term,) = as_list(
+        dig(
+            grafana,
+            "affinity",
+            "nodeAffinity",
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            "nodeSelectorTerms",
+        )
+    )
+    assert dig(term, "matchExpressions", 0, "values") == zones
+    assert [dig(c, "topologyKey") for c in as_list(grafana["topologySpreadConstraints"])] == [
+        "topology.kubernetes.io/zone",
+        "kubernetes.io/hostname",
+    ]
 
 
 def stack_with(env: str) -> Stack:

@@ -332,14 +332,12 @@ def test_collectors_use_the_component_names_the_chart_does_not_rewrite(env: str)
         assert deprecated == set(), release.name
 
 
-def test_loki_volumes_have_the_stacks_size_and_ingesters_keep_our_spreading() -> None:
+def test_loki_volumes_have_the_stacks_size() -> None:
     values = by_name("prod")["loki"].values
     size = load_stack("prod").platform.storage.loki
     # The chart's deprecated `claims` default (10Gi) would win over `size` if left in place.
     assert dig(values, "compactor", "persistence") == {"enabled": True, "size": size, "claims": []}
     assert dig(values, "ingester", "persistence", "claims", 0, "size") == size
-    assert dig(values, "ingester", "zoneAwareReplication") == {"enabled": False}
-    assert "podAntiAffinity" in as_dict(dig(values, "ingester", "affinity"))
 
 
 def test_object_storage_keys_go_only_to_the_pods_that_use_the_buckets() -> None:

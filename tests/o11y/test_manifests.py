@@ -105,6 +105,7 @@ def test_secret_values_are_redacted_and_never_rendered() -> None:
         "object_storage_access_key": "AKIA-value-4",
         "object_storage_secret_key": "secret-key-value-5",
         "postgres_password": "postgres-password-value-6",
+        "grafana_db_password": "grafana-db-password-value-7",
     }
     config[f"{NAMESPACE}:secrets"] = json.dumps(values)
     raw = RawConfig(values=config, secret_keys=frozenset({f"{NAMESPACE}:secrets"}))
@@ -129,6 +130,7 @@ def test_secret_values_are_redacted_and_never_rendered() -> None:
         "AWS_SECRET_ACCESS_KEY": REDACTED,
     }
     assert set(secrets["grafana-admin"].values()) == {REDACTED}
+    assert secrets["grafana-database"] == {"password": REDACTED}
     # The configuration holds only file paths, so it is shown as applied.
     assert secrets["alertmanager-o11y-config"] == {"alertmanager.yaml": alertmanager_yaml(stack)}
 

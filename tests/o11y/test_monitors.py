@@ -1,13 +1,22 @@
 """ServiceMonitors and Probes: one per catalog entry, labelled, and valid against the CRDs."""
 
+import re
+
 import pytest
 
 from o11y.chartcheck import custom_resource_errors
+from o11y.helm.exporters import blackbox_values
 from o11y.model.stack import Stack
-from o11y.monitors import custom_resources, health_probe, service_monitor, tls_probes
+from o11y.monitors import (
+    custom_resources,
+    grafana_health_probes,
+    health_probe,
+    service_monitor,
+    tls_probes,
+)
 from tests.conftest import load_stack
 from tests.small_stacks import SERVICE, small_stack
-from tests.trees import as_dict, dig
+from tests.trees import as_dict, as_list, dig, text
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
@@ -119,3 +128,24 @@ def test_monitor_file_holds_every_custom_resource_in_order() -> None:
     text = monitor_files(stack)["kubernetes/monitors.yaml"]
     assert text.count("\n---\n") == len(custom_resources(stack)) - 1
     assert text == monitor_files(stack)["kubernetes/monitors.yaml"]
+
+
+def test_grafanas_health_is_probed_with_the_module_that_needs_the_database_ok() -> None:
+    stack = small_stack("prod")
+    (probe,) = grafana_health_probes(stack)
+    assert dig(probe, "spec", "jobName") == "grafana-health"
+    assert dig(probe, "spec", "module") == "grafana_health"
+    assert dig(probe, "spec", "targets", "staticConfig", "static") == [
+        "http://grafana.obs.svc/api/health"
+    ]
+    module = dig(blackbox_values(stack), "config", "modules", "grafana_health")
+    (pattern,) = as_list(dig(module, "http", "fail_if_body_not_matches_regexp"))
+    assert re.search(text(pattern), '{"database": "ok", "version": "13.0.0"}')
+    assert not re.search(text(pattern), '{"database": "failing"}')
+    assert custom_resource_errors(probe) == []
+
+
+def test_without_a_grafana_database_nothing_probes_grafana() -> None:
+    stack = small_stack("dev")
+    assert grafana_health_probes(stack) == []
+    assert "grafana_health" not in as_dict(dig(blackbox_values(stack), "config", "modules"))

@@ -7,8 +7,10 @@ from pydantic import ValidationError
 
 from o11y.model.platform import Platform, Profile, platform_with_profile
 
-# Prod cannot run without a bucket (Mimir, scalable Loki); the example's buckets.
+# Prod cannot run without a bucket (Mimir, scalable Loki) nor Grafana's database (two replicas).
+DATABASE = {"host": "db.example.org", "name": "grafana", "user": "grafana"}
 STORAGE = {
+    "grafana_database": DATABASE,
     "object_storage": {
         "provider": "s3",
         "region": "eu-west-1",
@@ -19,7 +21,7 @@ STORAGE = {
             "mimir_ruler": "r",
             "mimir_alertmanager": "a",
         },
-    }
+    },
 }
 
 
@@ -67,3 +69,31 @@ def test_prod_protects_stateful_releases_and_restricts_traffic_dev_does_not() ->
     dev = profile("development")
     assert (prod.protect_stateful, prod.network_policies) == (True, True)
     assert (dev.protect_stateful, dev.network_policies) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("zones", "problem"),
+    [
+        (["a", "b", "a"], "each zone is listed once"),
+        (["a", "b"], "list none or at least 3"),
+        (["a"], "list none or at least 3"),
+    ],
+    ids=["a zone listed twice", "two zones", "one zone"],
+)
+def test_zones_are_unique_and_none_or_at_least_three(zones: list[str], problem: str) -> None:
+    with pytest.raises(ValidationError, match=problem):
+        profile("production", {"zones": zones})
+
+
+@pytest.mark.parametrize("zones", [[], ["a", "b", "c"], ["a", "b", "c", "d"]])
+def test_no_zones_or_three_or_more_are_accepted(zones: list[str]) -> None:
+    assert profile("production", {"zones": zones}).zones == zones
+
+
+def test_prod_runs_two_grafanas_on_the_database_dev_one_on_a_volume() -> None:
+    prod = profile("production")
+    dev = profile("development")
+    assert (prod.replicas.grafana, dev.replicas.grafana) == (2, 1)
+    assert dev.grafana_database is None
+    assert prod.grafana_database is not None
+    assert (prod.grafana_database.port, prod.grafana_database.sslmode) == (5432, "require")
