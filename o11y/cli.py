@@ -40,6 +40,7 @@ from o11y.model.types import STACK_NAME_PATTERN
 from o11y.pagerduty import pagerduty_plan
 from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows, project_name
 from o11y.sloth import rule_file_from_specs
+from o11y.yamlfile import YamlFileError
 
 # Directories `render` owns inside its output directory; emptied before each render.
 RENDERED_DIRS = ("prometheus", "alertmanager", "grafana", "helm", "kubernetes", "runbooks")
@@ -53,10 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         code: int = args.run(args)
-    except ConfigError as error:
-        print("error: invalid configuration", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
+    except (ConfigError, YamlFileError) as error:
+        # Each file's header line starts with `error:`; its problems follow, indented.
+        for line in str(error).splitlines():
+            print(line if line.startswith(" ") else f"error: {line}", file=sys.stderr)
         return 2
     except CommandError as error:
         print(f"error: {error}", file=sys.stderr)

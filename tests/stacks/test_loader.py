@@ -65,7 +65,7 @@ def test_a_bad_value_stops_the_program_with_its_key_path(monkeypatch: pytest.Mon
     values["o11y:kubernetes"] = json.dumps({"context": "kind", "namespace": "Bad_Name"})
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
     monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", environment["PULUMI_CONFIG_SECRET_KEYS"])
-    with pytest.raises(pulumi.RunError, match=r"kubernetes\.namespace: string should match"):
+    with pytest.raises(pulumi.RunError, match=r"kubernetes\.namespace: must be a lowercase name"):
         load_stack(stack_name="dev")
 
 
