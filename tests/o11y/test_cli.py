@@ -683,3 +683,29 @@ def test_the_small_project_of_the_broken_cases_is_valid(tmp_path: Path) -> None:
     _write_project(tmp_path, BrokenProject())
     stack = load_offline(tmp_path / "Pulumi.test.yaml", tmp_path, "test")
     assert [s.name for s in stack.services] == ["checkout", "search"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "config:\n  o11y:profile: development\n\to11y:grafana: {}\n",
+            "{stack}:3:1: tabs are not allowed for indentation in YAML; use spaces",
+            id="a tab in a stack file",
+        ),
+        pytest.param(
+            "config:\n  o11y:profile: development\n  o11y:profile: production\n",
+            "{stack}:3:3: the key 'o11y:profile' appears twice in the same map (first on line 2); "
+            "remove one",
+            id="a config key set twice",
+        ),
+    ],
+)
+def test_a_broken_stack_file_is_one_line_from_the_real_command(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    stack = tmp_path / "Pulumi.broken.yaml"
+    stack.write_text(text, encoding="utf-8")
+    done = o11y("check", "--stack", "broken", "--config-file", str(stack))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"error: {expected.format(stack=stack)}\n"

@@ -488,3 +488,47 @@ def test_secure_values_in_a_stack_file_become_placeholders(tmp_path: Path) -> No
 )
 def test_durations_are_read_like_prometheus(text: str, seconds: int) -> None:
     assert duration_seconds(text) == seconds
+
+
+def test_values_as_pulumi_config_set_writes_them_still_load(tmp_path: Path) -> None:
+    # `pulumi config set --path` stores integers and true/false as YAML numbers and booleans,
+    # everything else (a version such as 1.34 included) as text; top-level values are text.
+    path = tmp_path / "Pulumi.test.yaml"
+    path.write_text(
+        "config:\n"
+        "  o11y:profile: development\n"
+        "  o11y:kubernetes:\n"
+        "    context: my-dev-context\n"
+        '    version: "1.34"\n'
+        "    control_plane_metrics: true\n"
+        "  o11y:grafana:\n"
+        "    url: http://grafana.observability.svc\n"
+        "  o11y:platform:\n"
+        "    replicas:\n"
+        "      prometheus: 2\n",
+        encoding="utf-8",
+    )
+    raw = read_stack_file(path)
+    assert json.loads(raw.values["o11y:platform"]) == {"replicas": {"prometheus": 2}}
+    stack = parse_stack(raw, CATALOG, "test")
+    assert (stack.kubernetes.version, stack.kubernetes.control_plane_metrics) == ("1.34", True)
+    assert stack.platform.replicas.prometheus == 2
+
+
+def test_a_decimal_stored_as_text_by_pulumi_is_told_how_to_store_a_number(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.test.yaml"
+    path.write_text(
+        "config:\n"
+        "  o11y:profile: development\n"
+        "  o11y:kubernetes: {context: kind}\n"
+        "  o11y:grafana: {url: http://grafana.observability.svc}\n"
+        '  o11y:platform: {tracing: {sampling_percent: "12.5"}}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_stack(read_stack_file(path), CATALOG, "test")
+    assert caught.value.problems == [
+        "platform.tracing.sampling_percent: write 12.5 without quotes: a number, not text "
+        "(`pulumi config set --path` needs `--type float` for a decimal)"
+    ]
+    assert list(caught.value.files) == ["Pulumi.test.yaml"]
