@@ -1,7 +1,8 @@
 """`python -m o11y`: plan, render, check a stack offline; Sloth SLO specs; PagerDuty import file.
 
-Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with one message per problem
-(`key.path: reason`) and exit code 2, never a traceback.
+Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with exit code 2, never a
+traceback: `error: FILE: N problems` and one line per problem (`services[checkout].port: reason`),
+or `error: FILE:LINE:COLUMN: reason` for a file that is not valid YAML.
 """
 
 import argparse
