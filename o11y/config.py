@@ -130,8 +130,7 @@ def parse_stack(
         return stack
     files: dict[str | None, list[Problem]] = {catalog_file_name: [], stack_file_name: []}
     for problem in found:
-        top = problem.loc[0] if problem.loc else None
-        in_catalog = top in catalog and top not in from_stack_file
+        in_catalog = problem.top_key in catalog and problem.top_key not in from_stack_file
         files[catalog_file_name if in_catalog else stack_file_name].append(problem)
     raise ConfigError.in_files(
         {file: problem_lines(problems_, data, Stack) for file, problems_ in files.items()}

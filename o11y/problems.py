@@ -94,6 +94,13 @@ class Problem:
     reason: str
     # A root cause (an unknown key or name) is reported before what it may have caused.
     root: bool = False
+    # The key itself when `loc` names the map around it (an unknown key): which file it is in.
+    key_loc: Loc | None = None
+
+    @property
+    def top_key(self) -> int | str | None:
+        where = self.key_loc or self.loc
+        return where[0] if where else None
 
 
 def validation_problems(
@@ -239,9 +246,9 @@ def _unknown_key(detail: ErrorDetails, model: type[BaseModel]) -> tuple[Problem,
     known = _field_names(model, parent)
     guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if not guess:
-        return Problem(parent, f"unknown key '{key}'", root=True), set()
+        return Problem(parent, f"unknown key '{key}'", root=True, key_loc=loc), set()
     reason = f"unknown key '{key}' — did you mean '{guess[0]}'?"
-    return Problem(parent, reason, root=True), {(*parent, guess[0])}
+    return Problem(parent, reason, root=True, key_loc=loc), {(*parent, guess[0])}
 
 
 def _described(detail: ErrorDetails) -> list[Problem]:

@@ -571,6 +571,22 @@ BROKEN_PROJECTS: list[tuple[str, BrokenProject]] = [
         ),
     ),
     (
+        "a misspelled top-level key of the catalog is the catalog's problem",
+        BrokenProject(
+            catalog=_catalog("services:", "servics:"),
+            expected="error: {catalog}: 1 problem\n"
+            "  unknown key 'servics' — did you mean 'services'?\n",
+        ),
+    ),
+    (
+        "a misspelled key of the stack file is the stack file's problem",
+        BrokenProject(
+            stack=_stack("o11y:grafana:", "o11y:grafnaa:"),
+            expected="error: {stack}: 1 problem\n"
+            "  unknown key 'grafnaa' — did you mean 'grafana'?\n",
+        ),
+    ),
+    (
         "an unknown team gets the team it was meant to be",
         BrokenProject(
             catalog=_catalog("team: web", "team: wbe"),
