@@ -169,10 +169,10 @@ def problem_lines(
     places: dict[tuple[bool, str], list[str]] = {}
     for problem in problems:
         reason = _with_suggestion(_rename_embedded(problem.reason, data, model), data)
-        places.setdefault((not problem.root, reason), [])
+        paths = places.setdefault((not problem.root, reason), [])
         path = named_path(problem.loc, data, model)
-        if path not in places[(not problem.root, reason)]:
-            places[(not problem.root, reason)].append(path)
+        if path not in paths:
+            paths.append(path)
     lines: list[tuple[bool, str]] = []
     for (later, reason), paths in places.items():
         if len(paths) == 1:
