@@ -65,7 +65,10 @@ class RawConfig:
         raw = self.values.get(f"{NAMESPACE}:{SECRETS_KEY}")
         if raw is None:
             return frozenset()
-        names = json.loads(raw)
+        try:
+            names = json.loads(raw)
+        except json.JSONDecodeError:
+            names = None
         if not isinstance(names, dict):
             raise ConfigError([f"{SECRETS_KEY}: must be a map of secret names to secret values"])
         return frozenset(str(k) for k in names)
@@ -111,7 +114,10 @@ def parse_stack(
             f"{SECRETS_KEY}: stored in plain text; set each value with "
             f"pulumi config set --secret --path '{SECRETS_KEY}.<name>'"
         )
-    data["secrets"] = sorted(raw.secret_names())
+    try:
+        data["secrets"] = sorted(raw.secret_names())
+    except ConfigError as error:
+        problems += error.problems
     data[ENVIRONMENT_KEY] = stack_name
     stack_file_name = stack_file_name or f"{STACK_FILE_PREFIX}{stack_name}{STACK_FILE_SUFFIX}"
     if problems:

@@ -543,6 +543,16 @@ BROKEN_PROJECTS: list[tuple[str, BrokenProject]] = [
         ),
     ),
     (
+        "secrets that are not a map are named under the stack file",
+        BrokenProject(
+            stack=SMALL_STACK + "  o11y:secrets: abc\n",
+            expected="error: {stack}: 2 problems\n"
+            "  secrets: stored in plain text; set each value with pulumi config set --secret "
+            "--path 'secrets.<name>'\n"
+            "  secrets: must be a map of secret names to secret values\n",
+        ),
+    ),
+    (
         "a quoted port is text, not a number",
         BrokenProject(
             catalog=_catalog("port: 7001", 'port: "7001"'),
