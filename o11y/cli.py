@@ -1,7 +1,8 @@
 """`python -m o11y`: plan, render, check a stack offline; Sloth SLO specs; PagerDuty import file.
 
-Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with one message per problem
-(`key.path: reason`) and exit code 2, never a traceback.
+Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with exit code 2, never a
+traceback: `error: FILE: N problems` and one line per problem (`services[checkout].port: reason`),
+or `error: FILE:LINE:COLUMN: reason` for a file that is not valid YAML.
 """
 
 import argparse
@@ -41,6 +42,7 @@ from o11y.pagerduty import pagerduty_plan
 from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows, project_name
 from o11y.routing import misdirected_slack_channels
 from o11y.sloth import rule_file_from_specs
+from o11y.yamlfile import YamlFileError
 
 # `render` lists the files it wrote in this file of its output directory. A later render into
 # the same directory replaces and removes only those, never a file someone else put there, and
@@ -57,10 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         code: int = args.run(args)
-    except ConfigError as error:
-        print("error: invalid configuration", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
+    except (ConfigError, YamlFileError) as error:
+        # Each file's header line starts with `error:`; its problems follow, indented.
+        for line in str(error).splitlines():
+            print(line if line.startswith(" ") else f"error: {line}", file=sys.stderr)
         return 2
     except CommandError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,8 +1,9 @@
 """The one funnel for configuration: raw Pulumi config (engine form) + shared catalog -> `Stack`.
 
 The Pulumi program and the offline command line both come through `parse_stack`, so a stack
-that renders offline is the stack `pulumi up` builds. Problems are collected and reported as
-`key.path[3].field: reason`, one line each, before anything is created.
+that renders offline is the stack `pulumi up` builds. Problems are collected and reported under
+the file they are in, one line each (`services[checkout].port: reason`), before anything is
+created.
 """
 
 import json
@@ -10,11 +11,11 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
 from o11y.model.stack import Stack, required_secrets
+from o11y.problems import Problem, problem_lines, quoted_values, validation_problems
+from o11y.yamlfile import YamlFileError, read_map, shown
 
 NAMESPACE = "o11y"
 # The one config key that holds secret values (a Pulumi secret object).
@@ -27,11 +28,29 @@ CATALOG_FILE = Path("stacks") / "catalog.yaml"
 
 
 class ConfigError(Exception):
-    """Configuration problems, each a line `path: reason`."""
+    """Configuration problems, each a line `path: reason`, under the file they are in."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
+    def __init__(self, problems: list[str], file: str | None = None) -> None:
         self.problems = problems
+        self.files: dict[str | None, list[str]] = {file: problems}
+        super().__init__(self.report())
+
+    @classmethod
+    def in_files(cls, files: Mapping[str | None, list[str]]) -> "ConfigError":
+        """Problems of several files; `problems` lists them all."""
+        error = cls([problem for lines in files.values() for problem in lines])
+        error.files = {file: lines for file, lines in files.items() if lines}
+        error.args = (error.report(),)
+        return error
+
+    def report(self) -> str:
+        """`FILE: N problems`, then the problems indented, for each file."""
+        lines: list[str] = []
+        for file, problems in self.files.items():
+            count = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
+            lines.append(f"{file}: {count}" if file else f"invalid configuration: {count}")
+            lines += [f"  {problem}" for problem in problems]
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -46,20 +65,34 @@ class RawConfig:
         raw = self.values.get(f"{NAMESPACE}:{SECRETS_KEY}")
         if raw is None:
             return frozenset()
-        names = json.loads(raw)
+        try:
+            names = json.loads(raw)
+        except json.JSONDecodeError:
+            names = None
         if not isinstance(names, dict):
             raise ConfigError([f"{SECRETS_KEY}: must be a map of secret names to secret values"])
         return frozenset(str(k) for k in names)
 
 
-def parse_stack(raw: RawConfig, catalog: Mapping[str, object], stack_name: str) -> Stack:
-    """Validate the stack `stack_name`; raises ConfigError naming every problem."""
+def parse_stack(
+    raw: RawConfig,
+    catalog: Mapping[str, object],
+    stack_name: str,
+    stack_file_name: str | None = None,
+    catalog_file_name: str = str(CATALOG_FILE),
+) -> Stack:
+    """Validate the stack `stack_name`; raises ConfigError naming every problem under the file
+    it is in: a key the stack file sets is the stack file's, any other the catalog's."""
     data: dict[str, object] = dict(catalog)
     problems: list[str] = []
+    # Values Pulumi hands over as text (`pulumi config set o11y:x 3`), not structured YAML.
+    plain_text: set[str] = set()
+    from_stack_file: set[str] = set()
     for key, value in sorted(raw.values.items()):
         namespace, _, name = key.partition(":")
         if namespace != NAMESPACE or name == SECRETS_KEY:
             continue
+        from_stack_file.add(name)
         if name == ENVIRONMENT_KEY:
             problems.append(
                 f"{ENVIRONMENT_KEY}: the environment is the stack's name ({stack_name}); "
@@ -73,20 +106,41 @@ def parse_stack(raw: RawConfig, catalog: Mapping[str, object], stack_name: str) 
             )
             continue
         data[name] = _decode(value)
+        if data[name] is value:
+            plain_text.add(name)
     secrets_key = f"{NAMESPACE}:{SECRETS_KEY}"
     if secrets_key in raw.values and secrets_key not in raw.secret_keys:
         problems.append(
             f"{SECRETS_KEY}: stored in plain text; set each value with "
             f"pulumi config set --secret --path '{SECRETS_KEY}.<name>'"
         )
-    data["secrets"] = sorted(raw.secret_names())
-    data[ENVIRONMENT_KEY] = stack_name
-    if problems:
-        raise ConfigError(problems)
     try:
-        return Stack.model_validate(data)
+        data["secrets"] = sorted(raw.secret_names())
+    except ConfigError as error:
+        problems += error.problems
+    data[ENVIRONMENT_KEY] = stack_name
+    stack_file_name = stack_file_name or f"{STACK_FILE_PREFIX}{stack_name}{STACK_FILE_SUFFIX}"
+    if problems:
+        raise ConfigError(problems, stack_file_name)
+    found: list[Problem] = []
+    stack: Stack | None = None
+    try:
+        stack = Stack.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(_problems(error)) from None
+        found += validation_problems(error, data, Stack)
+    try:
+        Stack.model_validate(data, strict=True)
+    except ValidationError as error:
+        found += quoted_values(error, plain_text | {"secrets", ENVIRONMENT_KEY}, from_stack_file)
+    if stack is not None and not found:
+        return stack
+    files: dict[str | None, list[Problem]] = {catalog_file_name: [], stack_file_name: []}
+    for problem in found:
+        in_catalog = problem.top_key in catalog and problem.top_key not in from_stack_file
+        files[catalog_file_name if in_catalog else stack_file_name].append(problem)
+    raise ConfigError.in_files(
+        {file: problem_lines(problems_, data, Stack) for file, problems_ in files.items()}
+    )
 
 
 def load_offline(stack_file: Path, root: Path, stack_name: str | None = None) -> Stack:
@@ -95,8 +149,11 @@ def load_offline(stack_file: Path, root: Path, stack_name: str | None = None) ->
     name = stack_name or stack_name_of(stack_file)
     raw = read_stack_file(stack_file)
     catalog = read_catalog(root)
-    stack = parse_stack(raw, catalog, name)
-    return parse_stack(with_secret_placeholders(raw, required_secrets(stack)), catalog, name)
+    files = {"stack_file_name": shown(stack_file), "catalog_file_name": shown(root / CATALOG_FILE)}
+    stack = parse_stack(raw, catalog, name, **files)
+    return parse_stack(
+        with_secret_placeholders(raw, required_secrets(stack)), catalog, name, **files
+    )
 
 
 def stack_file(root: Path, stack_name: str) -> Path:
@@ -123,28 +180,24 @@ def stack_names(root: Path) -> list[str]:
 
 def read_catalog(root: Path) -> Mapping[str, object]:
     """The shared catalog of a project (stacks/catalog.yaml)."""
-    loaded = yaml.safe_load((root / CATALOG_FILE).read_text(encoding="utf-8"))
-    if not isinstance(loaded, dict):
-        raise ConfigError([f"{CATALOG_FILE}: must be a map"])
-    return {str(k): v for k, v in loaded.items()}
+    return read_map(root / CATALOG_FILE, "a map of keys such as teams: and services:")
 
 
 def read_stack_file(path: Path) -> RawConfig:
-    """A Pulumi stack file (`config:` map) in engine form. `secure:` values become placeholders."""
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError([f"{path}: cannot read ({error.strerror})"]) from None
-    except yaml.YAMLError as error:
-        raise ConfigError([f"{path}: not valid YAML ({error})"]) from None
-    config = loaded.get("config", {}) if isinstance(loaded, dict) else None
+    """A Pulumi stack file (`config:` map) in engine form. `secure:` values become placeholders.
+    As the engine does, a top-level value is text and a structured one JSON keeping its types."""
+    loaded = read_map(path, "a Pulumi stack file with a `config:` map")
+    config = loaded.get("config", {})
     if not isinstance(config, dict):
-        raise ConfigError([f"{path}: expected a Pulumi stack file with a `config:` map"])
+        raise YamlFileError(path, "`config:` must be a map of keys such as o11y:profile")
     values: dict[str, str] = {}
     secret_keys: set[str] = set()
     for key, value in config.items():
         plain, secret = _reveal_placeholders(str(key), value)
-        values[str(key)] = plain if isinstance(plain, str) else json.dumps(plain, sort_keys=True)
+        if isinstance(plain, dict | list):
+            values[str(key)] = json.dumps(plain, sort_keys=True)
+        else:
+            values[str(key)] = _engine_text(plain)
         if secret:
             secret_keys.add(str(key))
     return RawConfig(values=values, secret_keys=frozenset(secret_keys))
@@ -176,11 +229,18 @@ def _reveal_placeholders(path: str, value: object) -> tuple[object, bool]:
     if isinstance(value, list):
         items_ = [_reveal_placeholders(f"{path}[{i}]", v) for i, v in enumerate(value)]
         return [v for v, _ in items_], any(s for _, s in items_)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value, False
+    return str(value), False  # a date YAML parsed: the engine passes it as written
+
+
+def _engine_text(value: object) -> str:
+    """A top-level config value as the engine passes it: always text."""
     if isinstance(value, bool):
-        return ("true" if value else "false"), False
+        return "true" if value else "false"
     if value is None:
-        return "", False
-    return (value if isinstance(value, str) else str(value)), False
+        return ""
+    return value if isinstance(value, str) else str(value)
 
 
 def _decode(value: str) -> object:
@@ -192,52 +252,3 @@ def _decode(value: str) -> object:
             return value
         return decoded
     return value
-
-
-def _problems(error: ValidationError) -> list[str]:
-    problems: list[str] = []
-    for detail in error.errors(include_url=False):
-        problems.extend(_describe(detail))
-    return sorted(dict.fromkeys(problems))
-
-
-def _describe(detail: ErrorDetails) -> list[str]:
-    path = _path(detail["loc"])
-    kind = detail["type"]
-    message = detail["msg"]
-    if kind == "value_error" and not path:
-        # Cross-reference checks report their own `path: reason` lines.
-        return str(message).removeprefix("Value error, ").splitlines()
-    message = str(message).removeprefix("Value error, ")
-    reason = {
-        "extra_forbidden": "unknown key",
-        "missing": "required",
-    }.get(kind, _reason(kind, message, detail))
-    return [f"{path or '(top level)'}: {reason}"]
-
-
-def _reason(kind: str, message: str, detail: ErrorDetails) -> str:
-    context = detail.get("ctx") or {}
-    for name, symbol in (("lt", "<"), ("le", "<="), ("gt", ">"), ("ge", ">=")):
-        if name in context and kind.startswith(("less_than", "greater_than")):
-            bound = context[name]
-            if isinstance(bound, float) and bound.is_integer():
-                bound = int(bound)
-            return f"must be {symbol} {bound} (got {detail['input']!r})"
-    if kind == "literal_error":
-        return f"{message[0].lower()}{message[1:]} (got {detail['input']!r})"
-    if kind == "union_tag_invalid":
-        return f"unknown kind {detail['input']!r}; {message.split(';')[-1].strip()}"
-    return f"{message[0].lower()}{message[1:]}"
-
-
-def _path(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part in ("availability", "latency", "postgres", "redis", "kafka", "partner_api"):
-            continue  # discriminated-union tags are not keys the user wrote
-        else:
-            text += f".{part}" if text else part
-    return text

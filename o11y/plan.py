@@ -9,18 +9,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, JsonValue, TypeAdapter, ValidationError
 
 from o11y.model.stack import Stack, required_secrets
+from o11y.yamlfile import YamlFileError, read_map
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def project_name(root: Path = PROJECT_ROOT) -> str:
     """The Pulumi project's name (Pulumi.yaml), part of every resource's URN."""
-    loaded = yaml.safe_load((root / "Pulumi.yaml").read_text(encoding="utf-8"))
-    return str(loaded["name"])
+    path = root / "Pulumi.yaml"
+    name = read_map(path, "a Pulumi project file").get("name")
+    if not isinstance(name, str) or not name:
+        raise YamlFileError(path, "`name:` is required: the project's name")
+    return name
 
 
 class PlanRow(BaseModel):

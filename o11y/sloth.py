@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -29,6 +28,7 @@ from o11y.slo import (
     burn_rate_expr,
     slo_rule_group,
 )
+from o11y.yamlfile import YamlFileError, read_documents
 
 SPEC_VERSION = "prometheus/v1"
 CRD_API_VERSION = "sloth.slok.dev/v1"
@@ -174,11 +174,9 @@ def spec_rule_groups(spec: ServiceLevelSpec, period: Period) -> list[RuleGroup]:
 def read_specs(path: Path) -> list[ServiceLevelSpec]:
     """Every spec in a (multi-document) YAML file; problems as `file: key.path: reason`."""
     try:
-        documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-    except OSError as error:
-        raise ConfigError([f"{path}: cannot read ({error.strerror})"]) from None
-    except yaml.YAMLError as error:
-        raise ConfigError([f"{path}: not valid YAML ({error})"]) from None
+        documents = read_documents(path)
+    except YamlFileError as error:
+        raise ConfigError([str(error)]) from None
     specs: list[ServiceLevelSpec] = []
     problems: list[str] = []
     for index, document in enumerate(d for d in documents if d is not None):

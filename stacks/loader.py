@@ -14,6 +14,7 @@ from pulumi.runtime import config as runtime_config
 
 from o11y.config import NAMESPACE, SECRETS_KEY, ConfigError, RawConfig, parse_stack, read_catalog
 from o11y.model.stack import Stack, required_secrets, why_required
+from o11y.yamlfile import YamlFileError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,9 +51,9 @@ def load_stack(raw: RawConfig | None = None, stack_name: str | None = None) -> L
     raw = engine_config() if raw is None else raw
     try:
         stack = parse_stack(raw, read_catalog(PROJECT_ROOT), stack_name or pulumi.get_stack())
-    except ConfigError as error:
-        message = "invalid stack configuration:\n  " + "\n  ".join(error.problems)
-        raise pulumi.RunError(message) from None
+    except (ConfigError, YamlFileError) as error:
+        # A RunError is shown by `pulumi up` as its message alone, without a traceback.
+        raise pulumi.RunError(str(error)) from None
     missing = [name for name in required_secrets(stack) if name not in stack.secrets]
     if missing:
         lines = [f"secrets.{name}: {why_required(stack, name)}" for name in missing]

@@ -23,6 +23,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from o11y.config import ConfigError, RawConfig, read_stack_file, with_secret_placeholders
+from o11y.yamlfile import YamlFileError
 from stacks.loader import PROJECT_ROOT
 
 # Pulumi marks a secret value with this signature key in the wire format.
@@ -218,8 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         raw = with_secret_placeholders(read_stack_file(args.config_file), args.placeholder_secret)
         registrations = run_program(raw, args.stack)
-    except ConfigError as error:
-        print("\n".join(error.problems), file=sys.stderr)
+    except (ConfigError, YamlFileError) as error:
+        print(str(error), file=sys.stderr)
         return 2
     except pulumi.RunError as error:
         print(str(error), file=sys.stderr)

@@ -87,32 +87,33 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
     (
         "an objective of 100 is not an SLO",
         lambda: with_service_change(3, set_objective(100)),
-        "services[3].slos[0].objective: must be < 100 (got 100)",
+        "services[mcp-server].slos[availability].objective: must be < 100 (got 100)",
     ),
     (
         "an objective of 0 is not an SLO",
         lambda: with_service_change(0, set_objective(0)),
-        "services[0].slos[0].objective: must be > 0 (got 0)",
+        "services[api-gateway].slos[availability].objective: must be > 0 (got 0)",
     ),
     (
         "a port above 65535 is rejected",
         lambda: with_service_change(1, lambda s: s.update(port=70000)),
-        "services[1].port: must be <= 65535 (got 70000)",
+        "services[frontend].port: must be <= 65535 (got 70000)",
     ),
     (
         "a port of text is a wrong type",
         lambda: with_service_change(1, lambda s: s.update(port="http")),
-        "services[1].port: input should be a valid integer, unable to parse string as an integer",
+        "services[frontend].port: must be a whole number (got 'http')",
     ),
     (
         "an unknown key in a service is named",
         lambda: with_service_change(2, lambda s: s.update(scrape_intervall="30s")),
-        "services[2].scrape_intervall: unknown key",
+        "services[llm-orchestrator]: unknown key 'scrape_intervall' — did you mean 'scrape_interval'?",
     ),
     (
         "a bad duration is explained",
         lambda: with_service_change(2, lambda s: s.update(scrape_interval="30 seconds")),
-        "services[2].scrape_interval: '30 seconds' is not a duration such as 30s, 5m, 1h or 7d",
+        "services[llm-orchestrator].scrape_interval: '30 seconds' is not a duration such as 30s, 5m, "
+        "1h or 7d",
     ),
     (
         "a duplicate service name is named at its second place",
@@ -134,7 +135,7 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
                 }
             ],
         },
-        "business_rules[0].priority: string should match pattern '^P[0-3]$'",
+        "business_rules[checkout].priority: must be a priority P0, P1, P2 or P3 (got 'P7')",
     ),
     (
         "a business KPI of an unknown service is a broken reference",
@@ -148,7 +149,7 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
                 }
             ],
         },
-        "business_domains[0].kpis[0].service: unknown service 'nobody'",
+        "business_domains[shipping].kpis[parcels_total].service: unknown service 'nobody'",
     ),
     (
         "a funnel of an unknown service is a broken reference",
@@ -171,7 +172,7 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
                 }
             ],
         },
-        "business_domains[0].funnels[0].service: unknown service 'nobody'",
+        "business_domains[shipping].funnels[0].service: unknown service 'nobody'",
     ),
     (
         "a business domain is declared once",
@@ -187,7 +188,7 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
     (
         "an unknown team is a broken reference",
         lambda: with_service_change(4, lambda s: s.update(team="nobody")),
-        "services[4].team: unknown team 'nobody'",
+        "services[airtable-gateway].team: unknown team 'nobody'",
     ),
     (
         "a latency SLO needs a histogram bucket at its threshold",
@@ -199,7 +200,7 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
                 ]
             ),
         ),
-        "services[0]: latency SLO 'fast': no histogram bucket le=\"0.3\"",
+        "services[api-gateway]: latency SLO 'fast': no histogram bucket le=\"0.3\"",
     ),
     (
         "an unknown profile is rejected",
@@ -251,7 +252,8 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
     (
         "an SLO period longer than the metrics retention is rejected",
         lambda: {**stack_config("dev"), "platform": {"retention": {"metrics": "7d"}}},
-        "services[0].slos[0].period: 30d is longer than platform.retention.metrics (7d)",
+        "30d is longer than platform.retention.metrics (7d); the error budget over the period "
+        "would be computed from less data (in 11 places: services[api-gateway].slos",
     ),
     (
         "a weekly on-call restriction needs its day",
@@ -277,7 +279,7 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
             **stack_config("dev"),
             "oncall": {"pagerduty": {"rotation_start": "2026-01-05T09:00:30Z"}},
         },
-        "oncall.pagerduty.rotation_start: string should match pattern",
+        "oncall.pagerduty.rotation_start: must be a time such as 2025-01-06T09:00:00Z (whole minutes",
     ),
     (
         "the dead man's switch URL in plain config points to its secret",
@@ -348,7 +350,7 @@ def test_an_unknown_secret_name_is_rejected() -> None:
     with pytest.raises(ConfigError) as caught:
         parse(stack_config("dev"), secrets={"pagerduty_tokn": "x"})
     assert caught.value.problems == [
-        "secrets[0]: unknown secret 'pagerduty_tokn'; expected one of pagerduty_token, "
+        "secrets[pagerduty_tokn]: unknown secret 'pagerduty_tokn'; expected one of pagerduty_token, "
         "slack_webhook_url, smtp_password, object_storage_access_key, object_storage_secret_key, "
         "postgres_password, redis_password, sentry_token, dead_mans_switch_url, grafana_db_password, "
         "slack_webhook_url_<team> or synthetic_<credential>"
@@ -383,7 +385,9 @@ def test_synthetic_flow_credentials_are_required_in_every_stack(dev_stack: Stack
     }
     stack = Stack.model_validate({**dev_stack.model_dump(), "synthetic_flows": [flow]})
     assert required_secrets(stack)[-1] == "synthetic_api_key"
-    with pytest.raises(ConfigError, match=r"secrets\[0\]: unknown secret 'synthetic-api-key'"):
+    with pytest.raises(
+        ConfigError, match=r"secrets\[synthetic-api-key\]: unknown secret 'synthetic-api-key'"
+    ):
         parse(stack_config("dev"), secrets={"synthetic-api-key": "x"})
 
 
@@ -411,7 +415,8 @@ def test_a_stack_name_pulumi_would_refuse_is_rejected() -> None:
     with pytest.raises(ConfigError) as caught:
         parse(stack_config("dev"), name="../prod")
     assert caught.value.problems == [
-        "environment: string should match pattern '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$'"
+        "environment: must be letters, digits, '-', '_' and '.', starting with a letter or digit "
+        "(got '../prod')"
     ]
 
 
@@ -506,3 +511,47 @@ def test_grafanas_database_login_is_required_exactly_where_grafana_has_a_databas
         "Grafana logs in to platform.grafana_database with it"
     )
     assert "grafana_db_password" not in required_secrets(small_stack("dev"))
+
+
+def test_values_as_pulumi_config_set_writes_them_still_load(tmp_path: Path) -> None:
+    # `pulumi config set --path` stores integers and true/false as YAML numbers and booleans,
+    # everything else (a version such as 1.34 included) as text; top-level values are text.
+    path = tmp_path / "Pulumi.test.yaml"
+    path.write_text(
+        "config:\n"
+        "  o11y:profile: development\n"
+        "  o11y:kubernetes:\n"
+        "    context: my-dev-context\n"
+        '    version: "1.34"\n'
+        "    control_plane_metrics: true\n"
+        "  o11y:grafana:\n"
+        "    url: http://grafana.observability.svc\n"
+        "  o11y:platform:\n"
+        "    replicas:\n"
+        "      prometheus: 2\n",
+        encoding="utf-8",
+    )
+    raw = read_stack_file(path)
+    assert json.loads(raw.values["o11y:platform"]) == {"replicas": {"prometheus": 2}}
+    stack = parse_stack(raw, CATALOG, "test")
+    assert (stack.kubernetes.version, stack.kubernetes.control_plane_metrics) == ("1.34", True)
+    assert stack.platform.replicas.prometheus == 2
+
+
+def test_a_decimal_stored_as_text_by_pulumi_is_told_how_to_store_a_number(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.test.yaml"
+    path.write_text(
+        "config:\n"
+        "  o11y:profile: development\n"
+        "  o11y:kubernetes: {context: kind}\n"
+        "  o11y:grafana: {url: http://grafana.observability.svc}\n"
+        '  o11y:platform: {tracing: {sampling_percent: "12.5"}}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_stack(read_stack_file(path), CATALOG, "test")
+    assert caught.value.problems == [
+        "platform.tracing.sampling_percent: write 12.5 without quotes: a number, not text "
+        "(`pulumi config set --path` needs `--type float` for a decimal)"
+    ]
+    assert list(caught.value.files) == ["Pulumi.test.yaml"]

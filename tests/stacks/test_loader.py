@@ -10,6 +10,7 @@ from pulumi.runtime import config as runtime_config
 
 from o11y.config import stack_names
 from o11y.model.stack import Stack, required_secrets
+from stacks import loader
 from stacks.loader import engine_config, load_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +66,7 @@ def test_a_bad_value_stops_the_program_with_its_key_path(monkeypatch: pytest.Mon
     values["o11y:kubernetes"] = json.dumps({"context": "kind", "namespace": "Bad_Name"})
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
     monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", environment["PULUMI_CONFIG_SECRET_KEYS"])
-    with pytest.raises(pulumi.RunError, match=r"kubernetes\.namespace: string should match"):
+    with pytest.raises(pulumi.RunError, match=r"kubernetes\.namespace: must be a lowercase name"):
         load_stack(stack_name="dev")
 
 
@@ -82,3 +83,38 @@ def test_the_running_stacks_name_is_its_environment(
     for key, value in engine_environment("dev", secrets).items():
         monkeypatch.setenv(key, value)
     assert load_stack(stack_name="dev-eu").stack.environment == "dev-eu"
+
+
+def test_a_broken_catalog_stops_the_program_with_the_same_one_line_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # `pulumi up` prints a RunError's message alone: the file, line, column and reason.
+    catalog = tmp_path / "stacks" / "catalog.yaml"
+    catalog.parent.mkdir()
+    catalog.write_text("teams:\n\t- name: core\n", encoding="utf-8")
+    monkeypatch.setattr(loader, "PROJECT_ROOT", tmp_path)
+    for key, value in engine_environment("dev", {}).items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(pulumi.RunError) as caught:
+        load_stack(stack_name="dev")
+    assert str(caught.value) == (
+        f"{catalog}:2:1: tabs are not allowed for indentation in YAML; use spaces"
+    )
+
+
+def test_a_quoted_number_in_the_engines_structured_config_is_named_under_the_stack_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    environment = engine_environment("dev", {})
+    values = json.loads(environment["PULUMI_CONFIG"])
+    platform = json.loads(values["o11y:platform"]) if "o11y:platform" in values else {}
+    platform["replicas"] = {"prometheus": "2"}
+    values["o11y:platform"] = json.dumps(platform)
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", environment["PULUMI_CONFIG_SECRET_KEYS"])
+    with pytest.raises(pulumi.RunError) as caught:
+        load_stack(stack_name="dev")
+    assert str(caught.value) == (
+        "Pulumi.dev.yaml: 1 problem\n"
+        "  platform.replicas.prometheus: write 2 without quotes: a number, not text"
+    )

@@ -118,7 +118,7 @@ CASES: list[tuple[str, dict[str, object], str | None]] = [
     (
         "the Teams switch is a boolean",
         {"teams": "sometimes"},
-        f"{PD}.teams: input should be a valid boolean, unable to interpret input",
+        f"{PD}.teams: must be true or false (got 'sometimes')",
     ),
 ]
 

@@ -22,26 +22,26 @@ CASES: list[tuple[str, Callable[[], dict[str, object]], str | None]] = [
     (
         "two services with one display name are refused",
         lambda: stack_data(services=_with_service_named("API")),
-        "services[2].display_name: the PagerDuty service name 'API' is already made from "
-        "services[0].display_name; PagerDuty service names are unique in an account",
+        "services[extra].display_name: the PagerDuty service name 'API' is already made from "
+        "services[api].display_name; PagerDuty service names are unique in an account",
     ),
     (
         "names differing only in case are refused",
         lambda: stack_data(services=_with_service_named("api")),
-        "services[2].display_name: the PagerDuty service name 'api' is already made from "
-        "services[0].display_name; PagerDuty service names are unique in an account",
+        "services[extra].display_name: the PagerDuty service name 'api' is already made from "
+        "services[api].display_name; PagerDuty service names are unique in an account",
     ),
     (
         "a service named like a team-wide service is refused",
         lambda: stack_data(services=_with_service_named("Web (team-wide)")),
-        "teams[1].display_name: the PagerDuty service name 'Web (team-wide)' is already made "
-        "from services[2].display_name; PagerDuty service names are unique in an account",
+        "teams[web].display_name: the PagerDuty service name 'Web (team-wide)' is already made "
+        "from services[extra].display_name; PagerDuty service names are unique in an account",
     ),
     (
         "per team, two teams with one display name are refused",
         lambda: stack_data(PER_TEAM, teams=_teams_named("Core", "Core")),
-        "teams[1].display_name: the PagerDuty service name 'Core' is already made from "
-        "teams[0].display_name; PagerDuty service names are unique in an account",
+        "teams[web].display_name: the PagerDuty service name 'Core' is already made from "
+        "teams[core].display_name; PagerDuty service names are unique in an account",
     ),
     (
         "per team, a team may share a catalog service's name (no per-service PagerDuty service)",
@@ -61,8 +61,8 @@ def test_pagerduty_service_names(
 def test_a_person_has_one_role_on_every_team() -> None:
     teams = [TEAMS[0], {**TEAMS[1], "rotation": [{"name": "Lea", "email": "LEA@corp.test"}]}]
     assert config_problems(stack_data(teams=teams)) == [
-        "teams[1].rotation[0].role: LEA@corp.test is 'responder' here but 'manager' in "
-        "teams[0].lead; a PagerDuty user has one role on every team"
+        "teams[web].rotation[Lea].role: LEA@corp.test is 'responder' here but 'manager' in "
+        "teams[core].lead; a PagerDuty user has one role on every team"
     ]
 
 
@@ -70,7 +70,7 @@ def test_the_head_of_engineering_has_one_role_too() -> None:
     head = {"name": "Lea", "email": "lea@corp.test"}
     assert config_problems(stack_data({"head_of_engineering": head})) == [
         "oncall.pagerduty.head_of_engineering.role: lea@corp.test is 'responder' here but "
-        "'manager' in teams[0].lead; a PagerDuty user has one role on every team"
+        "'manager' in teams[core].lead; a PagerDuty user has one role on every team"
     ]
 
 
