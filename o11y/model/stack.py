@@ -32,6 +32,8 @@ SecretName = Literal[
     "postgres_password",
     "redis_password",
     "sentry_token",
+    # The SASL password Tempo logs in to an external Kafka with (`platform.kafka.sasl`).
+    "kafka_sasl_password",
     # The dead man's switch URL the Watchdog heartbeat is sent to: whoever holds it can keep
     # the "alerting is dead" page from ever firing, so it is a secret.
     "dead_mans_switch_url",
@@ -75,6 +77,8 @@ def why_required(stack: "Stack", secret: str) -> str:
     """Why `pulumi up` refuses to run without the secret, in a few words."""
     if secret == "postgres_password":
         return "the postgres exporter logs in with it"
+    if secret == "kafka_sasl_password":
+        return "Tempo logs in to platform.kafka with it"
     flows = [f.name for f in stack.synthetic_flows if secret in f.secret_names]
     if flows:
         return f"the synthetic flow {', '.join(flows)} logs in with it"
@@ -95,6 +99,10 @@ def required_secrets(stack: "Stack") -> tuple[str, ...]:
     # render without a password source.
     if any(d.kind == "postgres" for d in stack.dependencies):
         needed.append("postgres_password")
+    # Tempo's Kafka client refuses a SASL username without its password.
+    kafka = stack.platform.kafka
+    if kafka is not None and kafka.sasl is not None:
+        needed.append("kafka_sasl_password")
     # A synthetic flow without its credentials could only ever fail.
     return (*needed, *sorted({n for f in stack.synthetic_flows for n in f.secret_names}))
 
