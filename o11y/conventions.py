@@ -44,6 +44,8 @@ RELEASE_STRIMZI = "strimzi"
 KAFKA_CLUSTER = "tempo-kafka"
 KAFKA_NODE_POOL = "broker"
 KAFKA_TOPIC_TRACES = "tempo-traces"
+# `job` of the Strimzi Kafka exporter's metrics (its PodMonitor sets it).
+KAFKA_EXPORTER_JOB = f"{KAFKA_CLUSTER}-exporter"
 # The plain listener inside the cluster (Strimzi's convention for an internal listener).
 KAFKA_PORT = 9092
 

@@ -8,6 +8,7 @@ rack awareness, and a `KafkaTopic` with one partition per block-builder/live-sto
 
 from o11y.conventions import (
     KAFKA_CLUSTER,
+    KAFKA_EXPORTER_JOB,
     KAFKA_NODE_POOL,
     KAFKA_PORT,
     KAFKA_TOPIC_TRACES,
@@ -206,4 +207,37 @@ def operator_objects(stack: Stack) -> list[Manifest]:
                 }
             },
         },
+    ]
+
+
+def kafka_monitors(stack: Stack) -> list[Manifest]:
+    """The PodMonitor of Strimzi's Kafka exporter: brokers, partitions and consumer lag of
+    the platform's Kafka, under `job="tempo-kafka-exporter"`."""
+    if not runs_kafka(stack):
+        return []
+    exporter = f"{KAFKA_CLUSTER}-kafka-exporter"
+    return [
+        {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "PodMonitor",
+            "metadata": _metadata(stack, exporter),
+            "spec": {
+                "selector": {
+                    "matchLabels": {CLUSTER_LABEL: KAFKA_CLUSTER, "strimzi.io/name": exporter}
+                },
+                "namespaceSelector": {"matchNames": [stack.kubernetes.namespace]},
+                "podMetricsEndpoints": [
+                    {
+                        "port": "tcp-prometheus",
+                        "relabelings": [
+                            {
+                                "action": "replace",
+                                "targetLabel": "job",
+                                "replacement": KAFKA_EXPORTER_JOB,
+                            }
+                        ],
+                    }
+                ],
+            },
+        }
     ]

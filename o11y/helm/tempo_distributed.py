@@ -141,8 +141,7 @@ def _yaml(value: Json) -> str:
 
 def runs_kafka(stack: Stack) -> bool:
     """Whether the platform runs Tempo's Kafka itself (distributed Tempo, no external Kafka)."""
-    platform = stack.platform
-    return platform.tempo_mode == "distributed" and platform.kafka is None
+    return stack.platform.own_kafka
 
 
 def kafka_address(stack: Stack) -> str:

@@ -203,6 +203,11 @@ class Platform(BaseModel):
             )
         return self
 
+    @property
+    def own_kafka(self) -> bool:
+        """Whether the platform runs Tempo's Kafka itself (distributed Tempo, none named)."""
+        return self.tempo_mode == "distributed" and self.kafka is None
+
     @model_validator(mode="after")
     def _kafka_for_distributed_tempo(self) -> "Platform":
         if self.kafka is not None and self.tempo_mode != "distributed":
