@@ -91,7 +91,7 @@ def values(stack: Stack) -> Values:
             "replicas": 2 if is_ha(stack) else 1,
             "resources": resources(stack, "tempo"),
         },
-        # Every component's metrics, for the Tempo alerts and dashboards.
+        # Every component's metrics, for the Tempo alerts (o11y/alerts/tempo_ingest.py).
         "metaMonitoring": {"serviceMonitor": {"enabled": True}},
     }
     for key, component in COMPONENTS.items():
