@@ -127,6 +127,9 @@ def topology_spread(stack: Stack, labels: dict[str, Json]) -> list[Json]:
             "topologyKey": key,
             "whenUnsatisfiable": when,
             "labelSelector": {"matchLabels": dict(labels)},
+            # Only nodes the pods tolerate count: a tainted node (a control plane) with none
+            # of them would otherwise hold the skew and leave pods Pending.
+            "nodeTaintsPolicy": "Honor",
         }
         for key, when in (
             ("topology.kubernetes.io/zone", "ScheduleAnyway"),

@@ -50,6 +50,7 @@ def test_every_component_spreads_over_zones_softly_and_nodes_hard(
         ("kubernetes.io/hostname", "DoNotSchedule"),
     ]
     for constraint in constraints:
+        assert constraint["nodeTaintsPolicy"] == "Honor"
         assert constraint["labelSelector"]["matchLabels"] == {
             "app.kubernetes.io/instance": "tempo",
             "app.kubernetes.io/component": component,
