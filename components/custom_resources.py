@@ -23,6 +23,7 @@ def custom_resource(
             name=str(metadata["name"]),
             namespace=str(metadata["namespace"]),
             labels=_text_map(metadata.get("labels")),
+            annotations=_text_map(metadata.get("annotations")) or None,
         ),
         spec=manifest["spec"],
         opts=opts,

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+from components.custom_resources import custom_resource, manifest_name
 from components.secrets import opaque_secret
 from o11y import conventions as names
 from o11y.helm import HelmRelease, kubernetes_secrets, network_policies, releases
@@ -19,6 +20,7 @@ from o11y.helm.network_policies import (
     IngressPolicy,
     egress_policies,
 )
+from o11y.kafka import kafka_resources
 from o11y.model.stack import Stack
 from o11y.readiness import CHECK_RESOURCES, CURL_USER, ReadinessCheck, grafana_readiness
 
@@ -59,6 +61,8 @@ class PlatformArgs:
 
 class Platform(pulumi.ComponentResource):
     releases: dict[str, k8s.helm.v3.Release]
+    # Tempo's Kafka, topic included, when the platform runs it (Strimzi custom resources).
+    kafka: list[k8s.apiextensions.CustomResource]
     # The release of the prometheus-operator CRDs: custom resources wait for it.
     operator_crds: k8s.helm.v3.Release
     # Completes once Grafana answers healthy at `grafana.url`: Grafana content waits for it.
@@ -127,8 +131,12 @@ class Platform(pulumi.ComponentResource):
             )
 
         self.releases = {}
+        self.kafka = []
         for release in releases(stack):
             needs = [*secrets, *(args.oncall_secrets if release.reads_oncall_secrets else ())]
+            if release.needs_kafka:
+                self.kafka = self._kafka(name, stack, in_namespace)
+                needs += self.kafka
             self.releases[release.name] = self._release(name, release, needs, in_namespace)
         self.operator_crds = self.releases[names.RELEASE_OPERATOR_CRDS]
         self.grafana_ready = _readiness_job(
@@ -161,6 +169,27 @@ class Platform(pulumi.ComponentResource):
                 "grafana_admin_password": self.grafana_admin_password,
             }
         )
+
+    def _kafka(
+        self, name: str, stack: Stack, opts: pulumi.ResourceOptions
+    ) -> list[k8s.apiextensions.CustomResource]:
+        """The Kafka, its node pool and topic, after the operator whose chart brings their
+        CRDs; the Kafka waits until Strimzi reports it Ready (its pulumi.com/waitFor)."""
+        after_operator = pulumi.ResourceOptions.merge(
+            opts,
+            pulumi.ResourceOptions(
+                depends_on=[self.releases[names.RELEASE_STRIMZI]],
+                protect=stack.platform.protect_stateful,
+            ),
+        )
+        return [
+            custom_resource(
+                f"{name}-kafka-{manifest['kind']}-{manifest_name(manifest)}".lower(),
+                manifest,
+                after_operator,
+            )
+            for manifest in kafka_resources(stack)
+        ]
 
     def _release(
         self,

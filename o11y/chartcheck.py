@@ -37,6 +37,16 @@ FREE_FORM: dict[str, tuple[str, ...]] = {
     "opentelemetry-collector": ("config",),  # the collector's own configuration
     "mimir-distributed": ("mimir.structuredConfig",),  # laid over the rendered Mimir config
     "tempo": ("tempo.storage", "tempo.receivers"),  # Tempo config blocks, rendered with toYaml
+    "tempo-distributed": (
+        "tempo.structuredConfig",  # laid over the rendered Tempo config as is
+        "storage.trace.s3",  # Tempo's bucket blocks, rendered with toYaml
+        "storage.trace.gcs",
+        "storage.trace.azure",
+        # Read by templates/backend-worker/poddisruptionbudget-backend-worker.yaml, which is
+        # the only way to the workers' PodDisruptionBudget; values.yaml does not list them.
+        "backendWorker.podDisruptionBudget",
+        "backendWorker.maxUnavailable",
+    ),
     "prometheus-blackbox-exporter": ("config.modules",),  # blackbox modules
 }
 

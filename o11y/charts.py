@@ -1,7 +1,7 @@
 """The pinned Helm charts: name, version and repository of every chart the platform installs.
 
 The one place a chart version changes. Versions and repositories as listed in the snapshot the
-chart data in o11y/chartdata was derived from: grafana, loki and tempo moved
+chart data in o11y/chartdata was derived from: grafana, loki, tempo and tempo-distributed moved
 to the grafana-community repository in January 2026; mimir-distributed is still published by
 grafana.
 """
@@ -15,6 +15,8 @@ ChartName = Literal[
     "grafana",
     "loki",
     "tempo",
+    "tempo-distributed",
+    "strimzi-kafka-operator",
     "mimir-distributed",
     "opentelemetry-collector",
     "prometheus-blackbox-exporter",
@@ -35,6 +37,7 @@ PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts"
 GRAFANA_COMMUNITY = "https://grafana-community.github.io/helm-charts"
 GRAFANA = "https://grafana.github.io/helm-charts"
 OPEN_TELEMETRY = "https://open-telemetry.github.io/opentelemetry-helm-charts"
+STRIMZI = "https://strimzi.io/charts/"
 
 CHARTS: dict[ChartName, Chart] = {
     chart.name: chart
@@ -45,8 +48,14 @@ CHARTS: dict[ChartName, Chart] = {
         Chart("kube-prometheus-stack", "88.5.3", PROMETHEUS_COMMUNITY),
         Chart("grafana", "12.11.1", GRAFANA_COMMUNITY),
         Chart("loki", "18.11.0", GRAFANA_COMMUNITY),
-        # The monolithic chart: tempo-distributed 3.x needs Kafka; see o11y/helm/tempo.py.
+        # Development stacks: the monolithic chart (o11y/helm/tempo.py).
         Chart("tempo", "2.2.4", GRAFANA_COMMUNITY),
+        # Production stacks: Tempo 3.0.3 in microservices, ingesting through Kafka
+        # (o11y/helm/tempo_distributed.py).
+        Chart("tempo-distributed", "3.3.0", GRAFANA_COMMUNITY),
+        # The operator that runs Tempo's Kafka when the stack names no external one
+        # (o11y/kafka.py holds its custom resources).
+        Chart("strimzi-kafka-operator", "1.2.0", STRIMZI),
         Chart("mimir-distributed", "6.1.0", GRAFANA),
         Chart("opentelemetry-collector", "0.170.0", OPEN_TELEMETRY),
         Chart("prometheus-blackbox-exporter", "11.17.2", PROMETHEUS_COMMUNITY),

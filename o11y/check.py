@@ -13,6 +13,7 @@ from o11y.chartcheck import custom_resource_errors, values_problems
 from o11y.charttemplate import Release, TemplateError, chart_source, helm_binary, template
 from o11y.dashboards import unread_by_the_sdk
 from o11y.helm import releases
+from o11y.kafka import operator_objects
 from o11y.manifestcheck import (
     PROMETHEUS_OPERATOR_GROUP,
     custom_resource_definitions,
@@ -238,7 +239,9 @@ def check_charts(stack: Stack, out: Path, charts: Path) -> CheckReport:
     report.problems.extend(invalid_ours)
     if len(rendered) < len(stack_releases):
         return report
-    deployed = Deployed(namespace, tuple(everything))
+    # What operators create at run time (Strimzi's Kafka Services and pods) is looked up too.
+    operands = [dict[str, object](m) for m in operator_objects(stack)]
+    deployed = Deployed(namespace, tuple(everything + operands))
     dangling = _dangling(deployed, out)
     report.problems.extend(dangling)
     if not dangling:

@@ -25,7 +25,29 @@ RELEASE_LOKI = "loki"
 # The containers of Loki's write path: the single binary, or the distributed components.
 LOKI_WRITE_CONTAINERS = ("loki", "distributor", "ingester")
 RELEASE_TEMPO = "tempo"
+# tempo-distributed's components (`app.kubernetes.io/component`, container and workload suffix).
+TEMPO_DISTRIBUTOR = "distributor"
+TEMPO_QUERY_FRONTEND = "query-frontend"
+TEMPO_INGEST_CONSUMERS = ("block-builder", "live-store")
+TEMPO_COMPONENTS = (
+    TEMPO_DISTRIBUTOR,
+    *TEMPO_INGEST_CONSUMERS,
+    "querier",
+    TEMPO_QUERY_FRONTEND,
+    "backend-scheduler",
+    "backend-worker",
+)
 RELEASE_GRAFANA = "grafana"
+# The Strimzi operator and the Kafka cluster it runs for Tempo's ingest path (when the stack
+# names no external Kafka). Strimzi names the bootstrap Service `<cluster>-kafka-bootstrap`.
+RELEASE_STRIMZI = "strimzi"
+KAFKA_CLUSTER = "tempo-kafka"
+KAFKA_NODE_POOL = "broker"
+KAFKA_TOPIC_TRACES = "tempo-traces"
+# `job` of the Strimzi Kafka exporter's metrics (its PodMonitor sets it).
+KAFKA_EXPORTER_JOB = f"{KAFKA_CLUSTER}-exporter"
+# The plain listener inside the cluster (Strimzi's convention for an internal listener).
+KAFKA_PORT = 9092
 
 
 def grafana_host(domain: str) -> str:
@@ -85,9 +107,21 @@ def loki_url(namespace: str) -> str:
     return f"http://{RELEASE_LOKI}-gateway.{namespace}.svc:80"
 
 
-def tempo_url(namespace: str) -> str:
-    """Tempo's HTTP API (query); OTLP gRPC ingest is on port 4317 of the same service."""
-    return f"http://{RELEASE_TEMPO}.{namespace}.svc:3200"
+def tempo_url(namespace: str, distributed: bool = False) -> str:
+    """Tempo's HTTP query API: the monolith's Service, or the query-frontend's."""
+    host = f"{RELEASE_TEMPO}-{TEMPO_QUERY_FRONTEND}" if distributed else RELEASE_TEMPO
+    return f"http://{host}.{namespace}.svc:3200"
+
+
+def tempo_otlp_endpoint(namespace: str, distributed: bool = False) -> str:
+    """host:port of Tempo's OTLP/gRPC receiver: the monolith's Service, or the distributor's."""
+    host = f"{RELEASE_TEMPO}-{TEMPO_DISTRIBUTOR}" if distributed else RELEASE_TEMPO
+    return f"{host}.{namespace}.svc:4317"
+
+
+def kafka_bootstrap(namespace: str) -> str:
+    """host:port of the Strimzi Kafka's bootstrap Service (Tempo's ingest path)."""
+    return f"{KAFKA_CLUSTER}-kafka-bootstrap.{namespace}.svc:{KAFKA_PORT}"
 
 
 def mimir_url(namespace: str) -> str:
@@ -117,6 +151,8 @@ SECRET_GRAFANA_ADMIN = "grafana-admin"
 # Grafana's database login (key `password`), created only with platform.grafana_database.
 SECRET_GRAFANA_DATABASE = "grafana-database"
 SECRET_OBJECT_STORAGE = "object-storage"
+# The SASL password Tempo presents to an external Kafka (key `password`).
+SECRET_TEMPO_KAFKA = "tempo-kafka-sasl"
 # Exporter credentials (key `password`), created only when the stack has the secret.
 SECRET_POSTGRES_EXPORTER = "postgres-exporter"
 SECRET_REDIS_EXPORTER = "redis-exporter"

@@ -29,6 +29,7 @@ from o11y.conventions import (
 from o11y.helm import kubernetes_secrets
 from o11y.helm.grafana import ADMIN_PASSWORD_KEY, ADMIN_USER_KEY
 from o11y.helm.network_policies import network_policy_manifests
+from o11y.kafka import kafka_resources
 from o11y.model.stack import Stack
 from o11y.monitors import custom_resources
 from o11y.pagerduty import pagerduty_plan
@@ -159,6 +160,8 @@ def kubernetes_objects(stack: Stack) -> list[Manifest]:
         *(secret_manifest(stack, s) for s in secret_objects(stack)),
         *network_policy_manifests(stack),
         *(dict[str, object](m) for m in custom_resources(stack)),
+        # Tempo's Kafka (components/platform.py, after the Strimzi operator's release).
+        *(dict[str, object](m) for m in kafka_resources(stack)),
         # The synthetic flows' Pushgateway, runner ConfigMap and CronJobs (components/synthetics.py).
         *(dict[str, object](m) for m in workloads(stack)),
         *prometheus_rules(stack),
@@ -201,6 +204,8 @@ def kubernetes_files(stack: Stack) -> dict[str, str]:
     }
     if policies := network_policy_manifests(stack):
         files[f"{KUBERNETES_DIR}/network-policies.yaml"] = _documents(policies)
+    if kafka := kafka_resources(stack):
+        files[f"{KUBERNETES_DIR}/kafka.yaml"] = _documents(kafka)
     files[f"{KUBERNETES_DIR}/jobs.yaml"] = _documents([readiness_job(grafana_readiness(stack))])
     for rule in prometheus_rules(stack):
         metadata = rule["metadata"]

@@ -32,6 +32,7 @@ from o11y.helm.exporters import (
     MODULE_TLS,
     exported_dependencies,
 )
+from o11y.kafka import kafka_monitors
 from o11y.model.catalog import Service
 from o11y.model.stack import Stack
 from o11y.synthetics import synthetic_monitors
@@ -45,7 +46,7 @@ PROBE_INTERVAL = "60s"
 
 
 def custom_resources(stack: Stack) -> list[Manifest]:
-    """Every ServiceMonitor and Probe of the stack, in a stable order."""
+    """Every ServiceMonitor, PodMonitor and Probe of the stack, in a stable order."""
     return [
         *(service_monitor(stack, service) for service in stack.services),
         *(health_probe(stack, service) for service in stack.services),
@@ -53,6 +54,7 @@ def custom_resources(stack: Stack) -> list[Manifest]:
         *exporter_monitors(stack),
         *grafana_health_probes(stack),
         *synthetic_monitors(stack),
+        *kafka_monitors(stack),
     ]
 
 

@@ -10,6 +10,7 @@ platform team and a runbook.
 from o11y.alertdef import AlertDefinition, TriageQuery
 from o11y.alerts.promql import percent_of, selector, sum_rate
 from o11y.alerts.scenario import Case, ProvenAlert, Series, counting, series, steady
+from o11y.alerts.tempo_ingest import tempo_ingest_alerts
 from o11y.conventions import (
     GRAFANA_HEALTH_JOB,
     LOKI_WRITE_CONTAINERS,
@@ -60,6 +61,8 @@ def selfmonitoring_alerts(stack: Stack) -> list[ProvenAlert]:
             "spans",
         ),
     ]
+    # The distributed Tempo's components and Kafka ingest path (production profile).
+    result += tempo_ingest_alerts(stack)
     if stack.platform.mimir:
         result.append(
             _discarded(

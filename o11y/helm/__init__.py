@@ -18,7 +18,9 @@ from o11y.helm import (
     mimir,
     operator_crds,
     otel,
+    strimzi,
     tempo,
+    tempo_distributed,
 )
 from o11y.helm.network_policies import network_policies
 from o11y.helm.pods import Values, object_storage_credentials
@@ -44,6 +46,8 @@ class HelmRelease:
     reads_oncall_secrets: bool = False
     # Adopts objects that exist without this release's ownership (Helm's --take-ownership).
     take_ownership: bool = False
+    # Waits for the platform's Kafka (o11y/kafka.py) to be ready: Tempo's ingest path.
+    needs_kafka: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class _Entry:
     depends_on: tuple[str, ...] = ()
     reads_oncall_secrets: bool = False
     take_ownership: bool = False
+    needs_kafka: bool = False
 
 
 def releases(stack: Stack) -> list[HelmRelease]:
@@ -88,11 +93,31 @@ def releases(stack: Stack) -> list[HelmRelease]:
         entries.append(
             _Entry(names.RELEASE_MIMIR, "mimir-distributed", mimir.values(stack), protect, crds)
         )
-    entries += [
-        _Entry(names.RELEASE_LOKI, "loki", loki.values(stack), protect, crds),
-        _Entry(names.RELEASE_TEMPO, "tempo", tempo.values(stack), protect, crds),
-        _Entry(names.RELEASE_GRAFANA, "grafana", grafana.values(stack), protect, crds),
-    ]
+    entries.append(_Entry(names.RELEASE_LOKI, "loki", loki.values(stack), protect, crds))
+    if platform.tempo_mode == "monolithic":
+        entries.append(_Entry(names.RELEASE_TEMPO, "tempo", tempo.values(stack), protect, crds))
+    else:
+        if tempo_distributed.runs_kafka(stack):
+            # The operator (and the Kafka CRDs in its chart's crds/) before the Kafka it runs.
+            entries.append(
+                _Entry(
+                    names.RELEASE_STRIMZI,
+                    "strimzi-kafka-operator",
+                    strimzi.values(stack),
+                    depends_on=crds,
+                )
+            )
+        entries.append(
+            _Entry(
+                names.RELEASE_TEMPO,
+                "tempo-distributed",
+                tempo_distributed.values(stack),
+                protect,
+                crds,
+                needs_kafka=tempo_distributed.runs_kafka(stack),
+            )
+        )
+    entries.append(_Entry(names.RELEASE_GRAFANA, "grafana", grafana.values(stack), protect, crds))
     collector: ChartName = "opentelemetry-collector"
     if otel.has_load_balancer(stack):
         sampler = otel.sampler_tier_name(stack)
@@ -160,6 +185,7 @@ def releases(stack: Stack) -> list[HelmRelease]:
             depends_on=entry.depends_on,
             reads_oncall_secrets=entry.reads_oncall_secrets,
             take_ownership=entry.take_ownership,
+            needs_kafka=entry.needs_kafka,
         )
         for entry in entries
     ]
@@ -194,6 +220,8 @@ def kubernetes_secrets(stack: Stack) -> dict[str, dict[str, SecretName]]:
         wanted[names.SECRET_GRAFANA_DATABASE] = {
             grafana.DATABASE_PASSWORD_KEY: "grafana_db_password"
         }
+    if tempo_distributed.needs_sasl_secret(stack) and "kafka_sasl_password" in stack.secrets:
+        wanted[names.SECRET_TEMPO_KAFKA] = {tempo_distributed.PASSWORD_KEY: "kafka_sasl_password"}
     for secret, source in exporters.EXPORTER_SECRETS.items():
         if source in stack.secrets and exporters.needs_secret(stack, source):
             wanted[secret] = {exporters.PASSWORD_KEY: source}

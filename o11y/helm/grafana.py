@@ -212,7 +212,8 @@ def datasources(stack: Stack) -> list[Json]:
             _prometheus(DATASOURCE_PROMETHEUS, "Metrics", prometheus_url(namespace), None, scrape)
         )
     sources.append(_loki(DATASOURCE_LOKI, "Logs", loki_url(namespace), default_tenant))
-    sources.append(_tempo(DATASOURCE_TEMPO, "Traces", tempo_url(namespace), default_tenant))
+    traces_url = tempo_url(namespace, stack.platform.tempo_mode == "distributed")
+    sources.append(_tempo(DATASOURCE_TEMPO, "Traces", traces_url, default_tenant))
     sources.append(
         {
             "name": "Alertmanager",
@@ -244,9 +245,7 @@ def datasources(stack: Stack) -> list[Json]:
                 )
             )
         sources.append(_loki(siblings.logs, f"Logs ({name})", loki_url(namespace), name, siblings))
-        sources.append(
-            _tempo(siblings.traces, f"Traces ({name})", tempo_url(namespace), name, siblings)
-        )
+        sources.append(_tempo(siblings.traces, f"Traces ({name})", traces_url, name, siblings))
     return sources
 
 

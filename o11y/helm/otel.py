@@ -18,7 +18,7 @@ from o11y.conventions import (
     loki_url,
     mimir_push_url,
     prometheus_url,
-    tempo_url,
+    tempo_otlp_endpoint,
 )
 from o11y.helm.pods import (
     INSTANCE_LABEL,
@@ -283,10 +283,10 @@ def span_metrics_remote_write(stack: Stack) -> Values:
 
 
 def _tempo_exporter(stack: Stack) -> Values:
-    host = tempo_url(stack.kubernetes.namespace).removeprefix("http://").rsplit(":", 1)[0]
+    distributed = stack.platform.tempo_mode == "distributed"
     return {
         "otlp/tempo": {
-            "endpoint": f"{host}:4317",
+            "endpoint": tempo_otlp_endpoint(stack.kubernetes.namespace, distributed),
             "tls": {"insecure": True},
             "headers": {TENANT_HEADER: tenant(stack)},
         }

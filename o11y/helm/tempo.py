@@ -1,10 +1,10 @@
 """Tempo values: traces with retention from config, OTLP and Jaeger receivers, multi-tenancy.
 
-The monolithic `tempo` chart (pinned in o11y/charts.py), in prod on object storage with
-server-side encryption: tempo-distributed 3.x requires Kafka (its ingest path), which this
-platform does not run, and 2.x is deprecated since the grafana-community move. Trace data
-stays durable in the bucket and the WAL volume; RED metrics come from the spanmetrics connector
-of the OTel gateway (o11y/helm/otel.py), so Tempo's metrics-generator stays off.
+The monolithic `tempo` chart (pinned in o11y/charts.py) where `tempo_mode` is monolithic (the
+development profile): one pod, its WAL and (without object storage) its blocks on a volume.
+Production stacks run tempo-distributed with Kafka instead (o11y/helm/tempo_distributed.py),
+on the same bucket settings (`trace_backend`). RED metrics come from the spanmetrics connector
+of the OTel gateway (o11y/helm/otel.py), so Tempo's metrics-generator stays off in both.
 """
 
 from o11y.conventions import RELEASE_TEMPO
@@ -41,7 +41,7 @@ RECEIVERS: Values = {
 def values(stack: Stack) -> Values:
     platform = stack.platform
     tempo: Values = {
-        "retention": _hours(platform.retention.traces),
+        "retention": hours(platform.retention.traces),
         "multitenancyEnabled": True,
         "reportingEnabled": False,
         "resources": resources(stack, "tempo"),
@@ -67,7 +67,7 @@ def values(stack: Stack) -> Values:
     }
 
 
-def _hours(duration: str) -> str:
+def hours(duration: str) -> str:
     """Tempo's block_retention is a Go duration (no `d`): 7d -> 168h."""
     return f"{duration_seconds(duration) // 3600}h"
 
@@ -82,33 +82,26 @@ def _storage(stack: Stack) -> Values:
     }
     if stack.platform.object_storage is None:
         return local
+    return {"trace": {**trace_backend(stack), "wal": {"path": "/var/tempo/wal"}}}
+
+
+def trace_backend(stack: Stack) -> Values:
+    """Tempo's `storage.trace` bucket settings: backend and its block, with server-side
+    encryption on S3; the same for the monolithic and the distributed Tempo."""
     storage = object_storage(stack)
-    wal: Values = {"path": "/var/tempo/wal"}
     if storage.provider == "s3":
         return {
-            "trace": {
-                "backend": "s3",
-                "s3": {
-                    "bucket": storage.buckets["tempo"],
-                    "endpoint": s3_endpoint(storage),
-                    "region": storage.region,
-                    "sse": s3_encryption(storage),
-                },
-                "wal": wal,
-            }
+            "backend": "s3",
+            "s3": {
+                "bucket": storage.buckets["tempo"],
+                "endpoint": s3_endpoint(storage),
+                "region": storage.region,
+                "sse": s3_encryption(storage),
+            },
         }
     if storage.provider == "gcs":
-        return {
-            "trace": {
-                "backend": "gcs",
-                "gcs": {"bucket_name": storage.buckets["tempo"]},
-                "wal": wal,
-            }
-        }
+        return {"backend": "gcs", "gcs": {"bucket_name": storage.buckets["tempo"]}}
     return {
-        "trace": {
-            "backend": "azure",
-            "azure": {"container_name": storage.buckets["tempo"], "use_federated_token": True},
-            "wal": wal,
-        }
+        "backend": "azure",
+        "azure": {"container_name": storage.buckets["tempo"], "use_federated_token": True},
     }

@@ -5,9 +5,9 @@ section (`platform.replicas.prometheus: 3`), never whole trees by accident.
 """
 
 from collections.abc import Mapping
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from o11y.model.types import STRICT, Count, Duration, Name, Percent, Quantity
 
@@ -24,8 +24,20 @@ class Replicas(BaseModel):
     grafana: Count
     otel_gateway: Count
     loki: Count
+    # The monolithic Tempo (tempo_mode: monolithic).
     tempo: Count
     mimir: Count
+    # Distributed Tempo (tempo_mode: distributed): each component scales on its own.
+    tempo_distributor: Count
+    tempo_querier: Count
+    tempo_query_frontend: Count
+    tempo_backend_worker: Count
+    # Partitions of the trace topic. Tempo runs one block-builder and one live-store per
+    # partition (tempo-distributed 3.3.0 values.yaml: "replica count must equal the Kafka
+    # partition count"), so this sizes the whole ingest path.
+    tempo_partitions: Count
+    # Kafka brokers (each also a KRaft controller) when the platform runs Kafka itself.
+    kafka: Count
 
 
 class Retention(BaseModel):
@@ -51,6 +63,8 @@ class Storage(BaseModel):
     loki: Quantity
     tempo: Quantity
     mimir: Quantity
+    # Each Kafka broker's log volume (the platform's own Kafka only).
+    kafka: Quantity
 
 
 # Workloads whose containers get requests and limits from `platform.resources`. Loki and Mimir
@@ -67,6 +81,8 @@ Workload = Literal[
     "loki_cache",
     "tempo",
     "mimir",
+    "kafka",
+    "kafka_operator",
     "otel_gateway",
     "otel_agent",
     "exporter",
@@ -104,6 +120,51 @@ class ObjectStorage(BaseModel):
     kms_key_id: str = ""
 
 
+# host:port of a Kafka broker.
+KafkaAddress = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")]
+# A Kafka topic or consumer group name (Kafka's legal characters).
+KafkaName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,249}$")]
+
+
+class KafkaSasl(BaseModel):
+    """SASL login of Tempo's Kafka client; the password is the stack secret
+    `kafka_sasl_password`, handed to the pods as an environment variable from a Secret."""
+
+    model_config = STRICT
+    # Tempo 3.0.3's client logs in with SASL PLAIN only (pkg/ingest/writer_client.go).
+    mechanism: Literal["PLAIN"] = "PLAIN"
+    username: str = Field(min_length=1)
+
+
+class ExternalKafka(BaseModel):
+    """A Kafka the stack already has, for Tempo's ingest path; without one the platform runs
+    its own (Strimzi, o11y/kafka.py)."""
+
+    model_config = STRICT
+    # One address: Tempo 3.0.3 seeds its client with a single broker (kgo.SeedBrokers of
+    # `ingest.kafka.address`) and discovers the others from it; name a bootstrap DNS name
+    # that resolves to several brokers to survive one being down.
+    bootstrap_server: KafkaAddress
+    # The topic must exist with `replicas.tempo_partitions` partitions: Tempo's own topic
+    # creation would change the whole cluster's `num.partitions`, so it stays off.
+    topic: KafkaName = "tempo-traces"
+    # Empty: Tempo's default, one consumer group per block-builder/live-store instance.
+    consumer_group: KafkaName | None = None
+    # Whether the brokers require TLS. Tempo 3.0.3 has no TLS client for Kafka (its
+    # `ingest.kafka` block has no tls fields), so a TLS-only Kafka is refused here.
+    tls: bool = False
+    sasl: KafkaSasl | None = None
+
+    @model_validator(mode="after")
+    def _plaintext_only(self) -> "ExternalKafka":
+        if self.tls:
+            raise ValueError(
+                "tls: Tempo 3.0.3 (tempo-distributed 3.3.0) connects to Kafka without TLS only; "
+                "offer it a plaintext or SASL_PLAINTEXT listener"
+            )
+        return self
+
+
 class Ingress(BaseModel):
     model_config = STRICT
     domain: str = Field(pattern=r"^[a-z0-9.-]+$")
@@ -135,6 +196,10 @@ class Platform(BaseModel):
     model_config = STRICT
     mimir: bool
     loki_mode: Literal["monolithic", "scalable"]
+    # distributed: tempo-distributed with Kafka between the distributors and the stores.
+    tempo_mode: Literal["monolithic", "distributed"]
+    # The Kafka of Tempo's ingest path (distributed only); None: the platform runs its own.
+    kafka: ExternalKafka | None = None
     replicas: Replicas
     retention: Retention
     storage: Storage
@@ -168,8 +233,23 @@ class Platform(BaseModel):
 
     @model_validator(mode="after")
     def _storage_for_scalable_modes(self) -> "Platform":
-        if (self.mimir or self.loki_mode == "scalable") and self.object_storage is None:
-            raise ValueError("object_storage is required when mimir is on or loki_mode is scalable")
+        scalable = self.mimir or self.loki_mode == "scalable" or self.tempo_mode == "distributed"
+        if scalable and self.object_storage is None:
+            raise ValueError(
+                "object_storage is required when mimir is on, loki_mode is scalable or "
+                "tempo_mode is distributed"
+            )
+        return self
+
+    @property
+    def own_kafka(self) -> bool:
+        """Whether the platform runs Tempo's Kafka itself (distributed Tempo, none named)."""
+        return self.tempo_mode == "distributed" and self.kafka is None
+
+    @model_validator(mode="after")
+    def _kafka_for_distributed_tempo(self) -> "Platform":
+        if self.kafka is not None and self.tempo_mode != "distributed":
+            raise ValueError("kafka: only the distributed Tempo (tempo_mode: distributed) uses it")
         return self
 
     @model_validator(mode="after")
@@ -199,6 +279,8 @@ _DEV_RESOURCES: dict[str, dict[str, str]] = {
     "loki_cache": _resources("50m", "128Mi", "500m", "256Mi"),
     "tempo": _resources("100m", "256Mi", "1", "1Gi"),
     "mimir": _resources("100m", "256Mi", "1", "1Gi"),
+    "kafka": _resources("250m", "1Gi", "1", "2Gi"),
+    "kafka_operator": _resources("100m", "256Mi", "500m", "512Mi"),
     "otel_gateway": _resources("100m", "128Mi", "500m", "512Mi"),
     "otel_agent": _resources("50m", "64Mi", "200m", "256Mi"),
     "exporter": _resources("20m", "32Mi", "200m", "128Mi"),
@@ -215,6 +297,10 @@ _PROD_RESOURCES: dict[str, dict[str, str]] = {
     "loki_cache": _resources("500m", "1Gi", "1", "2Gi"),
     "tempo": _resources("500m", "2Gi", "2", "4Gi"),
     "mimir": _resources("500m", "2Gi", "2", "4Gi"),
+    # Strimzi sizes the broker JVM's heap from the container's memory limit.
+    "kafka": _resources("500m", "4Gi", "2", "4Gi"),
+    # Strimzi's install files give the operator 384Mi; its JVM needs the headroom above.
+    "kafka_operator": _resources("200m", "384Mi", "1", "768Mi"),
     "otel_gateway": _resources("500m", "1Gi", "2", "2Gi"),
     "otel_agent": _resources("100m", "128Mi", "500m", "512Mi"),
     "exporter": _resources("50m", "64Mi", "250m", "256Mi"),
@@ -233,6 +319,7 @@ PROFILES: Mapping[Profile, Mapping[str, object]] = {
     "development": {
         "mimir": False,
         "loki_mode": "monolithic",
+        "tempo_mode": "monolithic",
         "network_policies": False,
         "protect_stateful": False,
         "tenants": ["default"],
@@ -244,6 +331,12 @@ PROFILES: Mapping[Profile, Mapping[str, object]] = {
             "loki": 1,
             "tempo": 1,
             "mimir": 1,
+            "tempo_distributor": 1,
+            "tempo_querier": 1,
+            "tempo_query_frontend": 1,
+            "tempo_backend_worker": 1,
+            "tempo_partitions": 1,
+            "kafka": 1,
         },
         "retention": {
             **_COMMON_RETENTION,
@@ -260,6 +353,7 @@ PROFILES: Mapping[Profile, Mapping[str, object]] = {
             "loki": "10Gi",
             "tempo": "10Gi",
             "mimir": "10Gi",
+            "kafka": "10Gi",
         },
         "tracing": {
             "sampling_percent": 100,
@@ -271,6 +365,7 @@ PROFILES: Mapping[Profile, Mapping[str, object]] = {
     "production": {
         "mimir": True,
         "loki_mode": "scalable",
+        "tempo_mode": "distributed",
         "network_policies": True,
         "protect_stateful": True,
         "tenants": ["default"],
@@ -286,6 +381,17 @@ PROFILES: Mapping[Profile, Mapping[str, object]] = {
             # durability comes from object storage and the WAL volume, not from replicas.
             "tempo": 1,
             "mimir": 3,
+            # Distributed Tempo: two of each stateless component survive a node drain; three
+            # partitions are tempo-distributed 3.3.0's default (one per zone of a 3-zone
+            # cluster), each consumed by one block-builder and one live-store.
+            "tempo_distributor": 2,
+            "tempo_querier": 2,
+            "tempo_query_frontend": 2,
+            "tempo_backend_worker": 2,
+            "tempo_partitions": 3,
+            # Three KRaft brokers/controllers: a quorum survives one loss, and replication
+            # factor 3 with min.insync.replicas 2 keeps writes going with one broker down.
+            "kafka": 3,
         },
         "retention": {
             **_COMMON_RETENTION,
@@ -302,6 +408,7 @@ PROFILES: Mapping[Profile, Mapping[str, object]] = {
             "loki": "50Gi",
             "tempo": "50Gi",
             "mimir": "50Gi",
+            "kafka": "100Gi",
         },
         "tracing": {
             "sampling_percent": 10,

@@ -32,6 +32,8 @@ SecretName = Literal[
     "postgres_password",
     "redis_password",
     "sentry_token",
+    # The SASL password Tempo logs in to an external Kafka with (`platform.kafka.sasl`).
+    "kafka_sasl_password",
     # The dead man's switch URL the Watchdog heartbeat is sent to: whoever holds it can keep
     # the "alerting is dead" page from ever firing, so it is a secret.
     "dead_mans_switch_url",
@@ -79,6 +81,8 @@ def why_required(stack: "Stack", secret: str) -> str:
         return "the postgres exporter logs in with it"
     if secret == "grafana_db_password":
         return "Grafana logs in to platform.grafana_database with it"
+    if secret == "kafka_sasl_password":
+        return "Tempo logs in to platform.kafka with it"
     flows = [f.name for f in stack.synthetic_flows if secret in f.secret_names]
     if flows:
         return f"the synthetic flow {', '.join(flows)} logs in with it"
@@ -102,6 +106,10 @@ def required_secrets(stack: "Stack") -> tuple[str, ...]:
     # Grafana cannot start without its database login.
     if stack.platform.grafana_database is not None:
         needed.append("grafana_db_password")
+    # Tempo's Kafka client refuses a SASL username without its password.
+    kafka = stack.platform.kafka
+    if kafka is not None and kafka.sasl is not None:
+        needed.append("kafka_sasl_password")
     # A synthetic flow without its credentials could only ever fail.
     return (*needed, *sorted({n for f in stack.synthetic_flows for n in f.secret_names}))
 

@@ -9,12 +9,13 @@ from components.platform import Platform, PlatformArgs
 from o11y.model.stack import Stack
 from stacks.offline import Registration, record
 from tests.conftest import dev_releases, load_stack
-from tests.small_stacks import small_stack
+from tests.small_stacks import PROD, small_stack
 from tests.trees import as_dict, as_list, dig, text
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRET = "kubernetes:core/v1:Secret"
 POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+PROD_PLATFORM = as_dict(PROD["platform"])
 OBJECT_STORAGE_SECRETS = frozenset({"object_storage_access_key", "object_storage_secret_key"})
 
 
@@ -244,3 +245,66 @@ def test_the_grafana_readiness_job_runs_after_the_grafana_release() -> None:
     (container,) = as_list(dig(pod, "containers"))
     assert dig(container, "command", -1) == "https://grafana.o11y.example.org/api/health"
     assert set(as_dict(dig(container, "resources"))) == {"requests", "limits"}
+
+
+KAFKA_KINDS = {"Kafka", "KafkaNodePool", "KafkaTopic"}
+CUSTOM_RESOURCE = "kubernetes:kafka.strimzi.io/v1:"
+
+
+def kafka_resources(registered: list[Registration]) -> list[Registration]:
+    return [r for r in registered if r.type.startswith(CUSTOM_RESOURCE)]
+
+
+def test_the_platform_kafka_comes_after_the_operator_and_before_tempo() -> None:
+    registered = build(small_stack("prod"))
+    found = releases(registered)
+    kafka = kafka_resources(registered)
+    assert {r.inputs["kind"] for r in kafka} == KAFKA_KINDS
+    for resource in kafka:
+        assert found["strimzi"].urn in resource.dependencies, resource.name
+        assert resource.protect, resource.name
+        assert resource.urn in found["tempo"].dependencies, resource.name
+    cluster = next(r for r in kafka if r.inputs["kind"] == "Kafka")
+    assert dig(cluster.inputs, "metadata", "annotations") == {
+        "pulumi.com/waitFor": "condition=Ready"
+    }
+    assert (text(found["tempo"].inputs["chart"]), text(found["tempo"].inputs["version"])) == (
+        "tempo-distributed",
+        "3.3.0",
+    )
+    assert found["strimzi"].urn not in found["loki"].dependencies
+
+
+def test_with_an_external_kafka_no_strimzi_runs_and_the_sasl_password_is_a_secret() -> None:
+    external = {
+        "bootstrap_server": "kafka.shared.svc:9092",
+        "sasl": {"username": "tempo"},
+    }
+    stack = small_stack("prod", {"platform": {**PROD_PLATFORM, "kafka": external}})
+    stack = stack.model_copy(update={"secrets": frozenset({"kafka_sasl_password"})})
+    registered = build(stack, {"kafka_sasl_password": pulumi.Output.secret("kafka-shh")})
+    found = releases(registered)
+    assert "strimzi" not in found
+    assert not kafka_resources(registered)
+    secret = next(
+        r for r in registered if r.type == SECRET and r.name == "platform-tempo-kafka-sasl"
+    )
+    assert secret.secret_inputs == frozenset({"data"})
+    assert dig(secret.inputs, "data", "value") == {
+        "password": base64.b64encode(b"kafka-shh").decode()
+    }
+    assert secret.urn in found["tempo"].dependencies
+    assert "kafka-shh" not in repr(found)
+    env = as_list(dig(found["tempo"].inputs["values"], "defaults", "extraEnv"))
+    assert dig(env, 0, "valueFrom", "secretKeyRef") == {
+        "name": "tempo-kafka-sasl",
+        "key": "password",
+    }
+
+
+def test_development_stacks_run_neither_kafka_nor_strimzi() -> None:
+    registered = build(small_stack("dev"))
+    found = releases(registered)
+    assert "strimzi" not in found
+    assert not kafka_resources(registered)
+    assert text(found["tempo"].inputs["chart"]) == "tempo"

@@ -79,7 +79,9 @@ def test_prod_adds_mimir_network_policies_and_the_on_call_graph(prod_stack: Stac
     registrations = run_stack("prod", prod_stack)
     # PagerDuty services only: the synthetic flows' Pushgateway is a Kubernetes Service.
     found = counts(r for r in registrations if not r.type.startswith("kubernetes:core/"))
-    assert found["Release"] == 13
+    # dev's, Mimir, the sampling tier and the Strimzi operator of Tempo's Kafka.
+    assert found["Release"] == 14
+    assert (found["Kafka"], found["KafkaNodePool"], found["KafkaTopic"]) == (1, 1, 1)
     assert found["NetworkPolicy"] >= 1
     teams = len(prod_stack.teams)
     assert found["Team"] == teams

@@ -242,7 +242,8 @@ BAD_CONFIGS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
     (
         "prod without object storage is rejected",
         lambda: {**stack_config("prod"), "platform": {"ingress": {"domain": "x.example.com"}}},
-        "platform: object_storage is required when mimir is on or loki_mode is scalable",
+        "platform: object_storage is required when mimir is on, loki_mode is scalable or "
+        "tempo_mode is distributed",
     ),
     (
         "prod's grafana url is where its ingress answers",
@@ -352,7 +353,8 @@ def test_an_unknown_secret_name_is_rejected() -> None:
     assert caught.value.problems == [
         "secrets[pagerduty_tokn]: unknown secret 'pagerduty_tokn'; expected one of pagerduty_token, "
         "slack_webhook_url, smtp_password, object_storage_access_key, object_storage_secret_key, "
-        "postgres_password, redis_password, sentry_token, dead_mans_switch_url, grafana_db_password, "
+        "postgres_password, redis_password, sentry_token, kafka_sasl_password, "
+        "dead_mans_switch_url, grafana_db_password, "
         "slack_webhook_url_<team> or synthetic_<credential>"
     ]
 
@@ -445,7 +447,8 @@ def test_a_production_profile_demands_object_storage_whatever_the_stack_is_calle
     with pytest.raises(ConfigError) as caught:
         parse({**config, "profile": "production"}, name="sandbox")
     assert caught.value.problems == [
-        "platform: object_storage is required when mimir is on or loki_mode is scalable"
+        "platform: object_storage is required when mimir is on, loki_mode is scalable or "
+        "tempo_mode is distributed"
     ]
 
 

@@ -72,7 +72,13 @@ def test_charts_are_pinned_with_their_repositories() -> None:
         "mimir-distributed",
         "https://grafana.github.io/helm-charts",
     )
-    assert prod["tempo"].version == "2.2.4"
+    assert (prod["tempo"].chart, prod["tempo"].version) == ("tempo-distributed", "3.3.0")
+    assert (by_name("dev")["tempo"].chart, by_name("dev")["tempo"].version) == ("tempo", "2.2.4")
+    assert (prod["strimzi"].chart, prod["strimzi"].version, prod["strimzi"].repository) == (
+        "strimzi-kafka-operator",
+        "1.2.0",
+        "https://strimzi.io/charts/",
+    )
     assert {r.namespace for r in prod.values()} == {"observability"}
 
 
@@ -136,7 +142,7 @@ def test_loki_keeps_logs_by_level_and_isolates_tenants() -> None:
 def test_object_storage_is_encrypted_server_side() -> None:
     prod = by_name("prod")
     sse = {"type": "SSE-S3"}
-    assert dig(prod["tempo"].values, "tempo", "storage", "trace", "s3", "sse") == sse
+    assert dig(prod["tempo"].values, "storage", "trace", "s3", "sse") == sse
     assert (
         dig(prod["mimir"].values, "mimir", "structuredConfig", "common", "storage", "s3", "sse")
         == sse
