@@ -15,7 +15,7 @@ from o11y.conventions import (
     MANAGED_BY,
     RELEASE_TEMPO,
 )
-from o11y.helm.pods import INSTANCE_LABEL, Json, resources
+from o11y.helm.pods import INSTANCE_LABEL, Json, in_zones, resources
 from o11y.helm.tempo_distributed import runs_kafka, topology_spread
 from o11y.model.stack import Stack
 
@@ -131,7 +131,12 @@ def node_pool(stack: Stack) -> Manifest:
             "roles": ["controller", "broker"],
             "storage": {"type": "jbod", "volumes": [volume]},
             "resources": resources(stack, "kafka"),
-            "template": {"pod": {"topologySpreadConstraints": topology_spread(stack, pods)}},
+            "template": {
+                "pod": {
+                    "topologySpreadConstraints": topology_spread(stack, pods),
+                    **({"affinity": zones} if (zones := in_zones(stack.platform.zones)) else {}),
+                }
+            },
         },
     }
 

@@ -90,22 +90,25 @@ def spread_placement(
     """Pods matching `labels` on different nodes (a hard rule when `required`, else a
     preference) and evenly over nodes; with `zones`, only on nodes of those zones and evenly
     over them, so losing one zone leaves the others serving."""
-    affinity = _one_per_node(labels, required=required)
+    affinity = {**_one_per_node(labels, required=required), **in_zones(zones)}
     spread: list[Json] = [_even_over(HOST_LABEL, labels)]
     if zones:
-        affinity["nodeAffinity"] = {
-            "requiredDuringSchedulingIgnoredDuringExecution": {
-                "nodeSelectorTerms": [
-                    {
-                        "matchExpressions": [
-                            {"key": ZONE_LABEL, "operator": "In", "values": list[Json](zones)}
-                        ]
-                    }
-                ]
-            }
-        }
         spread.insert(0, _even_over(ZONE_LABEL, labels))
     return Placement(node_selector={}, affinity=affinity, topology_spread_constraints=spread)
+
+
+def in_zones(zones: Sequence[str]) -> Values:
+    """The node affinity that keeps pods on nodes of `zones`; nothing when no zones are listed."""
+    if not zones:
+        return {}
+    expression: Json = {"key": ZONE_LABEL, "operator": "In", "values": list[Json](zones)}
+    return {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchExpressions": [expression]}]
+            }
+        }
+    }
 
 
 def zone_placement(zone: str, labels: Mapping[str, str], *, required: bool) -> Placement:

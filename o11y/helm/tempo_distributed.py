@@ -21,6 +21,7 @@ from o11y.helm.pods import (
     Json,
     Values,
     credentials_env_from,
+    in_zones,
     is_ha,
     resources,
 )
@@ -112,8 +113,13 @@ def spread(stack: Stack, component: str) -> Values:
         INSTANCE_LABEL: RELEASE_TEMPO,
         "app.kubernetes.io/component": component,
     }
-    # The spread constraints replace the chart's anti-affinity rules: one place decides.
-    return {"topologySpreadConstraints": _yaml(topology_spread(stack, labels)), "affinity": ""}
+    # The spread constraints replace the chart's anti-affinity rules: one place decides. With
+    # zones listed, the pods run only on those zones' nodes (o11y.helm.pods.in_zones).
+    zones = in_zones(stack.platform.zones)
+    return {
+        "topologySpreadConstraints": _yaml(topology_spread(stack, labels)),
+        "affinity": _yaml(zones) if zones else "",
+    }
 
 
 def topology_spread(stack: Stack, labels: dict[str, Json]) -> list[Json]:

@@ -61,6 +61,35 @@ def test_every_component_spreads_over_zones_softly_and_nodes_hard(
         assert spec["maxUnavailable"] == 1
 
 
+ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+IN_ZONES = {
+    "nodeAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [
+                {
+                    "matchExpressions": [
+                        {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ZONES}
+                    ]
+                }
+            ]
+        }
+    }
+}
+
+
+@pytest.mark.parametrize("values_key", sorted(COMPONENTS))
+def test_with_zones_listed_every_component_runs_only_in_those_zones(values_key: str) -> None:
+    spec = as_dict(values(prod(zones=ZONES))[values_key])
+    assert yaml.safe_load(str(spec["affinity"])) == IN_ZONES
+
+
+def test_with_zones_listed_the_kafka_brokers_run_only_in_those_zones() -> None:
+    pool = next(r for r in kafka_resources(prod(zones=ZONES)) if r["kind"] == "KafkaNodePool")
+    assert dig(pool, "spec", "template", "pod", "affinity") == IN_ZONES
+    pool = next(r for r in kafka_resources(prod()) if r["kind"] == "KafkaNodePool")
+    assert "affinity" not in as_dict(dig(pool, "spec", "template", "pod"))
+
+
 def test_the_platform_kafka_is_the_ingest_path_when_the_stack_names_none() -> None:
     stack = small_stack("prod")
     tempo = values(stack)
