@@ -47,9 +47,14 @@ def tempo_ingest_alerts(stack: Stack) -> list[ProvenAlert]:
     return alerts
 
 
-def _job(stack: Stack, component: str) -> str:
+def component_job(stack: Stack, component: str) -> str:
     """The `job` of a component's targets (the chart's ServiceMonitor relabelling)."""
     return f"{stack.kubernetes.namespace}/{component}"
+
+
+def component_targets(stack: Stack) -> str:
+    """`up` of every Tempo component's targets (the dashboards read the same)."""
+    return f'up{{job=~"{stack.kubernetes.namespace}/({"|".join(TEMPO_COMPONENTS)})"}}'
 
 
 def _tempo_logs(stack: Stack, containers: tuple[str, ...]) -> str:
@@ -58,11 +63,10 @@ def _tempo_logs(stack: Stack, containers: tuple[str, ...]) -> str:
 
 def _component_down(stack: Stack) -> ProvenAlert:
     namespace = stack.kubernetes.namespace
-    jobs = "|".join(TEMPO_COMPONENTS)
-    up = f'up{{job=~"{namespace}/({jobs})"}}'
+    up = component_targets(stack)
     # `absent` keeps the job label of its equality matcher: a component without any target
     # (every pod gone, or never scheduled) fires too.
-    absent = " or ".join(f'absent(up{{job="{_job(stack, c)}"}})' for c in TEMPO_COMPONENTS)
+    absent = " or ".join(f'absent(up{{job="{component_job(stack, c)}"}})' for c in TEMPO_COMPONENTS)
     definition = AlertDefinition(
         name=TEMPO_COMPONENT_DOWN,
         group=GROUP,
@@ -100,9 +104,11 @@ def _component_down(stack: Stack) -> ProvenAlert:
         ),
         related=(TEMPO_KAFKA_WRITES_FAILING, KAFKA_BROKER_DOWN),
     )
-    distributor = {"job": _job(stack, TEMPO_DISTRIBUTOR)}
+    distributor = {"job": component_job(stack, TEMPO_DISTRIBUTOR)}
     ups = [
-        series("up", {"job": _job(stack, c), "instance": f"10.0.1.{i}:3200"}, steady(1, 15))
+        series(
+            "up", {"job": component_job(stack, c), "instance": f"10.0.1.{i}:3200"}, steady(1, 15)
+        )
         for i, c in enumerate(TEMPO_COMPONENTS)
         if c != TEMPO_DISTRIBUTOR
     ]
@@ -128,9 +134,7 @@ def _component_down(stack: Stack) -> ProvenAlert:
 
 
 def _kafka_writes(stack: Stack) -> ProvenAlert:
-    failures = (
-        f'sum by (reason) (rate({PRODUCE_FAILURES}{{job="{_job(stack, TEMPO_DISTRIBUTOR)}"}}[5m]))'
-    )
+    failures = f'sum by (reason) (rate({PRODUCE_FAILURES}{{job="{component_job(stack, TEMPO_DISTRIBUTOR)}"}}[5m]))'
     definition = AlertDefinition(
         name=TEMPO_KAFKA_WRITES_FAILING,
         group=GROUP,
@@ -150,7 +154,7 @@ def _kafka_writes(stack: Stack) -> ProvenAlert:
             TriageQuery("Failed records by reason", failures),
             TriageQuery(
                 "Bytes written to Kafka per partition",
-                f'sum by (partition) (rate(tempo_distributor_kafka_write_bytes_total{{job="{_job(stack, TEMPO_DISTRIBUTOR)}"}}[5m]))',
+                f'sum by (partition) (rate(tempo_distributor_kafka_write_bytes_total{{job="{component_job(stack, TEMPO_DISTRIBUTOR)}"}}[5m]))',
             ),
             TriageQuery(
                 "Distributor errors",
@@ -169,7 +173,7 @@ def _kafka_writes(stack: Stack) -> ProvenAlert:
         ),
         related=(KAFKA_BROKER_DOWN, TEMPO_COMPONENT_DOWN),
     )
-    labels = {"job": _job(stack, TEMPO_DISTRIBUTOR), "instance": "10.0.1.9:3200"}
+    labels = {"job": component_job(stack, TEMPO_DISTRIBUTOR), "instance": "10.0.1.9:3200"}
     reason = {"reason": "timeout"}
     return ProvenAlert(
         definition,
@@ -241,8 +245,8 @@ def _ingest_lag(stack: Stack) -> ProvenAlert:
         related=(TEMPO_COMPONENT_DOWN,),
     )
     labels = {"namespace": namespace, "container": "block-builder", "partition": "0"}
-    target = {**labels, "job": _job(stack, "block-builder"), "group": "block-builder"}
-    live = {**target, "container": "live-store", "job": _job(stack, "live-store")}
+    target = {**labels, "job": component_job(stack, "block-builder"), "group": "block-builder"}
+    live = {**target, "container": "live-store", "job": component_job(stack, "live-store")}
     return ProvenAlert(
         definition,
         fires=lambda: (

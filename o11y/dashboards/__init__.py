@@ -20,6 +20,7 @@ from grafana_foundation_sdk.models import dashboard as model
 
 from o11y.conventions import dashboard_uid, folder_uid
 from o11y.dashboards import (
+    backends,
     business,
     cost,
     infrastructure,
@@ -81,6 +82,7 @@ SECTIONS: tuple[tuple[Folder, Callable[[Stack], list[DashboardSpec]]], ...] = (
     (OVERVIEW, synthetics.dashboards),
     (SERVICES, service.dashboards),
     (PLATFORM, infrastructure.dashboards),
+    (PLATFORM, backends.dashboards),
     (PLATFORM, cost.dashboards),
     (BUSINESS, business.dashboards),
 )
