@@ -74,6 +74,24 @@ class RawConfig:
         return frozenset(str(k) for k in names)
 
 
+# What the shared catalog holds (a stack file may override any of them): a problem with one
+# that neither file sets, such as a missing `services`, is the catalog's.
+CATALOG_KEYS = frozenset(
+    {
+        "teams",
+        "services",
+        "dependencies",
+        "tls_endpoints",
+        "business_rules",
+        "business_domains",
+        "security_rules",
+        "cost_labels",
+        "synthetic_flows",
+        "anomalies",
+    }
+)
+
+
 def parse_stack(
     raw: RawConfig,
     catalog: Mapping[str, object],
@@ -136,7 +154,9 @@ def parse_stack(
         return stack
     files: dict[str | None, list[Problem]] = {catalog_file_name: [], stack_file_name: []}
     for problem in found:
-        in_catalog = problem.top_key in catalog and problem.top_key not in from_stack_file
+        in_catalog = problem.top_key not in from_stack_file and (
+            problem.top_key in catalog or problem.top_key in CATALOG_KEYS
+        )
         files[catalog_file_name if in_catalog else stack_file_name].append(problem)
     raise ConfigError.in_files(
         {file: problem_lines(problems_, data, Stack) for file, problems_ in files.items()}

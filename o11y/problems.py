@@ -278,6 +278,11 @@ def _reason(kind: str, message: str, detail: ErrorDetails) -> str:
         return f"{TYPE_WORDS[kind]} (got {detail['input']!r})"
     if kind == "literal_error":
         return f"{sentence_case(message)} (got {detail['input']!r})"
+    if kind in ("too_short", "too_long"):
+        bound = "min_length" if kind == "too_short" else "max_length"
+        count = context.get(bound)
+        items = "item" if count == 1 else "items"
+        return f"must have {'at least' if kind == 'too_short' else 'at most'} {count} {items}"
     if kind == "union_tag_invalid":
         return f"unknown kind {detail['input']!r}; {message.split(';')[-1].strip()}"
     return sentence_case(message)

@@ -718,6 +718,23 @@ BROKEN_PROJECTS: list[tuple[str, BrokenProject]] = [
             expected="error: {catalog}:25:20: not UTF-8 text (byte 0xe9); save the file as UTF-8\n",
         ),
     ),
+    (
+        "empty lists of services and teams say how many items they need",
+        BrokenProject(
+            catalog="teams: []\nservices: []\n",
+            expected="error: {catalog}: 1 problem\n"
+            "  must have at least 1 item (in 2 places: services, teams)\n",
+        ),
+    ),
+    (
+        "a catalog without services and teams is the catalog's problem, not the stack file's",
+        BrokenProject(
+            catalog="team: []\n",
+            expected="error: {catalog}: 2 problems\n"
+            "  unknown key 'team' — did you mean 'teams'?\n"
+            "  services: required\n",
+        ),
+    ),
 ]
 
 
