@@ -43,6 +43,10 @@ PATTERN_WORDS: Mapping[str, str] = {
     r"^[0-9]+(KB|MB|GB|TB)$": "must be a size such as 500MB or 2GB",
     r"^[a-z0-9.-]+$": "must be a domain name: lowercase letters, digits, '.' and '-'",
     r"^[A-Za-z0-9.-]+$": "must be a host name or IP address: letters, digits, '.' and '-'",
+    r"^[A-Za-z0-9.-]+:[0-9]{1,5}$": "must be host:port, such as kafka-bootstrap.kafka.svc:9092",
+    r"^[A-Za-z0-9._-]{1,249}$": (
+        "must be a Kafka name: letters, digits, '.', '_' and '-', at most 249 characters"
+    ),
     r"^[a-z][a-z0-9_-]*$": "must be lowercase letters, digits, '_' and '-', starting with a letter",
     r"^[a-z0-9][a-z0-9-]*$": "must be lowercase letters, digits and '-'",
     r"^P[0-3]$": "must be a priority P0, P1, P2 or P3",
