@@ -50,18 +50,18 @@ def tempo_panels(stack: Stack) -> tuple[PanelBuilder, ...]:
             [prometheus(f"sum by (job) ({component_targets(stack)})", "{{job}}")],
         ).span(10),
         timeseries(
-            "Ingest lag by partition",
-            [prometheus(f"max by (container, partition) ({lag})", "{{container}} {{partition}}")],
-            "s",
-            description=f"How far behind Kafka each consumer reads; alerts above {limits}.",
-        ).span(12),
-        timeseries(
             "Distributor writes to Kafka failing",
             [prometheus(f"sum by (reason) (rate({failures}[{RATE_WINDOW}]))", "{{reason}}")],
             "ops",
             steps=ceiling(1e-9),
             description="Every failed write is a span lost; alerts after 10 minutes of any.",
-        ).span(12),
+        ).span(10),
+        timeseries(
+            "Ingest lag by partition",
+            [prometheus(f"max by (container, partition) ({lag})", "{{container}} {{partition}}")],
+            "s",
+            description=f"How far behind Kafka each consumer reads; alerts above {limits}.",
+        ).span(24),
     )
 
 
@@ -94,7 +94,7 @@ def kafka_panels(stack: Stack) -> tuple[PanelBuilder, ...]:
                     "{{consumergroup}} {{topic}}",
                 )
             ],
-        ).span(12),
+        ).span(10),
     )
 
 

@@ -23,7 +23,9 @@ from o11y.model.types import duration_seconds
 from tests.small_stacks import small_stack
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = read_catalog(ROOT)
+# The tests' own catalog: broken one key at a time below, never the project's, which users edit.
+FIXTURE_PROJECT = ROOT / "tests" / "fixtures" / "project"
+CATALOG = read_catalog(FIXTURE_PROJECT)
 
 
 def stack_config(environment: str) -> dict[str, object]:
@@ -464,7 +466,8 @@ def test_every_stack_file_of_a_project_is_a_stack(tmp_path: Path) -> None:
 def test_an_offline_stack_is_named_after_its_file(tmp_path: Path) -> None:
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "catalog.yaml").write_text(
-        (ROOT / "stacks" / "catalog.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+        (FIXTURE_PROJECT / "stacks" / "catalog.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
     )
     path = tmp_path / "Pulumi.qa.yaml"
     path.write_text((ROOT / "Pulumi.dev.yaml").read_text(encoding="utf-8"), encoding="utf-8")

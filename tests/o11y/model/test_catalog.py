@@ -14,7 +14,7 @@ def test_a_rotation_of_20_people_is_taken() -> None:
 
 def test_a_rotation_of_21_people_is_refused() -> None:
     (problem,) = config_problems(stack_data(teams=_core_rotation(21)))
-    assert problem.startswith("teams[core].rotation: list should have at most 20 items")
+    assert problem.startswith("teams[core].rotation: must have at most 20 items")
 
 
 def test_observers_are_refused_because_they_cannot_act_on_pages() -> None:
