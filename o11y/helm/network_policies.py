@@ -111,6 +111,11 @@ def selects(selector: dict[str, str], pod_labels: dict[str, str]) -> bool:
     return all(pod_labels.get(key) == value for key, value in selector.items())
 
 
+def _namespace_peer(namespace: str) -> dict[str, object]:
+    """The pods of one namespace, by the label Kubernetes gives every namespace."""
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
+
+
 def network_policy_manifest(policy: IngressPolicy) -> dict[str, object]:
     """The policy as the NetworkPolicy object components/platform.py creates."""
     return {
@@ -121,17 +126,7 @@ def network_policy_manifest(policy: IngressPolicy) -> dict[str, object]:
             "podSelector": {"matchLabels": dict(policy.pod_labels)},
             "policyTypes": ["Ingress"],
             "ingress": [
-                {
-                    "from": [
-                        {
-                            "namespaceSelector": {
-                                "matchLabels": {
-                                    "kubernetes.io/metadata.name": policy.allowed_namespace
-                                }
-                            }
-                        }
-                    ]
-                },
+                {"from": [_namespace_peer(policy.allowed_namespace)]},
                 # No `from`: open to every source, the API server calling a webhook included.
                 *({"ports": [{"port": port, "protocol": "TCP"}]} for port in policy.webhook_ports),
             ],
@@ -185,15 +180,7 @@ def egress_policy_manifest(policy: EgressPolicy) -> dict[str, object]:
             "podSelector": {"matchLabels": dict(policy.pod_labels)},
             "policyTypes": ["Egress"],
             "egress": [
-                {
-                    "to": [
-                        {
-                            "namespaceSelector": {
-                                "matchLabels": {"kubernetes.io/metadata.name": policy.namespace}
-                            }
-                        }
-                    ]
-                },
+                {"to": [_namespace_peer(policy.namespace)]},
                 {
                     "to": [{"namespaceSelector": {}}],
                     "ports": [

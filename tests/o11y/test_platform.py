@@ -6,23 +6,12 @@ import pytest
 from pydantic import ValidationError
 
 from o11y.model.platform import Platform, Profile, platform_with_profile
+from tests.small_stacks import PROD
+from tests.trees import as_dict
 
-# Prod cannot run without a bucket (Mimir, scalable Loki) nor Grafana's database (two replicas).
-DATABASE = {"host": "db.example.org", "name": "grafana", "user": "grafana"}
-STORAGE = {
-    "grafana_database": DATABASE,
-    "object_storage": {
-        "provider": "s3",
-        "region": "eu-west-1",
-        "buckets": {
-            "loki": "l",
-            "tempo": "t",
-            "mimir": "m",
-            "mimir_ruler": "r",
-            "mimir_alertmanager": "a",
-        },
-    },
-}
+# Prod cannot run without a bucket (Mimir, scalable Loki) nor Grafana's database (two replicas):
+# the small prod stack's.
+STORAGE = {key: as_dict(PROD["platform"])[key] for key in ("grafana_database", "object_storage")}
 
 
 def profile(name: Profile, given: Mapping[str, object] | None = None) -> Platform:
