@@ -2,11 +2,11 @@
 (`business_rules`, `security_rules`: billing, membership, events, security)."""
 
 from o11y.alertdef import AlertDefinition, TriageQuery
-from o11y.alerts.promql import percent_of, selector, sum_rate
 from o11y.alerts.scenario import Case, ProvenAlert, Series, counting, series, steady
 from o11y.conventions import SERVICE_LABEL, log_stream_selector, service_selector
 from o11y.model.alerting import BusinessRule, SecurityRule
 from o11y.model.stack import Stack
+from o11y.promql import percent_of, selector, sum_rate
 from o11y.severity import Priority
 
 BUSINESS_GROUP = "business"

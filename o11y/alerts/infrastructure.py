@@ -7,9 +7,9 @@ The chart's NodeCPUHighUsage (severity `info`) is replaced by NodeCPUHigh at P3.
 """
 
 from o11y.alertdef import AlertDefinition, TriageQuery
-from o11y.alerts.promql import selector
 from o11y.alerts.scenario import Case, ProvenAlert, counting, series, steady
 from o11y.model.stack import Stack
+from o11y.promql import selector
 from o11y.severity import Priority
 
 NODE_CPU_HIGH = "NodeCPUHigh"

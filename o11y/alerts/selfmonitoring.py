@@ -8,7 +8,6 @@ platform team and a runbook.
 """
 
 from o11y.alertdef import AlertDefinition, TriageQuery
-from o11y.alerts.promql import percent_of, selector, sum_rate
 from o11y.alerts.scenario import Case, ProvenAlert, Series, counting, series, steady
 from o11y.alerts.tempo_ingest import tempo_ingest_alerts
 from o11y.conventions import (
@@ -24,6 +23,7 @@ from o11y.conventions import (
     release_job_selector,
 )
 from o11y.model.stack import Stack
+from o11y.promql import percent_of, selector, sum_rate
 from o11y.severity import Priority
 
 OTEL_COLLECTOR_DOWN = "OTelCollectorDown"

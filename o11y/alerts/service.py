@@ -6,7 +6,6 @@ error rate > 1% and p95 > 500ms for 5 minutes, request rate drop > 50% for 2 min
 """
 
 from o11y.alertdef import AlertDefinition, TriageQuery
-from o11y.alerts.promql import percent_of, quantile, selector, sum_rate
 from o11y.alerts.scenario import (
     Case,
     ProvenAlert,
@@ -35,6 +34,7 @@ from o11y.conventions import (
 )
 from o11y.model.catalog import EndpointBudget, Service
 from o11y.model.stack import Stack
+from o11y.promql import percent_of, quantile, selector, sum_rate
 from o11y.severity import Priority
 
 SERVICE_DOWN = "ServiceDown"

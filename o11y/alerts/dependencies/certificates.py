@@ -4,10 +4,10 @@ Metric names are those of the blackbox exporter; each endpoint's team owns its a
 """
 
 from o11y.alertdef import AlertDefinition, TriageQuery
-from o11y.alerts.promql import selector
 from o11y.alerts.scenario import Case, ProvenAlert, series, steady
 from o11y.conventions import METRIC_PROBE_SUCCESS, TLS_ENDPOINT_LABEL, tls_endpoint_selector
 from o11y.model.catalog import TlsEndpoint
+from o11y.promql import selector
 from o11y.severity import Priority
 
 CERT_EXPIRY = "CertificateExpiringSoon"

@@ -10,11 +10,11 @@ from o11y.alerts.dependencies.dependency import (
     dependency_labels,
     exporter_target,
 )
-from o11y.alerts.promql import selector
 from o11y.alerts.scenario import Case, ProvenAlert, series, steady
 from o11y.conventions import DEPENDENCY_LABEL, dependency_selector
 from o11y.model.catalog import Kafka
 from o11y.model.stack import Stack
+from o11y.promql import selector
 from o11y.severity import Priority
 
 KAFKA_LAG = "KafkaConsumerLagHigh"

@@ -5,7 +5,6 @@ The error rate belongs to each catalog service that calls the partner, not to th
 
 from o11y.alertdef import AlertDefinition, TriageQuery
 from o11y.alerts.dependencies.dependency import GROUP, WINDOW
-from o11y.alerts.promql import percent_of, selector, sum_rate
 from o11y.alerts.scenario import Case, ProvenAlert, Series, counting, series
 from o11y.conventions import (
     DEPENDENCY_LABEL,
@@ -20,6 +19,7 @@ from o11y.conventions import (
 )
 from o11y.model.catalog import PartnerApi, Service
 from o11y.model.stack import Stack
+from o11y.promql import percent_of, selector, sum_rate
 from o11y.severity import Priority
 
 PARTNER_ERRORS = "PartnerApiErrorRateHigh"

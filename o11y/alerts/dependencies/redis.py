@@ -12,11 +12,11 @@ from o11y.alerts.dependencies.dependency import (
     exporter_target,
     users_of,
 )
-from o11y.alerts.promql import percent_of, selector
 from o11y.alerts.scenario import Case, ProvenAlert, counting, series, steady
 from o11y.conventions import DEPENDENCY_LABEL, dependency_selector
 from o11y.model.catalog import Redis
 from o11y.model.stack import Stack
+from o11y.promql import percent_of, selector
 from o11y.severity import Priority
 
 REDIS_DOWN = "RedisDown"
