@@ -12,20 +12,14 @@ crash loops (KubePodCrashLooping), scrape failures (TargetDown), rule evaluation
 `REUSED_DEFAULT_RULES` and `DISABLED_DEFAULT_RULES`.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from o11y.alertdef import AlertDefinition
 from o11y.alerts import (
-    anomalies,
-    business,
     dependencies,
-    infrastructure,
-    selfmonitoring,
     service,
-    synthetics,
 )
-from o11y.alerts.scenario import ProvenAlert
+from o11y.alerts.areas import ANOMALIES_STEM, AREAS, LEGACY_AREAS, STEMS, SYNTHETICS_STEM
 from o11y.anomaly import recording_groups as anomaly_recording_groups
 from o11y.conventions import (
     DEPENDENCY_LABEL,
@@ -45,21 +39,10 @@ from o11y.synthetics import recording_groups as synthetic_recording_groups
 
 RULES_DIR = "prometheus/rules"
 SLO_STEM = "slo"
-SYNTHETICS_STEM = "synthetics"
-ANOMALIES_STEM = "anomalies"
+
+
 # The severity of a heartbeat: routed to the dead man's switch, never to a person.
 HEARTBEAT_SEVERITY = "none"
-
-# Rule-file stem -> the area that builds its alerts (with their proof, o11y/alerts/scenario.py).
-AREAS: dict[str, Callable[[Stack], list[ProvenAlert]]] = {
-    "services": service.service_alerts,
-    "dependencies": dependencies.dependency_alerts,
-    "infrastructure": infrastructure.infrastructure_alerts,
-    "business": business.business_alerts,
-    "observability": selfmonitoring.selfmonitoring_alerts,
-    SYNTHETICS_STEM: synthetics.synthetic_alerts,
-    ANOMALIES_STEM: anomalies.anomaly_alerts,
-}
 
 
 @dataclass(frozen=True)
@@ -180,18 +163,15 @@ def alert_rule(stack: Stack, definition: AlertDefinition) -> Rule:
     return rule
 
 
-def proven_alerts(stack: Stack) -> dict[str, list[ProvenAlert]]:
-    """Rule-file stem -> the alerts of that area with their promtool proof."""
-    return {stem: build(stack) for stem, build in AREAS.items()}
-
-
 @once_per_stack
 def alerts_by_file(stack: Stack) -> dict[str, list[AlertDefinition]]:
     """Rule-file stem -> every alert in it: the SLO engine's and every area's."""
     result = {SLO_STEM: slo_alerts(stack)}
-    for stem, proven in proven_alerts(stack).items():
-        result[stem] = [p.definition for p in proven]
-    return result
+    for stem, areas in AREAS.items():
+        result[stem] = [d for area in areas for d in area(stack)]
+    for stem, proven in LEGACY_AREAS.items():
+        result[stem] = [p.definition for p in proven(stack)]
+    return {stem: result[stem] for stem in [SLO_STEM, *STEMS]}
 
 
 def _groups(stack: Stack, definitions: list[AlertDefinition]) -> list[RuleGroup]:

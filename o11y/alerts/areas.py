@@ -1,0 +1,55 @@
+"""Every alert area of a stack and the rule file it goes to.
+
+An area is an alert table (o11y/alerts/<area>.py: what fires), its runbooks
+(o11y/alerts/runbooks/<area>.py: what the responder reads) and the subjects of a stack it is
+written for; its promtool proofs are in tests/o11y/alerts/test_<area>.py.
+"""
+
+from collections.abc import Callable
+
+from o11y.alertdef import AlertDefinition, Area
+from o11y.alerts import (
+    anomalies,
+    business,
+    dependencies,
+    infrastructure,
+    selfmonitoring,
+    service,
+    synthetics,
+)
+from o11y.alerts.runbooks import infrastructure as infrastructure_runbooks
+from o11y.alerts.scenario import ProvenAlert
+from o11y.model.stack import Stack
+
+SYNTHETICS_STEM = "synthetics"
+ANOMALIES_STEM = "anomalies"
+
+INFRASTRUCTURE = Area(
+    infrastructure.ALERTS, infrastructure_runbooks.RUNBOOKS, infrastructure.subjects
+)
+
+# A stack's alerts of one area (an `Area`, whatever its subject).
+AlertArea = Callable[[Stack], list[AlertDefinition]]
+
+# Rule-file stem -> the areas whose alerts it holds, in order.
+AREAS: dict[str, tuple[AlertArea, ...]] = {
+    "infrastructure": (INFRASTRUCTURE,),
+}
+LEGACY_AREAS: dict[str, Callable[[Stack], list[ProvenAlert]]] = {
+    "services": service.service_alerts,
+    "dependencies": dependencies.dependency_alerts,
+    "business": business.business_alerts,
+    "observability": selfmonitoring.selfmonitoring_alerts,
+    SYNTHETICS_STEM: synthetics.synthetic_alerts,
+    ANOMALIES_STEM: anomalies.anomaly_alerts,
+}
+# The rule files in the order they are written.
+STEMS = (
+    "services",
+    "dependencies",
+    "infrastructure",
+    "business",
+    "observability",
+    SYNTHETICS_STEM,
+    ANOMALIES_STEM,
+)
