@@ -66,28 +66,28 @@ lezer:
 
 # Every pinned chart (o11y/charts.py), as `helm pull` saves it: needs the chart repositories.
 charts: setup helm
-	$(PY) -m o11y charts --dir $(CHARTS)
+	$(PY) -m cli charts --dir $(CHARTS)
 
 # With the charts present (`make charts`), every release is also rendered and validated.
 check: setup
-	$(PY) -m o11y check --stack $(STACK) $(if $(wildcard $(CHARTS)/*),--charts $(CHARTS))
+	$(PY) -m cli check --stack $(STACK) $(if $(wildcard $(CHARTS)/*),--charts $(CHARTS))
 
 # `make check` for every stack; names each stack that fails, after trying them all.
 check-all: setup
 	@failed=""; for stack in $(STACKS); do \
-	  echo "== $$stack"; $(PY) -m o11y check --stack $$stack $(if $(wildcard $(CHARTS)/*),--charts $(CHARTS)) || failed="$$failed $$stack"; \
+	  echo "== $$stack"; $(PY) -m cli check --stack $$stack $(if $(wildcard $(CHARTS)/*),--charts $(CHARTS)) || failed="$$failed $$stack"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "check failed for:$$failed" >&2; exit 1; fi
 
 render: setup
-	$(PY) -m o11y render --stack $(STACK) --out $(OUT)
+	$(PY) -m cli render --stack $(STACK) --out $(OUT)
 
 plan: setup
-	$(PY) -m o11y plan --stack $(STACK)
+	$(PY) -m cli plan --stack $(STACK)
 
 # Break things on purpose on the real Prometheus, Alertmanager and exporters (`sudo make tools`).
 drill: setup
-	$(PY) -m o11y drill --stack $(STACK)
+	$(PY) -m cli drill --stack $(STACK)
 
 lint: setup
 	$(PY) -m ruff check .
@@ -105,12 +105,12 @@ format: setup
 
 # Refresh the committed golden artifacts (docs/runbooks, rendered/) after a deliberate change.
 golden: setup
-	$(PY) -m o11y.golden
+	$(PY) -m cli.golden
 
 # Refresh the published runbooks (docs/runbooks) after changing an alert; `make golden` refreshes
 # them together with rendered/.
 runbooks: setup
-	$(PY) -m o11y.golden runbooks
+	$(PY) -m cli.golden runbooks
 
 lock:
 	$(PYTHON) -m venv /tmp/o11y-lock && /tmp/o11y-lock/bin/pip install --quiet -r requirements.in

@@ -1,17 +1,7 @@
-"""The Pulumi program: load the stack, build the observability stack, export what it made."""
+"""The Pulumi program's entry point: load the running stack, then build it (components/program.py)."""
 
-import pulumi
-
-from components.stack import ObservabilityStack, ObservabilityStackArgs
+from components.program import program
 from stacks.loader import load_stack
 
 loaded = load_stack()
-stack = ObservabilityStack("o11y", ObservabilityStackArgs(loaded.stack, loaded.secrets))
-
-pulumi.export("environment", loaded.stack.environment)
-pulumi.export("profile", loaded.stack.profile)
-pulumi.export("namespace", stack.namespace)
-pulumi.export("grafana_url", loaded.stack.grafana.url)
-pulumi.export("grafana_admin_password", stack.grafana_admin_password)
-pulumi.export("paging", stack.paging)
-pulumi.export("heartbeat", stack.heartbeat)
+program(loaded.stack, loaded.secrets)

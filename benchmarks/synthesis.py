@@ -51,7 +51,7 @@ def measured(command: Sequence[str]) -> Run:
 
 
 def commands(stack_file: Path, out: Path, registrations: Path) -> dict[str, list[str]]:
-    cli = [sys.executable, "-m", "o11y"]
+    cli = [sys.executable, "-m", "cli"]
     stack = ["--stack", STACK, "--config-file", str(stack_file)]
     return {
         "bare SDK": [sys.executable, __file__, "--bare-sdk", str(registrations)],
@@ -63,9 +63,9 @@ def commands(stack_file: Path, out: Path, registrations: Path) -> dict[str, list
 
 def write_registrations(stack_file: Path, path: Path) -> None:
     """What the real program registers for this stack, as JSON for the bare-SDK program."""
+    from cli.offline import run_program
     from o11y.config import load_offline, read_stack_file, with_secret_placeholders
     from o11y.model.stack import required_secrets
-    from stacks.offline import run_program
 
     raw = read_stack_file(stack_file)
     secrets = required_secrets(load_offline(stack_file, ROOT, STACK))
@@ -89,7 +89,7 @@ def bare_sdk(registrations: Path) -> None:
     """Registers every row of `registrations` as a plain resource under the program's mocks."""
     import pulumi
 
-    from stacks.offline import record
+    from cli.offline import record
 
     rows = json.loads(registrations.read_text(encoding="utf-8"))
 

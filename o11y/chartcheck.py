@@ -141,7 +141,10 @@ def schema_errors(schema: object, document: object) -> list[str]:
     """`path: message` for every way `document` violates the (draft-07) `schema`."""
     if not isinstance(schema, Mapping):
         raise TypeError("a JSON schema is a map")
-    validator = jsonschema.Draft7Validator(schema)
+    return _errors(jsonschema.Draft7Validator(schema), document)
+
+
+def _errors(validator: jsonschema.Draft7Validator, document: object) -> list[str]:
     return sorted(
         f"{'.'.join(str(p) for p in error.absolute_path)}: {error.message}"
         for error in validator.iter_errors(document)
@@ -207,19 +210,27 @@ def _crd(plural: str) -> Schema:
     return cast("Schema", json.loads((FIXTURES / f"crd-{plural}.schema.json").read_text("utf-8")))
 
 
-def custom_resource_errors(resource: Mapping[str, object]) -> list[str]:
-    """Errors of one custom resource against its CRD's openAPIV3Schema (strict)."""
-    kind = str(resource["kind"])
-    group, _, version = str(resource["apiVersion"]).partition("/")
+@cache
+def _custom_resource_validator(api_version: str, kind: str) -> jsonschema.Draft7Validator | None:
+    """The strict validator of one CRD version without `metadata` (which the API server
+    validates itself); None when no CRD serves it. Built once: the Prometheus CRD's schema is
+    large, and a stack has hundreds of PrometheusRules."""
+    group, _, version = api_version.partition("/")
     crd = _crd(_PLURALS.get(kind, f"{kind.lower()}s"))
     versions = crd["versions"]
     if crd["group"] != group or not isinstance(versions, dict) or version not in versions:
-        return [f"{kind}: no CRD for {resource['apiVersion']}"]
+        return None
     schema = strict_schema(versions[version])
     assert isinstance(schema, dict)
     properties = schema["properties"]
     assert isinstance(properties, dict)
-    # metadata is validated by the API server itself, not by the CRD schema.
-    body = {k: v for k, v in resource.items() if k != "metadata"}
     checked = {**schema, "properties": {k: v for k, v in properties.items() if k != "metadata"}}
-    return schema_errors(checked, body)
+    return jsonschema.Draft7Validator(checked)
+
+
+def custom_resource_errors(resource: Mapping[str, object]) -> list[str]:
+    """Errors of one custom resource against its CRD's openAPIV3Schema (strict)."""
+    validator = _custom_resource_validator(str(resource["apiVersion"]), str(resource["kind"]))
+    if validator is None:
+        return [f"{resource['kind']}: no CRD for {resource['apiVersion']}"]
+    return _errors(validator, {k: v for k, v in resource.items() if k != "metadata"})

@@ -163,17 +163,32 @@ def parse_stack(
     )
 
 
-def load_offline(stack_file: Path, root: Path, stack_name: str | None = None) -> Stack:
-    """A stack file as `pulumi up` would see it, with stand-ins for the secrets it must have.
-    The stack is named after the file (`Pulumi.<name>.yaml`) unless `stack_name` says otherwise."""
+@dataclass(frozen=True)
+class OfflineStack:
+    """A stack file read for offline use: the validated stack, and its config in engine form
+    with stand-ins for the secrets a real stack must set (what the program is handed)."""
+
+    stack: Stack
+    raw: RawConfig
+
+
+def read_offline(stack_file: Path, root: Path, stack_name: str | None = None) -> OfflineStack:
+    """A stack file as `pulumi up` would see it, with stand-ins for the secrets it must have,
+    read and validated once. The stack is named after the file (`Pulumi.<name>.yaml`) unless
+    `stack_name` says otherwise."""
     name = stack_name or stack_name_of(stack_file)
     raw = read_stack_file(stack_file)
-    catalog = read_catalog(root)
     files = {"stack_file_name": shown(stack_file), "catalog_file_name": shown(root / CATALOG_FILE)}
-    stack = parse_stack(raw, catalog, name, **files)
-    return parse_stack(
-        with_secret_placeholders(raw, required_secrets(stack)), catalog, name, **files
-    )
+    stack = parse_stack(raw, read_catalog(root), name, **files)
+    missing = [n for n in required_secrets(stack) if n not in stack.secrets]
+    # Only the secrets' names reach the model: the stand-ins add names, nothing else.
+    with_placeholders = stack.model_copy(update={"secrets": stack.secrets | set(missing)})
+    return OfflineStack(with_placeholders, with_secret_placeholders(raw, missing))
+
+
+def load_offline(stack_file: Path, root: Path, stack_name: str | None = None) -> Stack:
+    """The validated stack of a stack file, with stand-ins for the secrets it must have."""
+    return read_offline(stack_file, root, stack_name).stack
 
 
 def stack_file(root: Path, stack_name: str) -> Path:

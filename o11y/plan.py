@@ -1,17 +1,14 @@
-"""The resource plan of a stack: the real Pulumi program run under mocks in a child process.
+"""The resource plan of a stack: what `pulumi up` would register, one row per resource.
 
-The child (`python -m stacks.offline`) is the only place the offline path touches Pulumi; this
-package stays free of it.
+The command line (cli/offline.py) fills it by running the real program under Pulumi mocks;
+this package only defines its shape and its reviewable JSON.
 """
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, JsonValue, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, JsonValue, TypeAdapter
 
-from o11y.model.stack import Stack, required_secrets
 from o11y.yamlfile import YamlFileError, read_map
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -45,27 +42,6 @@ class PlanRow(BaseModel):
 
 
 _ROWS = TypeAdapter(list[PlanRow])
-
-
-class PlanError(Exception):
-    """The program failed under mocks; the message is the program's own."""
-
-
-def plan_rows(stack_name: str, config_file: Path, stack: Stack) -> list[PlanRow]:
-    """Every resource the program registers, sorted; required secrets stand in as placeholders."""
-    command = [sys.executable, "-m", "stacks.offline", "--stack", stack_name]
-    command += ["--config-file", str(config_file.resolve())]
-    for name in required_secrets(stack):
-        command += ["--placeholder-secret", name]
-    done = subprocess.run(
-        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False
-    )
-    if done.returncode != 0:
-        raise PlanError(f"the program failed under mocks:\n{done.stderr.strip()}")
-    try:
-        return _ROWS.validate_json(done.stdout)
-    except ValidationError as error:
-        raise PlanError(f"the program under mocks printed an unexpected plan:\n{error}") from None
 
 
 def plan_json(rows: list[PlanRow]) -> str:

@@ -3,7 +3,7 @@
 Every alert's `runbook_url` points at `<runbook_base_url>/<AlertName>.md`; the pages are
 rendered here from the same `AlertDefinition` the rule comes from, so a runbook always shows
 the exact expression and triage queries of its alert. The prod stack's copy is committed in
-docs/runbooks; `make runbooks` refreshes it (o11y/golden.py).
+docs/runbooks; `make runbooks` refreshes it (cli/golden.py).
 """
 
 import re

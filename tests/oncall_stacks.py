@@ -63,7 +63,7 @@ def paging_stack(**pagerduty: object) -> Stack:
 
 
 def config_problems(data: dict[str, object]) -> list[str]:
-    """The problems `python -m o11y` and `pulumi up` report for this stack; [] when it is valid."""
+    """The problems `python -m cli` and `pulumi up` report for this stack; [] when it is valid."""
     values = {
         f"o11y:{key}": value if isinstance(value, str) else json.dumps(value)
         for key, value in data.items()

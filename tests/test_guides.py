@@ -136,8 +136,8 @@ def test_every_command_exists_with_its_options(guide: str, line: str) -> None:
     program = words[0]
     if program == "make":
         assert {w for w in words[1:] if "=" not in w} <= _makefile_targets(), line
-    elif program == ".venv/bin/python" and words[1:3] == ["-m", "o11y"]:
-        text = _help([sys.executable, "-m", "o11y", words[3]])
+    elif program == ".venv/bin/python" and words[1:3] == ["-m", "cli"]:
+        text = _help([sys.executable, "-m", "cli", words[3]])
         for option in _options(words[4:]):
             assert option in text, f"{line}: no {option}"
     elif program == ".venv/bin/python" and words[1:3] == ["-m", "pytest"]:

@@ -3,9 +3,9 @@
 from collections.abc import Sequence
 from pathlib import Path
 
+from cli.offline import Registration, run_program
 from o11y.config import read_stack_file, with_secret_placeholders
 from o11y.model.stack import Stack, required_secrets
-from stacks.offline import Registration, run_program
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,10 +6,10 @@ import json
 import pulumi
 import pulumiverse_grafana as grafana
 
+from cli.offline import Registration, record
 from components.dashboards import Dashboards, DashboardsArgs
 from o11y.dashboards import dashboards
 from o11y.model.stack import Stack
-from stacks.offline import Registration, record
 
 FOLDER = "grafana:oss/folder:Folder"
 DASHBOARD = "grafana:oss/dashboard:Dashboard"

@@ -2,9 +2,9 @@
 
 from collections import Counter
 
+from cli.offline import Registration
 from components.secrets import encoded
 from o11y.model.stack import Stack, required_secrets
-from stacks.offline import Registration
 from tests.components.mocks import run_stack
 from tests.trees import as_dict, dig
 

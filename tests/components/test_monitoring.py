@@ -3,9 +3,9 @@
 import pulumi
 import pulumi_kubernetes as k8s
 
+from cli.offline import record
 from components.monitoring import Monitoring, MonitoringArgs
 from o11y.monitors import custom_resources
-from stacks.offline import record
 from tests.small_stacks import small_stack
 from tests.trees import dig
 

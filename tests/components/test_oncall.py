@@ -10,11 +10,11 @@ import pulumi_pagerduty as pagerduty
 import pytest
 import yaml
 
+from cli.offline import Registration, record
 from components.oncall import OnCall, OnCallArgs
 from o11y.conventions import SECRET_ALERTMANAGER_CONFIG, SECRET_ALERTMANAGER_KEYS
 from o11y.model.stack import Stack
 from o11y.routing import alertmanager_yaml
-from stacks.offline import Registration, record
 from tests.oncall_stacks import paging_stack
 
 PAGING_SECRETS = frozenset({"pagerduty_token", "slack_webhook_url", "smtp_password"})

@@ -5,9 +5,9 @@ import base64
 import pulumi
 import pulumi_kubernetes as k8s
 
+from cli.offline import Registration, record
 from components.platform import Platform, PlatformArgs
 from o11y.model.stack import Stack
-from stacks.offline import Registration, record
 from tests.conftest import dev_releases, load_stack
 from tests.small_stacks import PROD, small_stack
 from tests.trees import as_dict, as_list, dig, text

@@ -7,10 +7,10 @@ import pulumi
 import pytest
 from pulumi.runtime import rpc
 
+from cli.offline import Registration, run_program
 from o11y.config import load_offline, read_stack_file, with_secret_placeholders
 from o11y.manifests import kubernetes_objects, prometheus_rules
 from o11y.model.stack import Stack, required_secrets
-from stacks.offline import Registration, run_program
 from tests.components.mocks import ROOT, of_type, run_stack
 from tests.trees import as_dict, dig, text
 

@@ -2,8 +2,8 @@
 
 import pulumi
 
+from cli.offline import record
 from components.providers import grafana_provider
-from stacks.offline import record
 from tests.small_stacks import small_stack
 
 

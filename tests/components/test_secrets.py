@@ -5,8 +5,8 @@ import base64
 import pulumi
 import pulumi_kubernetes as k8s
 
+from cli.offline import record
 from components.secrets import encoded, opaque_secret
-from stacks.offline import record
 
 
 def test_a_value_is_encoded_as_base64_of_its_utf8_bytes() -> None:

@@ -7,10 +7,10 @@ from typing import cast
 import pulumi
 import pytest
 
+from cli.offline import Registration, record
 from components.stack import ObservabilityStack, ObservabilityStackArgs
 from o11y import conventions as names
 from o11y.model.stack import Stack, required_secrets
-from stacks.offline import Registration, record
 from tests.components.mocks import named, of_type, run_stack
 
 # pulumi.runtime.test waits for the returned Output; typed here for mypy --strict.

@@ -3,10 +3,10 @@
 import pulumi
 import pulumi_kubernetes as k8s
 
+from cli.offline import Registration, record
 from components.secrets import encoded
 from components.synthetics import Synthetics, SyntheticsArgs
 from o11y.model.stack import Stack
-from stacks.offline import Registration, record
 from tests.o11y.synthetic_fixtures import ITEM_FLOW, SERVICE_CHECK, flow_stack, with_flows
 from tests.trees import as_dict, dig
 

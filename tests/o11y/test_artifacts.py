@@ -27,7 +27,7 @@ def test_two_processes_with_different_hash_seeds_render_the_same_bytes(tmp_path:
     for seed in ("1", "4242"):
         out = tmp_path / seed
         done = subprocess.run(
-            [sys.executable, "-m", "o11y", "render", "--stack", "prod", "--out", str(out)],
+            [sys.executable, "-m", "cli", "render", "--stack", "prod", "--out", str(out)],
             cwd=ROOT,
             env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
             capture_output=True,

@@ -3,8 +3,8 @@
 import shutil
 from pathlib import Path
 
+from cli.golden import RUNBOOKS, differences, write_golden
 from o11y.config import stack_names
-from o11y.golden import RUNBOOKS, differences, write_golden
 from o11y.rules import alerts_by_file
 from tests.conftest import load_stack
 

@@ -1,17 +1,18 @@
 """The committed golden artifacts of the example stacks: `rendered/<stack>/` for every
 `Pulumi.<stack>.yaml`, and `docs/runbooks/`.
 
-`make golden` (python -m o11y.golden) rewrites them, `make runbooks` (python -m o11y.golden
-runbooks) only docs/runbooks; tests/o11y/test_golden.py fails while they differ from what the
+`make golden` (python -m cli.golden) rewrites them, `make runbooks` (python -m cli.golden
+runbooks) only docs/runbooks; tests/cli/test_golden.py fails while they differ from what the
 code renders, so a pull request shows every generated change.
 """
 
 import sys
 from pathlib import Path
 
+from cli.offline import stack_plan
 from o11y.artifacts import render
-from o11y.config import load_offline, stack_file, stack_names
-from o11y.plan import PROJECT_ROOT, plan_json, plan_rows
+from o11y.config import read_offline, stack_file, stack_names
+from o11y.plan import PROJECT_ROOT, plan_json
 from o11y.runbooks import runbook_files
 
 # The published runbooks (docs/runbooks) are this stack's: a production-profile stack has every
@@ -24,15 +25,13 @@ RUNBOOKS = Path("docs") / "runbooks"
 def golden_files(root: Path = PROJECT_ROOT) -> dict[Path, str]:
     """Relative path -> text of every golden file."""
     files: dict[Path, str] = {}
-    for name in stack_names(root):
-        path = stack_file(root, name)
-        stack = load_offline(path, root, name)
-        for relative, text in render(stack).items():
+    stacks = {name: read_offline(stack_file(root, name), root, name) for name in stack_names(root)}
+    for name, offline in stacks.items():
+        for relative, text in render(offline.stack).items():
             if not relative.startswith("runbooks/"):  # one copy of the runbooks: docs/runbooks
                 files[RENDERED / name / relative] = text
-        files[RENDERED / name / "plan.json"] = plan_json(plan_rows(name, path, stack))
-    published = load_offline(stack_file(root, RUNBOOK_STACK), root, RUNBOOK_STACK)
-    for relative, text in runbook_files(published).items():
+        files[RENDERED / name / "plan.json"] = plan_json(stack_plan(offline))
+    for relative, text in runbook_files(stacks[RUNBOOK_STACK].stack).items():
         files[RUNBOOKS / Path(relative).name] = text
     return files
 
@@ -77,7 +76,7 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["runbooks"]:
         print(f"wrote {write_golden(only=RUNBOOKS)} runbooks under {RUNBOOKS}/")
     elif sys.argv[1:]:
-        sys.exit("usage: python -m o11y.golden [runbooks]")
+        sys.exit("usage: python -m cli.golden [runbooks]")
     else:
         print(f"wrote {write_golden()} golden files under {RENDERED}/ and {RUNBOOKS}/")
     sys.exit(0)

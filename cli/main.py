@@ -1,4 +1,4 @@
-"""`python -m o11y`: plan, render, check a stack offline; Sloth SLO specs; PagerDuty import file.
+"""`python -m cli`: plan, render, check a stack offline; Sloth SLO specs; PagerDuty import file.
 
 Needs no cluster, no Pulumi CLI and no tokens. Bad input ends with exit code 2, never a
 traceback: `error: FILE: N problems` and one line per problem (`services[checkout].port: reason`),
@@ -19,12 +19,13 @@ from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import get_args
 
+from cli.offline import PlanError, stack_plan
 from o11y.adoption import AdoptionError, adoption
 from o11y.artifacts import render
 from o11y.charts import CHARTS
 from o11y.charttemplate import TemplateError, chart_source, helm_binary, pull
 from o11y.check import check_artifacts, check_charts
-from o11y.config import ConfigError, load_offline, stack_file, stack_names
+from o11y.config import ConfigError, OfflineStack, read_offline, stack_file, stack_names
 from o11y.drill.report import scenario_table
 from o11y.drill.run import drill
 from o11y.drill.scenarios import (
@@ -39,7 +40,7 @@ from o11y.model.slo import Period
 from o11y.model.stack import Stack
 from o11y.model.types import STACK_NAME_PATTERN
 from o11y.pagerduty import pagerduty_plan
-from o11y.plan import PROJECT_ROOT, PlanError, PlanRow, plan_json, plan_rows, project_name
+from o11y.plan import PROJECT_ROOT, PlanRow, plan_json, project_name
 from o11y.routing import misdirected_slack_channels
 from o11y.sloth import rule_file_from_specs
 from o11y.yamlfile import YamlFileError
@@ -48,7 +49,7 @@ from o11y.yamlfile import YamlFileError
 # the same directory replaces and removes only those, never a file someone else put there, and
 # a non-empty directory without the list is refused rather than mixed with generated files.
 RENDER_LIST = ".o11y-rendered"
-RENDER_LIST_HEADER = "# Files written by `python -m o11y render`; it replaces only these.\n"
+RENDER_LIST_HEADER = "# Files written by `python -m cli render`; it replaces only these.\n"
 
 
 class CommandError(Exception):
@@ -71,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m o11y", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m cli", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     plan = commands.add_parser("plan", help="run the Pulumi program under mocks; print resources")
@@ -184,23 +185,23 @@ def _stack_file(name: str, root: Path) -> Path:
     )
 
 
-def _load(args: argparse.Namespace) -> Stack:
+def _load(args: argparse.Namespace) -> OfflineStack:
     if not re.fullmatch(STACK_NAME_PATTERN, args.stack):
         raise CommandError(
             f"--stack '{args.stack}': a stack name is letters, digits, '-', '_' and '.'"
         )
-    return load_offline(_config_file(args), PROJECT_ROOT, args.stack)
+    return read_offline(_config_file(args), PROJECT_ROOT, args.stack)
 
 
-def _plan_rows(args: argparse.Namespace, stack: Stack) -> list[PlanRow]:
+def _plan_rows(offline: OfflineStack) -> list[PlanRow]:
     try:
-        return plan_rows(args.stack, _config_file(args), stack)
+        return stack_plan(offline)
     except PlanError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(f"the program refused the stack:\n{error}") from None
 
 
 def _plan(args: argparse.Namespace) -> int:
-    rows = _plan_rows(args, _load(args))
+    rows = _plan_rows(_load(args))
     if args.json:
         sys.stdout.write(plan_json(rows))
         return 0
@@ -304,8 +305,8 @@ def _remove_empty_parents(out: Path, removed: Path) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    stack = _load(args)
-    written = _write(stack, _plan_rows(args, stack), args.out)
+    offline = _load(args)
+    written = _write(offline.stack, _plan_rows(offline), args.out)
     areas = Counter(path.split("/", 1)[0] for path in written.files)
     summary = ", ".join(f"{count} {area}" for area, count in sorted(areas.items()))
     print(f"wrote {len(written.files)} files to {args.out} ({summary})")
@@ -319,10 +320,11 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    stack = _load(args)
+    offline = _load(args)
+    stack = offline.stack
     with tempfile.TemporaryDirectory(prefix="o11y-check-") as tmp:
         out = Path(tmp)
-        _write(stack, _plan_rows(args, stack), out)
+        _write(stack, _plan_rows(offline), out)
         report = check_artifacts(out)
         if args.charts is not None:
             if not args.charts.is_dir():
@@ -368,13 +370,13 @@ def _charts(args: argparse.Namespace) -> int:
 
 def _import_file(args: argparse.Namespace) -> int:
     user_ids, team_ids = _ids("--user", args.user), _ids("--team", args.team)
-    stack = _load(args)
+    offline = _load(args)
     try:
         adopted = adoption(
             args.stack,
             project_name(),
-            _plan_rows(args, stack),
-            pagerduty_plan(stack),
+            _plan_rows(offline),
+            pagerduty_plan(offline.stack),
             user_ids,
             team_ids,
         )
@@ -406,7 +408,7 @@ def _ids(option: str, pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _drill(args: argparse.Namespace) -> int:
-    stack = _load(args)
+    stack = _load(args).stack
     missing = missing_programs()
     if missing:
         packages = " ".join(sorted(set(missing.values())))

@@ -8,16 +8,17 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from o11y.config import read_stack_file, with_secret_placeholders
+from cli.offline import SECRET_MASK, masked, plan_rows, record, run_program, stack_plan
+from o11y.config import read_offline, read_stack_file, with_secret_placeholders
 from o11y.model.stack import required_secrets
-from stacks.offline import SECRET_MASK, masked, plan_rows, record, run_program
+from o11y.plan import plan_json
 from tests.conftest import ROOT, load_stack
 from tests.trees import dig
 
 
 def plan(build: Callable[[], None]) -> dict[str, dict[str, object]]:
     """Plan rows of what `build` registers, by resource name."""
-    return {str(row["name"]): row for row in plan_rows(record(build, "test"))}
+    return {row.name: row.model_dump(mode="json") for row in plan_rows(record(build, "test"))}
 
 
 def test_a_row_names_its_provider_protection_and_what_it_waits_for() -> None:
@@ -91,7 +92,7 @@ def test_no_secret_value_appears_in_the_plan(name: str) -> None:
     stack = load_stack(name)
     everything = ["pagerduty_token", "slack_webhook_url", "smtp_password", *required_secrets(stack)]
     raw = with_secret_placeholders(read_stack_file(ROOT / f"Pulumi.{name}.yaml"), everything)
-    text = json.dumps(plan_rows(run_program(raw, name)))
+    text = plan_json(plan_rows(run_program(raw, name)))
     assert SECRET_MASK in text
     # Placeholders of the stack secrets and the values the mocks generate.
     for value in ("<secret:", "mock-password", "mock-integration-key"):
@@ -108,3 +109,12 @@ def test_long_strings_show_as_their_size_and_digest() -> None:
         == f"[{len(model)} bytes, sha256 {sha256(model.encode()).hexdigest()[:16]}]"
     )
     assert masked("x" * 4096) == "x" * 4096
+
+
+def test_the_command_line_plans_what_pulumi_up_registers() -> None:
+    """In-process, from a stack read once, the plan equals the one of the program's entry point
+    (__main__.py reading the engine's config)."""
+    path = ROOT / "Pulumi.dev.yaml"
+    offline = read_offline(path, ROOT, "dev")
+    from_entry_point = plan_rows(run_program(offline.raw, "dev"))
+    assert plan_json(stack_plan(offline)) == plan_json(from_entry_point)

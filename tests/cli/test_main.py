@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from benchmarks.catalogs import write_stack_file
-from o11y import cli
+from cli import main as cli
 from o11y.config import load_offline, stack_names
 from tests.oncall_stacks import stack_data
 from tests.trees import dig
@@ -20,9 +20,9 @@ from tests.trees import dig
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def o11y(*arguments: str) -> subprocess.CompletedProcess[str]:
+def command(*arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "o11y", *arguments],
+        [sys.executable, "-m", "cli", *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -33,7 +33,7 @@ def o11y(*arguments: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def prod_plan() -> list[dict[str, str]]:
-    done = o11y("plan", "--stack", "prod", "--json")
+    done = command("plan", "--stack", "prod", "--json")
     assert done.returncode == 0, done.stderr
     rows: list[dict[str, str]] = json.loads(done.stdout)
     return rows
@@ -51,14 +51,14 @@ def test_plan_json_lists_each_resource_with_what_it_waits_for(
 
 
 def test_plan_prints_a_tree_with_counts() -> None:
-    done = o11y("plan", "--stack", "dev")
+    done = command("plan", "--stack", "dev")
     assert done.returncode == 0, done.stderr
     assert "o11y:stack:ObservabilityStack  o11y" in done.stdout
     assert "resources" in done.stdout
 
 
 def test_render_writes_every_kind_of_artifact(tmp_path: Path) -> None:
-    done = o11y("render", "--stack", "dev", "--out", str(tmp_path))
+    done = command("render", "--stack", "dev", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert list((tmp_path / "prometheus" / "rules").glob("*.yaml"))
     assert (tmp_path / "alertmanager" / "alertmanager.yaml").is_file()
@@ -72,7 +72,7 @@ def test_render_refuses_a_non_empty_directory_it_did_not_write(tmp_path: Path) -
     notes = tmp_path / "prometheus" / "notes.md"
     notes.parent.mkdir()
     notes.write_text("mine", encoding="utf-8")
-    done = o11y("render", "--stack", "dev", "--out", str(tmp_path))
+    done = command("render", "--stack", "dev", "--out", str(tmp_path))
     assert done.returncode == 2
     assert "is not empty and was not written by `render`" in done.stderr
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
@@ -84,7 +84,7 @@ def test_render_refuses_a_non_empty_directory_it_did_not_write(tmp_path: Path) -
 def test_render_again_replaces_only_its_own_files_and_says_what_it_removed(
     tmp_path: Path,
 ) -> None:
-    assert o11y("render", "--stack", "dev", "--out", str(tmp_path)).returncode == 0
+    assert command("render", "--stack", "dev", "--out", str(tmp_path)).returncode == 0
     listing = tmp_path / ".o11y-rendered"
     assert "alertmanager/alertmanager.yaml" in listing.read_text(encoding="utf-8").splitlines()
     # A file of the user's next to the generated ones, and one an older render wrote.
@@ -100,7 +100,7 @@ def test_render_again_replaces_only_its_own_files_and_says_what_it_removed(
     rules = tmp_path / "alertmanager" / "alertmanager.yaml"
     rules.write_text("edited", encoding="utf-8")
 
-    done = o11y("render", "--stack", "dev", "--out", str(tmp_path))
+    done = command("render", "--stack", "dev", "--out", str(tmp_path))
 
     assert done.returncode == 0, done.stderr
     assert "removed 1 file(s) the previous render wrote" in done.stdout
@@ -112,7 +112,7 @@ def test_render_again_replaces_only_its_own_files_and_says_what_it_removed(
 
 
 def test_render_never_overwrites_a_file_it_did_not_write(tmp_path: Path) -> None:
-    assert o11y("render", "--stack", "dev", "--out", str(tmp_path)).returncode == 0
+    assert command("render", "--stack", "dev", "--out", str(tmp_path)).returncode == 0
     listing = tmp_path / ".o11y-rendered"
     kept = [
         line
@@ -123,7 +123,7 @@ def test_render_never_overwrites_a_file_it_did_not_write(tmp_path: Path) -> None
     config = tmp_path / "alertmanager" / "alertmanager.yaml"
     config.write_text("hand-written", encoding="utf-8")
 
-    done = o11y("render", "--stack", "dev", "--out", str(tmp_path))
+    done = command("render", "--stack", "dev", "--out", str(tmp_path))
 
     assert done.returncode == 2
     assert "alertmanager/alertmanager.yaml" in done.stderr
@@ -138,7 +138,7 @@ def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
         text + f"  o11y:secrets:\n    pagerduty_token:\n      secure: {secret}\n", encoding="utf-8"
     )
     out = tmp_path / "out"
-    done = o11y("render", "--stack", "dev", "--config-file", str(config), "--out", str(out))
+    done = command("render", "--stack", "dev", "--config-file", str(config), "--out", str(out))
     assert done.returncode == 0, done.stderr
     for path in out.rglob("*"):
         if path.is_file():
@@ -147,7 +147,7 @@ def test_render_never_writes_a_secret_value(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("stack", stack_names(ROOT))
 def test_check_passes_for_the_example_stacks(stack: str, promtool: str, amtool: str) -> None:
-    done = o11y("check", "--stack", stack)
+    done = command("check", "--stack", stack)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"OK: {stack} stack renders and validates" in done.stdout
 
@@ -162,7 +162,7 @@ def test_bad_config_gives_one_line_per_problem_and_no_traceback(tmp_path: Path) 
         "  o11y:colour: blue\n",
         encoding="utf-8",
     )
-    done = o11y("plan", "--stack", "prod", "--config-file", str(config))
+    done = command("plan", "--stack", "prod", "--config-file", str(config))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     lines = done.stderr.splitlines()
@@ -186,7 +186,7 @@ def test_a_third_stack_renders_from_its_own_stack_file(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    done = o11y("render", "--stack", "qa", "--config-file", str(config), "--out", str(out))
+    done = command("render", "--stack", "qa", "--config-file", str(config), "--out", str(out))
     assert done.returncode == 0, done.stderr
     values = yaml.safe_load(
         (out / "helm" / "kube-prometheus-stack.values.yaml").read_text(encoding="utf-8")
@@ -201,7 +201,9 @@ def test_a_generated_catalog_plans_and_renders_every_object_it_applies(tmp_path:
     # the objects of 1,000 without the program.
     config = write_stack_file(tmp_path, "generated", 40)
     out = tmp_path / "out"
-    done = o11y("render", "--stack", "generated", "--config-file", str(config), "--out", str(out))
+    done = command(
+        "render", "--stack", "generated", "--config-file", str(config), "--out", str(out)
+    )
     assert done.returncode == 0, done.stderr
     rows = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     planned = sorted(
@@ -219,7 +221,7 @@ def test_a_generated_catalog_plans_and_renders_every_object_it_applies(tmp_path:
 
 
 def test_a_stack_without_a_stack_file_is_told_which_stacks_exist() -> None:
-    done = o11y("plan", "--stack", "nosuch")
+    done = command("plan", "--stack", "nosuch")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     known = ", ".join(stack_names(ROOT))
@@ -230,7 +232,7 @@ def test_a_stack_without_a_stack_file_is_told_which_stacks_exist() -> None:
 
 
 def test_a_stack_name_pulumi_would_refuse_is_one_message() -> None:
-    done = o11y("render", "--stack", "../prod", "--out", "out")
+    done = command("render", "--stack", "../prod", "--out", "out")
     assert done.returncode == 2
     assert done.stderr == (
         "error: --stack '../prod': a stack name is letters, digits, '-', '_' and '.'\n"
@@ -238,7 +240,7 @@ def test_a_stack_name_pulumi_would_refuse_is_one_message() -> None:
 
 
 def test_a_missing_config_file_is_one_message(tmp_path: Path) -> None:
-    done = o11y(
+    done = command(
         "render",
         "--stack",
         "dev",
@@ -254,7 +256,7 @@ def test_a_missing_config_file_is_one_message(tmp_path: Path) -> None:
 def test_slo_converts_a_sloth_spec_into_a_rule_file(tmp_path: Path, promtool: str) -> None:
     out = tmp_path / "rules.yaml"
     spec = ROOT / "tests" / "fixtures" / "sloth" / "getting-started" / "spec.yml"
-    done = o11y("slo", str(spec), "--out", str(out))
+    done = command("slo", str(spec), "--out", str(out))
     assert done.returncode == 0, done.stderr
     checked = subprocess.run(
         [promtool, "check", "rules", str(out)], capture_output=True, text=True, check=False
@@ -269,7 +271,7 @@ def test_slo_names_the_bad_key_of_a_spec(tmp_path: Path) -> None:
         '    sli: {events: {error_query: "e[{{.window}}]", total_query: "t[{{.window}}]"}}\n',
         encoding="utf-8",
     )
-    done = o11y("slo", str(spec), "--out", str(tmp_path / "rules.yaml"))
+    done = command("slo", str(spec), "--out", str(tmp_path / "rules.yaml"))
     assert done.returncode == 2
     assert f"  {spec}: slos[0].objective: must be < 100" in done.stderr.splitlines()
     assert "Traceback" not in done.stderr
@@ -306,7 +308,7 @@ def _small_paging_stack_file(tmp_path: Path) -> Path:
 def test_import_file_adopts_the_given_pagerduty_users_and_teams(tmp_path: Path) -> None:
     config = _small_paging_stack_file(tmp_path)
     out = tmp_path / "import.json"
-    done = o11y(
+    done = command(
         "import-file",
         "--stack",
         "dev",
@@ -352,7 +354,7 @@ def test_import_file_refuses_ids_it_cannot_place(
     tmp_path: Path, argument: str, message: str
 ) -> None:
     config = _small_paging_stack_file(tmp_path)
-    done = o11y(
+    done = command(
         "import-file",
         "--stack",
         "dev",
@@ -369,7 +371,7 @@ def test_import_file_refuses_ids_it_cannot_place(
 
 
 def test_drill_names_an_unknown_scenario_and_the_known_ones() -> None:
-    done = o11y("drill", "--stack", "dev", "--only", "flood")
+    done = command("drill", "--stack", "dev", "--only", "flood")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     if "the drill needs" in done.stderr:  # binaries missing: that message comes first
@@ -379,7 +381,7 @@ def test_drill_names_an_unknown_scenario_and_the_known_ones() -> None:
 
 def test_drill_says_which_binaries_are_missing_and_how_to_install_them(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "o11y", "drill", "--stack", "dev"],
+        [sys.executable, "-m", "cli", "drill", "--stack", "dev"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -410,7 +412,7 @@ def _children(pid: int) -> set[int]:
 def test_an_interrupted_drill_stops_every_program_it_started(prometheus_bin: str) -> None:
     arguments = ["drill", "--stack", "dev", "--only", "redis-down", "--baseline", "0"]
     drill = subprocess.Popen(
-        [sys.executable, "-m", "o11y", *arguments],
+        [sys.executable, "-m", "cli", *arguments],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -810,6 +812,6 @@ def test_a_broken_stack_file_is_one_line_from_the_real_command(
 ) -> None:
     stack = tmp_path / "Pulumi.broken.yaml"
     stack.write_text(text, encoding="utf-8")
-    done = o11y("check", "--stack", "broken", "--config-file", str(stack))
+    done = command("check", "--stack", "broken", "--config-file", str(stack))
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"error: {expected.format(stack=stack)}\n"

@@ -1,17 +1,14 @@
 """Runs this project's real Pulumi program offline, under Pulumi mocks, and records what it registers.
 
-Used by `python -m o11y plan|render` (in a child process: `python -m stacks.offline`) and by the
-mock tests. Nothing here reaches a cluster, Grafana or PagerDuty.
+Used by every command that needs the plan (`plan`, `render`, `check`, `import-file`, the
+goldens) in this very process, and by the mock tests. Nothing here reaches a cluster, Grafana
+or PagerDuty.
 """
 
-import argparse
 import hashlib
-import json
 import runpy
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import cast
 
 import pulumi
@@ -21,10 +18,12 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
+from pydantic import JsonValue
 
-from o11y.config import ConfigError, RawConfig, read_stack_file, with_secret_placeholders
-from o11y.yamlfile import YamlFileError
-from stacks.loader import PROJECT_ROOT
+from components.program import program
+from o11y.config import OfflineStack, RawConfig
+from o11y.plan import PlanRow
+from stacks.loader import PROJECT_ROOT, secret_outputs
 
 # Pulumi marks a secret value with this signature key in the wire format.
 _SECRET_SIG = rpc._special_sig_key
@@ -161,7 +160,7 @@ SECRET_MASK = "[secret]"
 LONG_STRING = 4096
 
 
-def masked(value: object) -> object:
+def masked(value: object) -> JsonValue:
     """An input with every value Pulumi holds as a secret replaced by SECRET_MASK, and long
     strings by their size and SHA-256."""
     if isinstance(value, str) and len(value) > LONG_STRING:
@@ -176,7 +175,9 @@ def masked(value: object) -> object:
     # The wire has one number type; whole numbers read as the integers the program wrote.
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return value
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"not a value the engine passes: {value!r}")
 
 
 def _resource_name(urn: str) -> str:
@@ -188,48 +189,41 @@ def _provider_name(reference: str) -> str | None:
     return _resource_name(reference.rsplit("::", 1)[0]) if reference else None
 
 
-def plan_rows(registrations: Sequence[Registration]) -> list[dict[str, object]]:
-    """The resource graph as rows (see o11y.plan.PlanRow), sorted for stable output. Inputs
-    Pulumi holds as secrets (Output.secret, secret config, additional_secret_outputs) show
-    as SECRET_MASK, never their value."""
-    rows: list[dict[str, object]] = [
-        {
-            "type": r.type,
-            "name": r.name,
-            "parent": r.parent_name,
-            "provider": _provider_name(r.provider),
-            "protect": r.protect,
-            "dependencies": sorted({_resource_name(urn) for urn in r.dependencies}),
-            "inputs": {
+def plan_rows(registrations: Sequence[Registration]) -> list[PlanRow]:
+    """The resource graph as rows, sorted for stable output. Inputs Pulumi holds as secrets
+    (Output.secret, secret config, additional_secret_outputs) show as SECRET_MASK, never
+    their value."""
+    rows = [
+        # Built from what the engine deserialised: JSON values already, nothing to validate.
+        PlanRow.model_construct(
+            type=r.type,
+            name=r.name,
+            parent=r.parent_name,
+            provider=_provider_name(r.provider),
+            protect=r.protect,
+            dependencies=sorted({_resource_name(urn) for urn in r.dependencies}),
+            inputs={
                 key: SECRET_MASK if key in r.additional_secret_outputs else masked(value)
                 for key, value in r.inputs.items()
             },
-        }
+        )
         for r in registrations
     ]
-    return sorted(rows, key=lambda row: (str(row["parent"]), str(row["type"]), str(row["name"])))
+    return sorted(rows, key=lambda row: (row.parent, row.type, row.name))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stacks.offline")
-    parser.add_argument("--stack", required=True)
-    parser.add_argument("--config-file", type=Path, required=True)
-    parser.add_argument("--placeholder-secret", action="append", default=[])
-    args = parser.parse_args(argv)
+def stack_plan(offline: OfflineStack) -> list[PlanRow]:
+    """Every resource the program registers for a stack read offline, sorted; the secrets it
+    must have stand in as placeholders. A config the program refuses raises PlanError."""
+
+    def build() -> None:
+        program(offline.stack, secret_outputs(offline.raw))
+
     try:
-        raw = with_secret_placeholders(read_stack_file(args.config_file), args.placeholder_secret)
-        registrations = run_program(raw, args.stack)
-    except (ConfigError, YamlFileError) as error:
-        print(str(error), file=sys.stderr)
-        return 2
+        return plan_rows(record(build, offline.stack.environment))
     except pulumi.RunError as error:
-        print(str(error), file=sys.stderr)
-        return 2
-    # Compact: only `o11y.plan` reads it, which writes the reviewable form itself.
-    json.dump(plan_rows(registrations), sys.stdout, sort_keys=True)
-    sys.stdout.write("\n")
-    return 0
+        raise PlanError(str(error)) from None
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+class PlanError(Exception):
+    """The program refused the stack; the message is the program's own."""
