@@ -1,4 +1,4 @@
-"""Synthetic flows in the cluster: model checks, what runs where, manifests and per-flow records."""
+"""Synthetic flows in the cluster: what runs where, manifests and per-flow records."""
 
 import json
 import re

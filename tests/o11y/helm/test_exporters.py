@@ -3,6 +3,7 @@ never from its values, and reaches production databases over TLS."""
 
 from o11y.helm import kubernetes_secrets
 from o11y.helm.exporters import exported_dependencies, exporter_values
+from o11y.helm.pods import Values
 from o11y.model.stack import Stack
 from tests.small_stacks import small_stack
 from tests.trees import as_dict, dig
@@ -13,7 +14,7 @@ DATA_STORES = [
 ]
 
 
-def exporter_of(stack: Stack, kind: str) -> dict[str, object]:
+def exporter_of(stack: Stack, kind: str) -> Values:
     """The values of the exporter of the stack's dependency of a kind."""
     (dependency,) = [d for d in exported_dependencies(stack) if d.kind == kind]
     return exporter_values(stack, dependency)

@@ -1,6 +1,6 @@
 """Grafana values: how the Deployment rolls over its volume; datasources that rate over the
 scrape interval and whose correlation links (logs -> traces, traces -> logs and metrics,
-exemplars, service map) stay within their tenant."""
+exemplars, service map) stay within their tenant; pods placed as the pinned chart renders them."""
 
 from pathlib import Path
 

@@ -1,4 +1,5 @@
-"""kube-prometheus-stack's own rules: reused, except the ones ours replace; routed to a team."""
+"""kube-prometheus-stack values: its own rules reused, except the ones ours replace, routed to a
+team; Prometheus selecting everything and writing to Mimir; Alertmanager reading our Secrets."""
 
 import pytest
 

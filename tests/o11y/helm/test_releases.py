@@ -1,4 +1,5 @@
-"""Which releases each profile deploys, and the decisions inside their values."""
+"""Which releases each profile deploys, in which order, from which pinned chart, which are
+protected, and that every workload has requests and limits."""
 
 from collections.abc import Iterator
 
@@ -6,17 +7,18 @@ import pytest
 
 from o11y import conventions as names
 from o11y.helm import HelmRelease, releases
-from tests.conftest import dev_releases, load_stack
+from tests.conftest import dev_releases
+from tests.small_stacks import small_stack
 from tests.trees import as_dict, dig
 
 
 def by_name(env: str) -> dict[str, HelmRelease]:
     """Releases by name."""
-    return {r.name: r for r in releases(load_stack(env))}
+    return {r.name: r for r in releases(small_stack(env))}
 
 
 def test_dev_runs_one_gateway_without_mimir_or_a_sampler_tier() -> None:
-    assert tuple(by_name("dev")) == dev_releases(load_stack("dev"))
+    assert tuple(by_name("dev")) == dev_releases(small_stack("dev"))
 
 
 def test_prod_adds_mimir_and_a_sampler_tier_behind_the_gateway() -> None:
@@ -31,7 +33,7 @@ def test_every_release_waits_for_the_operator_crds_and_comes_after_its_dependenc
     env: str,
 ) -> None:
     seen: set[str] = set()
-    for release in releases(load_stack(env)):
+    for release in releases(small_stack(env)):
         if release.name != names.RELEASE_OPERATOR_CRDS:
             assert names.RELEASE_OPERATOR_CRDS in release.depends_on
         # Nothing waits for kube-prometheus-stack, which waits for the on-call Secrets.
@@ -42,7 +44,7 @@ def test_every_release_waits_for_the_operator_crds_and_comes_after_its_dependenc
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_only_kube_prometheus_stack_reads_the_oncall_secrets(env: str) -> None:
-    readers = [r.name for r in releases(load_stack(env)) if r.reads_oncall_secrets]
+    readers = [r.name for r in releases(small_stack(env)) if r.reads_oncall_secrets]
     assert readers == [names.RELEASE_PROMETHEUS]
 
 
@@ -63,7 +65,7 @@ def test_charts_are_pinned_with_their_repositories() -> None:
         "1.2.0",
         "https://strimzi.io/charts/",
     )
-    assert {r.namespace for r in prod.values()} == {"observability"}
+    assert {r.namespace for r in prod.values()} == {"obs"}
 
 
 def test_stateful_releases_are_protected_in_prod_only() -> None:
@@ -96,7 +98,7 @@ def test_every_workload_has_requests_and_limits(env: str) -> None:
                 else:
                     yield from resources(value, f"{path}.{key}")
 
-    for release in releases(load_stack(env)):
+    for release in releases(small_stack(env)):
         found = list(resources(release.values))
         # The CRD chart has no workload.
         assert found or release.name == names.RELEASE_OPERATOR_CRDS, release.name
