@@ -1,5 +1,5 @@
-"""The pod placement the pinned charts render from a
-release's values: where the tests of each release compare ours with what Helm makes of it."""
+"""Pod placement as the pinned charts render a release's values: the tests of each release
+compare it with the placement their values ask for."""
 
 from pathlib import Path
 

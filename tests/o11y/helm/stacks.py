@@ -11,6 +11,7 @@ ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 
 
 def prod(zones: Sequence[str]) -> Stack:
+    """The small prod stack with its nodes in `zones` (none: no zone awareness)."""
     return small_stack("prod", {"platform": {**as_dict(PROD["platform"]), "zones": list(zones)}})
 
 
