@@ -19,7 +19,6 @@ from o11y.config import (
 )
 from o11y.helm.pods import is_ha
 from o11y.model.stack import Stack, required_secrets, why_required
-from o11y.model.types import duration_seconds
 from tests.small_stacks import small_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -395,19 +394,6 @@ def test_synthetic_flow_credentials_are_required_in_every_stack(dev_stack: Stack
         parse(stack_config("dev"), secrets={"synthetic-api-key": "x"})
 
 
-def test_profiles_give_dev_and_prod_their_defaults(dev_stack: Stack, prod_stack: Stack) -> None:
-    assert (dev_stack.platform.replicas.prometheus, prod_stack.platform.replicas.prometheus) == (
-        1,
-        2,
-    )
-    assert prod_stack.platform.replicas.alertmanager == 3
-    assert (
-        dev_stack.platform.tracing.sampling_percent,
-        prod_stack.platform.tracing.sampling_percent,
-    ) == (100, 10)
-    assert (dev_stack.platform.mimir, prod_stack.platform.mimir) == (False, True)
-
-
 @pytest.mark.parametrize("name", ["prod-eu", "staging", "qa_2", "Team.Blue"])
 def test_any_stack_name_is_the_environment(name: str) -> None:
     stack = parse(stack_config("dev"), name=name)
@@ -500,14 +486,6 @@ def test_secure_values_in_a_stack_file_become_placeholders(tmp_path: Path) -> No
     assert json.loads(raw.values["o11y:secrets"]) == {
         "pagerduty_token": "<secret:o11y:secrets.pagerduty_token>"
     }
-
-
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [("30s", 30), ("5m", 300), ("1h30m", 5400), ("7d", 604800), ("1w", 604800)],
-)
-def test_durations_are_read_like_prometheus(text: str, seconds: int) -> None:
-    assert duration_seconds(text) == seconds
 
 
 def test_grafanas_database_login_is_required_exactly_where_grafana_has_a_database() -> None:

@@ -4,7 +4,6 @@ The promtool suites are generated into tmp_path: for each alert a scenario in wh
 fire (with its exact labels) and scenarios in which it must stay silent.
 """
 
-import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +13,7 @@ import yaml
 
 from o11y.alertdef import AlertDefinition
 from o11y.model.catalog import Service
-from o11y.model.slo import AvailabilitySLO, Period
+from o11y.model.slo import Period
 from o11y.model.stack import Stack
 from o11y.promrules import Rule, RuleGroup, rule_file
 from o11y.rules import alert_rule, rule_groups
@@ -197,28 +196,6 @@ def test_a_latency_slo_without_a_bucket_at_its_threshold_is_refused(slo_stack: S
     ]
     with pytest.raises(ValueError, match=r'no histogram bucket le="0.3" in latency_buckets'):
         Service.model_validate(service)
-
-
-@pytest.mark.parametrize(
-    ("case", "queries", "problem"),
-    [
-        (
-            "an error query needs its total",
-            {"error_query": "sum(rate(e[{{.window}}]))"},
-            "set both error_query and total_query, or neither (only error_query)",
-        ),
-        (
-            "a query without the window placeholder cannot be windowed",
-            {"error_query": "sum(rate(e[5m]))", "total_query": "sum(rate(t[{{.window}}]))"},
-            "error_query must contain {{.window}} where the range goes",
-        ),
-    ],
-)
-def test_custom_availability_queries_come_in_windowed_pairs(
-    case: str, queries: dict[str, str], problem: str
-) -> None:
-    with pytest.raises(ValueError, match=re.escape(problem)):
-        AvailabilitySLO.model_validate({"name": "availability", "objective": 99.9, **queries})
 
 
 def test_custom_availability_queries_replace_the_http_contract(slo_stack: Stack) -> None:

@@ -4,7 +4,9 @@ from collections.abc import Callable
 
 import pytest
 
+from o11y.model.stack import required_secrets
 from tests.oncall_stacks import SERVICES, TEAMS, config_problems, stack_data
+from tests.small_stacks import small_stack
 
 
 def _with_service_named(display_name: str) -> list[dict[str, object]]:
@@ -77,3 +79,11 @@ def test_the_head_of_engineering_has_one_role_too() -> None:
 def test_the_same_role_in_two_teams_is_taken() -> None:
     teams = [TEAMS[0], {**TEAMS[1], "lead": TEAMS[0]["lead"]}]
     assert config_problems(stack_data(teams=teams)) == []
+
+
+def test_every_stack_with_a_postgres_dependency_requires_its_password() -> None:
+    postgres = {"kind": "postgres", "name": "orders-db", "host": "orders-db.apps.svc"}
+    assert "postgres_password" in required_secrets(
+        small_stack(overrides={"dependencies": [postgres]})
+    )
+    assert "postgres_password" not in required_secrets(small_stack())

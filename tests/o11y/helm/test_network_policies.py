@@ -82,3 +82,15 @@ def test_a_webhook_is_described_by_its_pods_and_port() -> None:
         {"app": "kube-prometheus-stack-operator", "release": "kube-prometheus-stack"},
         10250,
     )
+
+
+def test_network_policies_guard_the_backends_in_prod_only() -> None:
+    assert network_policies(small_stack("dev")) == []
+    policies = network_policies(small_stack("prod"))
+    assert [p.name for p in policies] == [
+        "prometheus-same-namespace",
+        "alertmanager-same-namespace",
+        "loki-same-namespace",
+        "tempo-same-namespace",
+        "mimir-same-namespace",
+    ]

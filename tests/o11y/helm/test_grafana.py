@@ -1,12 +1,17 @@
 """Grafana values: how the Deployment rolls over its volume; datasources that rate over the
 scrape interval and whose correlation links (logs -> traces, traces -> logs and metrics,
-exemplars, service map) stay within their tenant."""
+exemplars, service map) stay within their tenant; pods placed as the pinned chart renders them."""
+
+from pathlib import Path
 
 import pytest
 
+from o11y import conventions as names
 from o11y.helm.grafana import datasources, deployment_strategy, values
 from o11y.helm.pods import tenant
 from o11y.model.stack import Stack
+from tests.o11y.helm.placement import placement_of, pod_specs
+from tests.o11y.helm.stacks import ZONES, by_name, prod
 from tests.small_stacks import PROD, small_stack
 from tests.trees import as_dict, as_list, dicts, dig, text
 
@@ -191,3 +196,66 @@ def test_a_span_opens_its_services_span_metrics() -> None:
         "p95 latency (ms)": "histogram_quantile(0.95, sum by (le, span_name) "
         "(rate(traces_span_metrics_duration_milliseconds_bucket{$$__tags}[5m])))",
     }
+
+
+def test_the_rendered_grafana_pods_are_placed_as_our_values_say(
+    tmp_path: Path, pinned_charts: Path, helm: str
+) -> None:
+    stack = prod(ZONES)
+    ours = values(stack)
+    (pod,) = pod_specs(stack, "grafana", tmp_path, pinned_charts, helm).values()
+    assert placement_of(pod) == (None, ours["affinity"], ours["topologySpreadConstraints"])
+
+
+# The small prod stack with a second tenant.
+TWO_TENANTS = {"platform": {**as_dict(PROD["platform"]), "tenants": ["default", "billing"]}}
+
+
+def test_grafana_provisions_every_datasource_with_tenants_and_correlation() -> None:
+    values = by_name("prod", TWO_TENANTS)["grafana"].values
+    sources = {
+        s["uid"]: s for s in dicts(dig(values, "datasources", "datasources.yaml", "datasources"))
+    }
+    assert set(sources) == {
+        "prometheus",
+        "prometheus-hot",
+        "loki",
+        "tempo",
+        "alertmanager",
+        "prometheus-default",
+        "loki-default",
+        "tempo-default",
+        "prometheus-billing",
+        "loki-billing",
+        "tempo-billing",
+    }
+    assert sources["prometheus"]["url"] == "http://mimir-gateway.obs.svc:80/prometheus"
+    assert sources["loki-billing"]["secureJsonData"] == {"httpHeaderValue1": "billing"}
+    assert dig(sources["loki"], "jsonData", "derivedFields", 0, "datasourceUid") == "tempo"
+    assert dig(sources["tempo"], "jsonData", "tracesToLogsV2", "datasourceUid") == "loki"
+    assert (
+        dig(sources["prometheus"], "jsonData", "exemplarTraceIdDestinations", 0, "name")
+        == "trace_id"
+    )
+    assert dig(values, "admin", "existingSecret") == names.SECRET_GRAFANA_ADMIN
+    assert dig(values, "ingress", "annotations", "cert-manager.io/cluster-issuer") == "issuer"
+    assert dig(values, "ingress", "tls", 0, "hosts") == ["grafana.o11y.example.org"]
+    dev_sources = dig(by_name("dev")["grafana"].values, "datasources", "datasources.yaml")
+    dev_uids = {s["uid"]: s["url"] for s in dicts(dig(dev_sources, "datasources"))}
+    assert dev_uids["prometheus"] == "http://kube-prometheus-stack-prometheus.obs.svc:9090"
+
+
+def test_each_tenants_datasources_link_only_to_the_same_tenant() -> None:
+    values = by_name("prod", TWO_TENANTS)["grafana"].values
+    sources = {
+        s["uid"]: s for s in dicts(dig(values, "datasources", "datasources.yaml", "datasources"))
+    }
+    tempo = as_dict(sources["tempo-billing"]["jsonData"])
+    assert dig(tempo, "tracesToLogsV2", "datasourceUid") == "loki-billing"
+    assert dig(tempo, "tracesToMetrics", "datasourceUid") == "prometheus-billing"
+    assert dig(tempo, "serviceMap", "datasourceUid") == "prometheus-billing"
+    assert dig(tempo, "lokiSearch", "datasourceUid") == "loki-billing"
+    loki = sources["loki-billing"]
+    assert dig(loki, "jsonData", "derivedFields", 0, "datasourceUid") == "tempo-billing"
+    exemplars = dig(sources["prometheus-billing"], "jsonData", "exemplarTraceIdDestinations", 0)
+    assert dig(exemplars, "datasourceUid") == "tempo-billing"

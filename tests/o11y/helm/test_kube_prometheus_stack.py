@@ -1,11 +1,14 @@
-"""kube-prometheus-stack's own rules: reused, except the ones ours replace; routed to a team."""
+"""kube-prometheus-stack values: its own rules reused, except the ones ours replace, routed to a
+team; Prometheus selecting everything and writing to Mimir; Alertmanager reading our Secrets."""
 
 import pytest
 
+from o11y import conventions as names
 from o11y.helm.kube_prometheus_stack import values
 from o11y.model.stack import KubernetesTarget, Stack
 from o11y.rules import DISABLED_DEFAULT_RULES, rule_groups
 from tests.conftest import load_stack
+from tests.o11y.helm.stacks import by_name
 from tests.trees import as_dict, dig
 
 
@@ -70,3 +73,32 @@ def test_control_plane_scrapes_and_their_rules_follow_the_stack(scrapes: bool) -
 
 def test_managed_clusters_are_the_default() -> None:
     assert KubernetesTarget(context="c").control_plane_metrics is False
+
+
+def test_prometheus_selects_every_monitor_and_rule_and_writes_to_mimir_in_prod() -> None:
+    spec = as_dict(
+        dig(by_name("prod")["kube-prometheus-stack"].values, "prometheus", "prometheusSpec")
+    )
+    for kind in ("rule", "serviceMonitor", "podMonitor", "probe", "scrapeConfig"):
+        assert spec[f"{kind}SelectorNilUsesHelmValues"] is False
+    assert spec["replicas"] == 2
+    assert (spec["retention"], spec["retentionSize"]) == ("31d", "90GB")
+    assert dig(spec, "remoteWrite", 0, "url") == ("http://mimir-gateway.obs.svc:80/api/v1/push")
+    assert dig(spec, "remoteWrite", 0, "headers") == {"X-Scope-OrgID": "default"}
+    dev_spec = as_dict(
+        dig(by_name("dev")["kube-prometheus-stack"].values, "prometheus", "prometheusSpec")
+    )
+    assert "remoteWrite" not in dev_spec
+
+
+def test_alertmanager_reads_the_oncall_secrets_and_the_chart_grafana_is_off() -> None:
+    values = by_name("prod")["kube-prometheus-stack"].values
+    spec = as_dict(dig(values, "alertmanager", "alertmanagerSpec"))
+    assert spec["configSecret"] == names.SECRET_ALERTMANAGER_CONFIG
+    assert spec["secrets"] == [names.SECRET_ALERTMANAGER_KEYS]
+    assert spec["useExistingSecret"] is True
+    assert "config" not in as_dict(values["alertmanager"])
+    assert spec["replicas"] == 3
+    assert values["grafana"] == {"enabled": False}
+    # The chart rules stay on (some replaced, above).
+    assert dig(values, "defaultRules", "create") is True

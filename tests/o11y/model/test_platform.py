@@ -86,3 +86,11 @@ def test_prod_runs_two_grafanas_on_the_database_dev_one_on_a_volume() -> None:
     assert dev.grafana_database is None
     assert prod.grafana_database is not None
     assert (prod.grafana_database.port, prod.grafana_database.sslmode) == (5432, "require")
+
+
+def test_profiles_give_dev_and_prod_their_defaults() -> None:
+    dev, prod = profile("development"), profile("production")
+    assert (dev.replicas.prometheus, prod.replicas.prometheus) == (1, 2)
+    assert prod.replicas.alertmanager == 3
+    assert (dev.tracing.sampling_percent, prod.tracing.sampling_percent) == (100, 10)
+    assert (dev.mimir, prod.mimir) == (False, True)
