@@ -2,10 +2,10 @@
 
 import pulumi
 import pulumi_kubernetes as k8s
+from stacks.offline import record
 
 from components.alerting import Alerting, AlertingArgs
 from o11y.manifests import prometheus_rules
-from stacks.offline import record
 from tests.small_stacks import small_stack
 from tests.trees import dig
 

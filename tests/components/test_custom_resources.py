@@ -3,9 +3,9 @@
 from collections.abc import Mapping
 
 import pulumi
+from stacks.offline import record
 
 from components.custom_resources import custom_resource, manifest_name
-from stacks.offline import record
 from tests.trees import as_dict, dig
 
 PROBE: dict[str, object] = {

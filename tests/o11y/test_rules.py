@@ -8,7 +8,6 @@ import pytest
 import yaml
 
 from o11y.alertdef import AlertDefinition
-from o11y.alerts.scenario import Case, ProvenAlert, series, steady
 from o11y.model.alerting import Alerting, SeverityLabels
 from o11y.model.stack import Stack
 from o11y.rules import (
@@ -20,7 +19,6 @@ from o11y.rules import (
     rule_groups,
 )
 from o11y.severity import Priority
-from tests.o11y.promtool_proof import write_suite
 
 STEMS = [
     "anomalies",
@@ -138,35 +136,6 @@ def test_promtool_check_rules_accepts_every_rule_file(
         [promtool, "check", "rules", *paths], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_the_promtool_proof_fails_for_an_alert_that_cannot_fire(
-    dev_stack: Stack, promtool: str, tmp_path: Path
-) -> None:
-    broken = AlertDefinition(
-        name="NeverFires",
-        group="g",
-        expr='up{job="x"} > 1',
-        for_="1m",
-        priority=Priority.P3,
-        team="ai",
-        summary="s",
-        description="d",
-    )
-    up = series("up", {"job": "x"}, steady(1, 10))
-    proven = ProvenAlert(
-        broken, fires=lambda: (Case("up is 1", (up,), "5m", {"job": "x"}),), silent=lambda: ()
-    )
-    tests = write_suite(dev_stack, [proven], tmp_path)
-    result = subprocess.run(
-        [promtool, "test", "rules", *tests],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode != 0
-    assert "NeverFires" in result.stdout + result.stderr
 
 
 def test_the_platform_team_must_be_a_catalog_team(dev_stack: Stack) -> None:
