@@ -168,7 +168,7 @@ def values_problems(path: Path) -> list[str]:
     header = _HEADER.match(text)
     if header is None:
         return [f"{path.name}: no `# chart: <name> <version>` header"]
-    values = yaml.safe_load(text)
+    values = yaml.load(text, Loader=yaml.CSafeLoader)
     if not isinstance(values, dict):
         return [f"{path.name}: not a values map"]
     return [

@@ -57,7 +57,7 @@ def check_artifacts(out: Path) -> CheckReport:
 
 # libyaml's parser where PyYAML has it: a thousand services' rules and objects are tens of
 # megabytes, which the pure-Python parser reads several times slower.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = yaml.CSafeLoader
 
 
 def _yaml_documents(f: Path) -> list[object]:

@@ -32,6 +32,7 @@ from o11y.helm.network_policies import network_policy_manifests
 from o11y.kafka import kafka_resources
 from o11y.model.stack import Stack
 from o11y.monitors import custom_resources
+from o11y.once import once_per_stack
 from o11y.pagerduty import pagerduty_plan
 from o11y.promrules import YAML_DUMPER, RuleGroup
 from o11y.readiness import grafana_readiness, readiness_job
@@ -83,6 +84,7 @@ def rule_shards(stem: str, groups: list[RuleGroup]) -> dict[str, list[RuleGroup]
     return shards
 
 
+@once_per_stack
 def prometheus_rules(stack: Stack) -> list[Manifest]:
     """The stack's rules as PrometheusRules, one per area and service, sorted by name."""
     namespace = stack.kubernetes.namespace

@@ -19,6 +19,7 @@ from o11y.conventions import pagerduty_team_wide_service_name
 from o11y.model.catalog import Member, Team, TeamRole
 from o11y.model.oncall import PagerDuty, Restriction
 from o11y.model.stack import Stack
+from o11y.once import once_per_stack
 
 # The Kubernetes Secret key holding each PagerDuty service's Events API v2 routing key.
 ROUTING_KEY_PREFIX = "pagerduty-"
@@ -147,6 +148,7 @@ def paging_enabled(stack: Stack) -> bool:
     return "pagerduty_token" in stack.secrets
 
 
+@once_per_stack
 def pagerduty_plan(stack: Stack) -> PagerDutyPlan:
     """Every PagerDuty object of the stack; empty when the stack does not page (dev)."""
     if not paging_enabled(stack):

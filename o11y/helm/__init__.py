@@ -25,6 +25,7 @@ from o11y.helm import (
 from o11y.helm.network_policies import network_policies
 from o11y.helm.pods import Values, object_storage_credentials
 from o11y.model.stack import SecretName, Stack
+from o11y.once import once_per_stack
 
 __all__ = ["HelmRelease", "kubernetes_secrets", "network_policies", "releases", "values_files"]
 
@@ -62,6 +63,7 @@ class _Entry:
     needs_kafka: bool = False
 
 
+@once_per_stack
 def releases(stack: Stack) -> list[HelmRelease]:
     """Every release of the stack, each after the releases it depends on."""
     platform = stack.platform
