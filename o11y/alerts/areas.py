@@ -15,9 +15,12 @@ from o11y.alerts import (
     selfmonitoring,
     service,
     synthetics,
+    tempo_ingest,
 )
 from o11y.alerts.dependencies import certificates, kafka, partner, postgres, redis
 from o11y.alerts.runbooks import infrastructure as infrastructure_runbooks
+from o11y.alerts.runbooks import selfmonitoring as selfmonitoring_runbooks
+from o11y.alerts.runbooks import tempo_ingest as tempo_ingest_runbooks
 from o11y.alerts.runbooks.dependencies import certificates as certificates_runbooks
 from o11y.alerts.runbooks.dependencies import kafka as kafka_runbooks
 from o11y.alerts.runbooks.dependencies import partner as partner_runbooks
@@ -38,6 +41,21 @@ KAFKA_CONSUMER_GROUPS = Area(kafka.LAG_ALERTS, kafka_runbooks.LAG_RUNBOOKS, kafk
 KAFKA = Area(kafka.ALERTS, kafka_runbooks.RUNBOOKS, kafka.subjects)
 PARTNER = Area(partner.ALERTS, partner_runbooks.RUNBOOKS, partner.subjects)
 CERTIFICATES = Area(certificates.ALERTS, certificates_runbooks.RUNBOOKS, certificates.subjects)
+SELFMONITORING = Area(
+    selfmonitoring.ALERTS, selfmonitoring_runbooks.RUNBOOKS, selfmonitoring.subjects
+)
+TEMPO_INGEST = Area(tempo_ingest.ALERTS, tempo_ingest_runbooks.RUNBOOKS, tempo_ingest.subjects)
+TEMPO_KAFKA = Area(
+    tempo_ingest.KAFKA_ALERTS, tempo_ingest_runbooks.RUNBOOKS, tempo_ingest.kafka_subjects
+)
+MIMIR_INGEST = Area(
+    selfmonitoring.MIMIR_ALERTS, selfmonitoring_runbooks.RUNBOOKS, selfmonitoring.mimir_subjects
+)
+GRAFANA_HEALTH = Area(
+    selfmonitoring.GRAFANA_DATABASE_ALERTS,
+    selfmonitoring_runbooks.RUNBOOKS,
+    selfmonitoring.grafana_database_subjects,
+)
 
 # A stack's alerts of one area (an `Area`, whatever its subject).
 AlertArea = Callable[[Stack], list[AlertDefinition]]
@@ -46,11 +64,11 @@ AlertArea = Callable[[Stack], list[AlertDefinition]]
 AREAS: dict[str, tuple[AlertArea, ...]] = {
     "dependencies": (POSTGRES, REDIS, KAFKA_CONSUMER_GROUPS, KAFKA, PARTNER, CERTIFICATES),
     "infrastructure": (INFRASTRUCTURE,),
+    "observability": (SELFMONITORING, TEMPO_INGEST, TEMPO_KAFKA, MIMIR_INGEST, GRAFANA_HEALTH),
 }
 LEGACY_AREAS: dict[str, Callable[[Stack], list[ProvenAlert]]] = {
     "services": service.service_alerts,
     "business": business.business_alerts,
-    "observability": selfmonitoring.selfmonitoring_alerts,
     SYNTHETICS_STEM: synthetics.synthetic_alerts,
     ANOMALIES_STEM: anomalies.anomaly_alerts,
 }
