@@ -116,7 +116,7 @@ ALERTS: tuple[AlertSpec[Stack], ...] = (
         expr=lambda _: f"sum({GATEWAY_UP}) == 0 or absent({GATEWAY_UP})",
         for_="5m",
         priority=Priority.P1,
-        labels=lambda _: GATEWAY_LABELS,
+        labels=lambda _: dict(GATEWAY_LABELS),
     ),
     AlertSpec(
         OTEL_AGENT_DOWN,

@@ -1,5 +1,6 @@
-"""What the alert tables on catalog data stores share: their rule group, query window and
-labels, and their subject, a data store with the catalog services that use it."""
+"""What the dependency tables share: their rule group, query window and labels; and the
+subject of the data store tables (postgres, redis, kafka), a data store with the catalog
+services that use it."""
 
 from dataclasses import dataclass
 from typing import Generic, TypeVar

@@ -8,6 +8,7 @@ from o11y.alerts.selfmonitoring import (
     GRAFANA_DATABASE,
     GRAFANA_HEALTHY,
     GRAFANA_STATUS,
+    LOKI,
     LOKI_INGESTION,
     LOKI_PUSH,
     LOKI_REQUESTS,
@@ -187,7 +188,7 @@ def _loki(stack: Stack) -> Runbook:
         triage=(
             TriageQuery(
                 "Discarded lines by reason and tenant",
-                "sum by (reason, tenant) (rate(loki_discarded_samples_total[5m]))",
+                f"sum by (reason, tenant) (rate({LOKI.discarded}[{WINDOW}]))",
             ),
             TriageQuery(
                 "Push requests by status",
