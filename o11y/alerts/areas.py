@@ -11,13 +11,21 @@ from o11y.alertdef import AlertDefinition, Area
 from o11y.alerts import (
     anomalies,
     business,
-    dependencies,
     infrastructure,
     selfmonitoring,
     service,
     synthetics,
+    tempo_ingest,
 )
+from o11y.alerts.dependencies import certificates, kafka, partner, postgres, redis
 from o11y.alerts.runbooks import infrastructure as infrastructure_runbooks
+from o11y.alerts.runbooks import selfmonitoring as selfmonitoring_runbooks
+from o11y.alerts.runbooks import tempo_ingest as tempo_ingest_runbooks
+from o11y.alerts.runbooks.dependencies import certificates as certificates_runbooks
+from o11y.alerts.runbooks.dependencies import kafka as kafka_runbooks
+from o11y.alerts.runbooks.dependencies import partner as partner_runbooks
+from o11y.alerts.runbooks.dependencies import postgres as postgres_runbooks
+from o11y.alerts.runbooks.dependencies import redis as redis_runbooks
 from o11y.alerts.scenario import ProvenAlert
 from o11y.model.stack import Stack
 
@@ -27,19 +35,40 @@ ANOMALIES_STEM = "anomalies"
 INFRASTRUCTURE = Area(
     infrastructure.ALERTS, infrastructure_runbooks.RUNBOOKS, infrastructure.subjects
 )
+POSTGRES = Area(postgres.ALERTS, postgres_runbooks.RUNBOOKS, postgres.subjects)
+REDIS = Area(redis.ALERTS, redis_runbooks.RUNBOOKS, redis.subjects)
+KAFKA_CONSUMER_GROUPS = Area(kafka.LAG_ALERTS, kafka_runbooks.LAG_RUNBOOKS, kafka.lag_subjects)
+KAFKA = Area(kafka.ALERTS, kafka_runbooks.RUNBOOKS, kafka.subjects)
+PARTNER = Area(partner.ALERTS, partner_runbooks.RUNBOOKS, partner.subjects)
+CERTIFICATES = Area(certificates.ALERTS, certificates_runbooks.RUNBOOKS, certificates.subjects)
+SELFMONITORING = Area(
+    selfmonitoring.ALERTS, selfmonitoring_runbooks.RUNBOOKS, selfmonitoring.subjects
+)
+TEMPO_INGEST = Area(tempo_ingest.ALERTS, tempo_ingest_runbooks.RUNBOOKS, tempo_ingest.subjects)
+TEMPO_KAFKA = Area(
+    tempo_ingest.KAFKA_ALERTS, tempo_ingest_runbooks.RUNBOOKS, tempo_ingest.kafka_subjects
+)
+MIMIR_INGEST = Area(
+    selfmonitoring.MIMIR_ALERTS, selfmonitoring_runbooks.RUNBOOKS, selfmonitoring.mimir_subjects
+)
+GRAFANA_HEALTH = Area(
+    selfmonitoring.GRAFANA_DATABASE_ALERTS,
+    selfmonitoring_runbooks.RUNBOOKS,
+    selfmonitoring.grafana_database_subjects,
+)
 
 # A stack's alerts of one area (an `Area`, whatever its subject).
 AlertArea = Callable[[Stack], list[AlertDefinition]]
 
 # Rule-file stem -> the areas whose alerts it holds, in order.
 AREAS: dict[str, tuple[AlertArea, ...]] = {
+    "dependencies": (POSTGRES, REDIS, KAFKA_CONSUMER_GROUPS, KAFKA, PARTNER, CERTIFICATES),
     "infrastructure": (INFRASTRUCTURE,),
+    "observability": (SELFMONITORING, TEMPO_INGEST, TEMPO_KAFKA, MIMIR_INGEST, GRAFANA_HEALTH),
 }
 LEGACY_AREAS: dict[str, Callable[[Stack], list[ProvenAlert]]] = {
     "services": service.service_alerts,
-    "dependencies": dependencies.dependency_alerts,
     "business": business.business_alerts,
-    "observability": selfmonitoring.selfmonitoring_alerts,
     SYNTHETICS_STEM: synthetics.synthetic_alerts,
     ANOMALIES_STEM: anomalies.anomaly_alerts,
 }

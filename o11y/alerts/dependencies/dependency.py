@@ -1,38 +1,40 @@
-"""What the alerts on one catalog dependency share: their rule group, query window and labels,
-the labels its exporter puts on a series, and the services that use it."""
+"""What the dependency tables share: their rule group, query window and labels; and the
+subject of the data store tables (postgres, redis, kafka), a data store with the catalog
+services that use it."""
 
-from o11y.alertdef import TriageQuery
-from o11y.conventions import DEPENDENCY_LABEL, services_log_stream_selector
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from o11y.alertdef import Owner
+from o11y.conventions import DEPENDENCY_LABEL
+from o11y.model.catalog import Kafka, Postgres, Redis
 from o11y.model.stack import Stack
 
 GROUP = "dependency-{name}"
 WINDOW = "5m"
 
-
-def users_of(stack: Stack, name: str) -> str:
-    users = [s.name for s in stack.services if name in s.uses]
-    return ", ".join(users) if users else "no catalog service"
+Store = TypeVar("Store", Postgres, Redis, Kafka)
 
 
-def exporter_target(name: str) -> dict[str, str]:
-    return {DEPENDENCY_LABEL: name, "job": f"{name}-exporter", "instance": "10.0.0.9:9187"}
+@dataclass(frozen=True)
+class Used(Generic[Store]):
+    """A data store of the catalog and the catalog services that use it, in catalog order."""
+
+    store: Store
+    users: tuple[str, ...]
+
+
+def stores(stack: Stack, kind: type[Store]) -> list[tuple[Used[Store], Owner]]:
+    """Every data store of one kind in the catalog, with its users; the platform team owns it."""
+    return [
+        (
+            Used(dependency, tuple(s.name for s in stack.services if dependency.name in s.uses)),
+            Owner(GROUP.format(name=dependency.name), stack.alerting.platform_team),
+        )
+        for dependency in stack.dependencies
+        if isinstance(dependency, kind)
+    ]
 
 
 def dependency_labels(name: str) -> dict[str, str]:
     return {DEPENDENCY_LABEL: name}
-
-
-def connection_error_logs(stack: Stack, name: str) -> tuple[TriageQuery, ...]:
-    """Connection errors in the logs of every catalog service using the dependency: an outage
-    shows in all of them, a problem of one client in that one only."""
-    users = [s.name for s in stack.services if name in s.uses]
-    if not users:
-        return ()
-    return (
-        TriageQuery(
-            f"Connection errors in the logs of the services using {name} ({', '.join(users)})",
-            f'{services_log_stream_selector(users)} |~ "(?i)(connection|timeout|refused)" '
-            '| json | level=~"error|fatal"',
-            "logql",
-        ),
-    )

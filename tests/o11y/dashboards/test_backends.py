@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from o11y.alerts.tempo_ingest import TEMPO_COMPONENT_DOWN, component_targets, tempo_ingest_alerts
+from o11y.alerts.areas import TEMPO_INGEST
+from o11y.alerts.tempo_ingest import TEMPO_COMPONENT_DOWN, component_targets
 from o11y.dashboards import PLATFORM, finish
 from o11y.dashboards.backends import dashboards
 from o11y.model.stack import Stack
@@ -50,8 +51,8 @@ def test_with_an_external_kafka_the_platform_shows_no_kafka_of_its_own() -> None
 
 def test_the_component_panels_select_the_targets_the_alert_pages_on() -> None:
     stack = prod()
-    (down,) = [a for a in tempo_ingest_alerts(stack) if a.definition.name == TEMPO_COMPONENT_DOWN]
-    assert component_targets(stack) in down.definition.expr
+    (down,) = [a for a in TEMPO_INGEST(stack) if a.name == TEMPO_COMPONENT_DOWN]
+    assert component_targets(stack) in down.expr
     assert component_targets(stack) in expressions(stack)["Targets up by component"]
 
 
