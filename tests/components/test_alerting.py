@@ -2,7 +2,7 @@
 
 import pulumi
 import pulumi_kubernetes as k8s
-from stacks.offline import record
+from cli.offline import record
 
 from components.alerting import Alerting, AlertingArgs
 from o11y.manifests import prometheus_rules
