@@ -3,8 +3,8 @@
 from collections.abc import Mapping
 
 import pulumi
-from cli.offline import record
 
+from cli.offline import record
 from components.custom_resources import custom_resource, manifest_name
 from tests.trees import as_dict, dig
 
