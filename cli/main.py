@@ -6,7 +6,6 @@ or `error: FILE:LINE:COLUMN: reason` for a file that is not valid YAML.
 """
 
 import argparse
-import json
 import re
 import signal
 import subprocess
@@ -36,6 +35,7 @@ from o11y.drill.scenarios import (
     unexercised_alerts,
 )
 from o11y.drill.world import missing_programs
+from o11y.jsontext import json_text
 from o11y.model.slo import Period
 from o11y.model.stack import Stack
 from o11y.model.types import STACK_NAME_PATTERN
@@ -382,7 +382,7 @@ def _import_file(args: argparse.Namespace) -> int:
         )
     except AdoptionError as error:
         raise CommandError(str(error)) from None
-    text = json.dumps(adopted.document, indent=2, sort_keys=True) + "\n"
+    text = json_text(adopted.document)
     try:
         args.out.write_text(text, encoding="utf-8")
     except OSError as error:

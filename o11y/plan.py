@@ -4,11 +4,11 @@ The command line (cli/offline.py) fills it by running the real program under Pul
 this package only defines its shape and its reviewable JSON.
 """
 
-import json
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, JsonValue, TypeAdapter
 
+from o11y.jsontext import json_text
 from o11y.yamlfile import YamlFileError, read_map
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -46,4 +46,4 @@ _ROWS = TypeAdapter(list[PlanRow])
 
 def plan_json(rows: list[PlanRow]) -> str:
     """The rows as reviewable JSON: keys sorted, one value per line."""
-    return json.dumps(_ROWS.dump_python(rows, mode="json"), indent=2, sort_keys=True) + "\n"
+    return json_text(_ROWS.dump_python(rows, mode="json"))

@@ -10,7 +10,6 @@ samples that go stale five minutes after the pod is gone, and need an OTLP clien
 runner, which has to stay standard-library only.
 """
 
-import json
 import re
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from o11y.conventions import (
     pushgateway_url,
     synthetic_flow_secret,
 )
+from o11y.jsontext import json_text
 from o11y.model.stack import Stack
 from o11y.model.synthetics import FlowStep, SyntheticFlow
 from o11y.promrules import Rule, RuleGroup
@@ -118,7 +118,7 @@ def runner_spec(stack: Stack, flow: SyntheticFlow) -> str:
         }
         for step in flow.steps
     ]
-    return json.dumps({"flow": flow.name, "steps": steps}, indent=2, sort_keys=True) + "\n"
+    return json_text({"flow": flow.name, "steps": steps})
 
 
 def blackbox_flows(stack: Stack) -> list[SyntheticFlow]:
