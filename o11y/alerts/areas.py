@@ -18,6 +18,7 @@ from o11y.alerts import (
     synthetics,
 )
 from o11y.alerts.runbooks import infrastructure as infrastructure_runbooks
+from o11y.alerts.runbooks import service as service_runbooks
 from o11y.alerts.scenario import ProvenAlert
 from o11y.model.stack import Stack
 
@@ -27,16 +28,20 @@ ANOMALIES_STEM = "anomalies"
 INFRASTRUCTURE = Area(
     infrastructure.ALERTS, infrastructure_runbooks.RUNBOOKS, infrastructure.subjects
 )
+SERVICES = Area(service.ALERTS, service_runbooks.RUNBOOKS, service.subjects)
+ENDPOINT_BUDGETS = Area(
+    service.ENDPOINT_ALERTS, service_runbooks.ENDPOINT_RUNBOOKS, service.budget_subjects
+)
 
 # A stack's alerts of one area (an `Area`, whatever its subject).
 AlertArea = Callable[[Stack], list[AlertDefinition]]
 
 # Rule-file stem -> the areas whose alerts it holds, in order.
 AREAS: dict[str, tuple[AlertArea, ...]] = {
+    "services": (SERVICES, ENDPOINT_BUDGETS),
     "infrastructure": (INFRASTRUCTURE,),
 }
 LEGACY_AREAS: dict[str, Callable[[Stack], list[ProvenAlert]]] = {
-    "services": service.service_alerts,
     "dependencies": dependencies.dependency_alerts,
     "business": business.business_alerts,
     "observability": selfmonitoring.selfmonitoring_alerts,
