@@ -17,6 +17,7 @@ from o11y.alerts import (
     service,
     synthetics,
 )
+from o11y.alerts.runbooks import business as business_runbooks
 from o11y.alerts.runbooks import infrastructure as infrastructure_runbooks
 from o11y.alerts.runbooks import service as service_runbooks
 from o11y.alerts.scenario import ProvenAlert
@@ -32,6 +33,15 @@ SERVICES = Area(service.ALERTS, service_runbooks.RUNBOOKS, service.subjects)
 ENDPOINT_BUDGETS = Area(
     service.ENDPOINT_ALERTS, service_runbooks.ENDPOINT_RUNBOOKS, service.budget_subjects
 )
+BUSINESS_FAILURES = Area(
+    business.FAILURE_ALERTS, business_runbooks.FAILURE_RUNBOOKS, business.failure_subjects
+)
+SECURITY_EVENTS = Area(
+    business.EVENT_ALERTS, business_runbooks.SECURITY_RUNBOOKS, business.event_subjects
+)
+SECURITY_SPIKES = Area(
+    business.SPIKE_ALERTS, business_runbooks.SECURITY_RUNBOOKS, business.spike_subjects
+)
 
 # A stack's alerts of one area (an `Area`, whatever its subject).
 AlertArea = Callable[[Stack], list[AlertDefinition]]
@@ -40,10 +50,10 @@ AlertArea = Callable[[Stack], list[AlertDefinition]]
 AREAS: dict[str, tuple[AlertArea, ...]] = {
     "services": (SERVICES, ENDPOINT_BUDGETS),
     "infrastructure": (INFRASTRUCTURE,),
+    "business": (BUSINESS_FAILURES, SECURITY_EVENTS, SECURITY_SPIKES),
 }
 LEGACY_AREAS: dict[str, Callable[[Stack], list[ProvenAlert]]] = {
     "dependencies": dependencies.dependency_alerts,
-    "business": business.business_alerts,
     "observability": selfmonitoring.selfmonitoring_alerts,
     SYNTHETICS_STEM: synthetics.synthetic_alerts,
     ANOMALIES_STEM: anomalies.anomaly_alerts,
