@@ -17,6 +17,7 @@ from o11y.alerts import (
     service,
     synthetics,
 )
+from o11y.alerts.runbooks import anomalies as anomaly_runbooks
 from o11y.alerts.runbooks import business as business_runbooks
 from o11y.alerts.runbooks import infrastructure as infrastructure_runbooks
 from o11y.alerts.runbooks import service as service_runbooks
@@ -42,6 +43,7 @@ SECURITY_EVENTS = Area(
 SECURITY_SPIKES = Area(
     business.SPIKE_ALERTS, business_runbooks.SECURITY_RUNBOOKS, business.spike_subjects
 )
+ANOMALIES = Area(anomalies.ALERTS, anomaly_runbooks.RUNBOOKS, anomalies.subjects)
 
 # A stack's alerts of one area (an `Area`, whatever its subject).
 AlertArea = Callable[[Stack], list[AlertDefinition]]
@@ -51,12 +53,12 @@ AREAS: dict[str, tuple[AlertArea, ...]] = {
     "services": (SERVICES, ENDPOINT_BUDGETS),
     "infrastructure": (INFRASTRUCTURE,),
     "business": (BUSINESS_FAILURES, SECURITY_EVENTS, SECURITY_SPIKES),
+    ANOMALIES_STEM: (ANOMALIES,),
 }
 LEGACY_AREAS: dict[str, Callable[[Stack], list[ProvenAlert]]] = {
     "dependencies": dependencies.dependency_alerts,
     "observability": selfmonitoring.selfmonitoring_alerts,
     SYNTHETICS_STEM: synthetics.synthetic_alerts,
-    ANOMALIES_STEM: anomalies.anomaly_alerts,
 }
 # The rule files in the order they are written.
 STEMS = (
