@@ -21,6 +21,7 @@ from o11y.alerts.runbooks import anomalies as anomaly_runbooks
 from o11y.alerts.runbooks import business as business_runbooks
 from o11y.alerts.runbooks import infrastructure as infrastructure_runbooks
 from o11y.alerts.runbooks import service as service_runbooks
+from o11y.alerts.runbooks import synthetics as synthetic_runbooks
 from o11y.alerts.scenario import ProvenAlert
 from o11y.model.stack import Stack
 
@@ -44,6 +45,10 @@ SECURITY_SPIKES = Area(
     business.SPIKE_ALERTS, business_runbooks.SECURITY_RUNBOOKS, business.spike_subjects
 )
 ANOMALIES = Area(anomalies.ALERTS, anomaly_runbooks.RUNBOOKS, anomalies.subjects)
+SYNTHETIC_FLOWS = Area(synthetics.ALERTS, synthetic_runbooks.RUNBOOKS, synthetics.subjects)
+SYNTHETIC_RUNNERS = Area(
+    synthetics.RUNNER_ALERTS, synthetic_runbooks.RUNNER_RUNBOOKS, synthetics.runner_subjects
+)
 
 # A stack's alerts of one area (an `Area`, whatever its subject).
 AlertArea = Callable[[Stack], list[AlertDefinition]]
@@ -53,12 +58,12 @@ AREAS: dict[str, tuple[AlertArea, ...]] = {
     "services": (SERVICES, ENDPOINT_BUDGETS),
     "infrastructure": (INFRASTRUCTURE,),
     "business": (BUSINESS_FAILURES, SECURITY_EVENTS, SECURITY_SPIKES),
+    SYNTHETICS_STEM: (SYNTHETIC_FLOWS, SYNTHETIC_RUNNERS),
     ANOMALIES_STEM: (ANOMALIES,),
 }
 LEGACY_AREAS: dict[str, Callable[[Stack], list[ProvenAlert]]] = {
     "dependencies": dependencies.dependency_alerts,
     "observability": selfmonitoring.selfmonitoring_alerts,
-    SYNTHETICS_STEM: synthetics.synthetic_alerts,
 }
 # The rule files in the order they are written.
 STEMS = (
