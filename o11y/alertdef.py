@@ -73,7 +73,9 @@ def _no_labels(subject: object) -> dict[str, str]:
 @dataclass(frozen=True)
 class AlertSpec(Generic[S]):
     """One row of an area's alert table: what fires for a subject. `for_` and `priority` are
-    fixed, or read from the subject when the catalog sets them."""
+    fixed, or read from the subject when the catalog sets them. `name` keys the row's runbook
+    (and proof); it is the alert's name unless `alert_name` reads one from the subject (an
+    alert named after its catalog rule)."""
 
     name: str
     expr: Callable[[S], str]
@@ -81,6 +83,7 @@ class AlertSpec(Generic[S]):
     priority: Priority | Callable[[S], Priority]
     labels: Callable[[S], dict[str, str]] = _no_labels
     heartbeat: bool = False
+    alert_name: Callable[[S], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def alert_definitions(
         runbook = runbooks[spec.name](subject)
         result.append(
             AlertDefinition(
-                name=spec.name,
+                name=spec.name if spec.alert_name is None else spec.alert_name(subject),
                 group=owner.group,
                 expr=spec.expr(subject),
                 for_=spec.for_ if isinstance(spec.for_, str) else spec.for_(subject),

@@ -19,7 +19,7 @@ from o11y.alerts import (
     dependencies,
     service,
 )
-from o11y.alerts.areas import ANOMALIES_STEM, AREAS, LEGACY_AREAS, STEMS, SYNTHETICS_STEM
+from o11y.alerts.areas import ANOMALIES_STEM, AREAS, SYNTHETICS_STEM
 from o11y.anomaly import recording_groups as anomaly_recording_groups
 from o11y.conventions import (
     DEPENDENCY_LABEL,
@@ -169,9 +169,7 @@ def alerts_by_file(stack: Stack) -> dict[str, list[AlertDefinition]]:
     result = {SLO_STEM: slo_alerts(stack)}
     for stem, areas in AREAS.items():
         result[stem] = [d for area in areas for d in area(stack)]
-    for stem, proven in LEGACY_AREAS.items():
-        result[stem] = [p.definition for p in proven(stack)]
-    return {stem: result[stem] for stem in [SLO_STEM, *STEMS]}
+    return result
 
 
 def _groups(stack: Stack, definitions: list[AlertDefinition]) -> list[RuleGroup]:

@@ -18,29 +18,54 @@ from o11y.alerts import (
     tempo_ingest,
 )
 from o11y.alerts.dependencies import certificates, kafka, partner, postgres, redis
+from o11y.alerts.runbooks import anomalies as anomaly_runbooks
+from o11y.alerts.runbooks import business as business_runbooks
 from o11y.alerts.runbooks import infrastructure as infrastructure_runbooks
 from o11y.alerts.runbooks import selfmonitoring as selfmonitoring_runbooks
+from o11y.alerts.runbooks import service as service_runbooks
+from o11y.alerts.runbooks import synthetics as synthetic_runbooks
 from o11y.alerts.runbooks import tempo_ingest as tempo_ingest_runbooks
 from o11y.alerts.runbooks.dependencies import certificates as certificates_runbooks
 from o11y.alerts.runbooks.dependencies import kafka as kafka_runbooks
 from o11y.alerts.runbooks.dependencies import partner as partner_runbooks
 from o11y.alerts.runbooks.dependencies import postgres as postgres_runbooks
 from o11y.alerts.runbooks.dependencies import redis as redis_runbooks
-from o11y.alerts.scenario import ProvenAlert
 from o11y.model.stack import Stack
 
 SYNTHETICS_STEM = "synthetics"
 ANOMALIES_STEM = "anomalies"
 
-INFRASTRUCTURE = Area(
-    infrastructure.ALERTS, infrastructure_runbooks.RUNBOOKS, infrastructure.subjects
+# services
+SERVICES = Area(service.ALERTS, service_runbooks.RUNBOOKS, service.subjects)
+ENDPOINT_BUDGETS = Area(
+    service.ENDPOINT_ALERTS, service_runbooks.ENDPOINT_RUNBOOKS, service.budget_subjects
 )
+
+# dependencies
 POSTGRES = Area(postgres.ALERTS, postgres_runbooks.RUNBOOKS, postgres.subjects)
 REDIS = Area(redis.ALERTS, redis_runbooks.RUNBOOKS, redis.subjects)
 KAFKA_CONSUMER_GROUPS = Area(kafka.LAG_ALERTS, kafka_runbooks.LAG_RUNBOOKS, kafka.lag_subjects)
 KAFKA = Area(kafka.ALERTS, kafka_runbooks.RUNBOOKS, kafka.subjects)
 PARTNER = Area(partner.ALERTS, partner_runbooks.RUNBOOKS, partner.subjects)
 CERTIFICATES = Area(certificates.ALERTS, certificates_runbooks.RUNBOOKS, certificates.subjects)
+
+# infrastructure
+INFRASTRUCTURE = Area(
+    infrastructure.ALERTS, infrastructure_runbooks.RUNBOOKS, infrastructure.subjects
+)
+
+# business
+BUSINESS_FAILURES = Area(
+    business.FAILURE_ALERTS, business_runbooks.FAILURE_RUNBOOKS, business.failure_subjects
+)
+SECURITY_EVENTS = Area(
+    business.EVENT_ALERTS, business_runbooks.SECURITY_RUNBOOKS, business.event_subjects
+)
+SECURITY_SPIKES = Area(
+    business.SPIKE_ALERTS, business_runbooks.SECURITY_RUNBOOKS, business.spike_subjects
+)
+
+# observability
 SELFMONITORING = Area(
     selfmonitoring.ALERTS, selfmonitoring_runbooks.RUNBOOKS, selfmonitoring.subjects
 )
@@ -57,28 +82,25 @@ GRAFANA_HEALTH = Area(
     selfmonitoring.grafana_database_subjects,
 )
 
+# synthetics
+SYNTHETIC_FLOWS = Area(synthetics.ALERTS, synthetic_runbooks.RUNBOOKS, synthetics.subjects)
+SYNTHETIC_RUNNERS = Area(
+    synthetics.RUNNER_ALERTS, synthetic_runbooks.RUNNER_RUNBOOKS, synthetics.runner_subjects
+)
+
+# anomalies
+ANOMALIES = Area(anomalies.ALERTS, anomaly_runbooks.RUNBOOKS, anomalies.subjects)
+
 # A stack's alerts of one area (an `Area`, whatever its subject).
 AlertArea = Callable[[Stack], list[AlertDefinition]]
 
-# Rule-file stem -> the areas whose alerts it holds, in order.
+# Rule-file stem -> the areas whose alerts it holds, in order; the files in the order written.
 AREAS: dict[str, tuple[AlertArea, ...]] = {
+    "services": (SERVICES, ENDPOINT_BUDGETS),
     "dependencies": (POSTGRES, REDIS, KAFKA_CONSUMER_GROUPS, KAFKA, PARTNER, CERTIFICATES),
     "infrastructure": (INFRASTRUCTURE,),
+    "business": (BUSINESS_FAILURES, SECURITY_EVENTS, SECURITY_SPIKES),
     "observability": (SELFMONITORING, TEMPO_INGEST, TEMPO_KAFKA, MIMIR_INGEST, GRAFANA_HEALTH),
+    SYNTHETICS_STEM: (SYNTHETIC_FLOWS, SYNTHETIC_RUNNERS),
+    ANOMALIES_STEM: (ANOMALIES,),
 }
-LEGACY_AREAS: dict[str, Callable[[Stack], list[ProvenAlert]]] = {
-    "services": service.service_alerts,
-    "business": business.business_alerts,
-    SYNTHETICS_STEM: synthetics.synthetic_alerts,
-    ANOMALIES_STEM: anomalies.anomaly_alerts,
-}
-# The rule files in the order they are written.
-STEMS = (
-    "services",
-    "dependencies",
-    "infrastructure",
-    "business",
-    "observability",
-    SYNTHETICS_STEM,
-    ANOMALIES_STEM,
-)

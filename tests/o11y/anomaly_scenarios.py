@@ -16,7 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from o11y.alerts.anomalies import ALERT, anomaly_alerts
+from o11y.alerts.anomalies import ALERT
+from o11y.alerts.areas import ANOMALIES
 from o11y.anomaly import recording_groups
 from o11y.model.stack import Stack
 from o11y.rules import alert_rule
@@ -193,8 +194,8 @@ def replay(promtool: str, base: Stack, scenario: Scenario, directory: Path) -> O
     """Runs the scenario's rules over its series in promtool and reads the outcome back."""
     stack = scenario_stack(base, scenario)
     rules = [*recording_groups(stack)]
-    (proven,) = anomaly_alerts(stack)
-    rules.append({"name": "anomalies", "rules": [alert_rule(stack, proven.definition)]})
+    (definition,) = ANOMALIES(stack)
+    rules.append({"name": "anomalies", "rules": [alert_rule(stack, definition)]})
     rule_path = directory / f"{scenario.name}.rules.yaml"
     rule_path.write_text(yaml.safe_dump({"groups": rules}, sort_keys=False), encoding="utf-8")
     values = " ".join(f"{v:.6g}" for v in scenario.values())

@@ -70,7 +70,10 @@ def area_proofs(
     result: list[tuple[AlertDefinition, Proof]] = []
     for subject, owner in area.subjects(stack):
         definitions = alert_definitions(area.alerts, area.runbooks, subject, owner)
-        result += [(d, proofs[d.name](subject)) for d in definitions]
+        result += [
+            (d, proofs[spec.name](subject))
+            for spec, d in zip(area.alerts, definitions, strict=True)
+        ]
     return result
 
 
