@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from o11y.alertdef import AlertDefinition, TriageQuery
 from o11y.conventions import (
+    HTTP_CODE_LABEL,
     METRIC_HTTP_REQUESTS,
     ROUTE_LABEL,
     SERVER_ERRORS,
@@ -41,6 +42,7 @@ from o11y.model.catalog import Service
 from o11y.model.slo import SLO, WINDOW, AvailabilitySLO, Period
 from o11y.model.stack import Stack
 from o11y.model.types import duration_seconds
+from o11y.promql import absent, buckets, quantile, selector, sum_rate
 from o11y.promrules import Rule, RuleGroup
 from o11y.severity import Action, Priority
 
@@ -284,10 +286,10 @@ def half_budget_expr(level: ServiceLevel) -> str:
 
 def source_absent_expr(level: ServiceLevel) -> str:
     if level.source_selector is not None:
-        return f"absent({level.source_selector})"
+        return absent(level.source_selector)
     if isinstance(level.sli, EventsSLI):
-        return f"absent(\n  {sli_query(level.sli.total_query, BASE_WINDOW)}\n)\n"
-    return f"absent(\n  {sli_query(level.sli.error_ratio_query, BASE_WINDOW)}\n)\n"
+        return absent(f"\n  {sli_query(level.sli.total_query, BASE_WINDOW)}\n") + "\n"
+    return absent(f"\n  {sli_query(level.sli.error_ratio_query, BASE_WINDOW)}\n") + "\n"
 
 
 # --- the catalog: services' SLOs on the HTTP metric contract (docs/CONTRACT.md) -------------
@@ -305,22 +307,22 @@ def le_matcher(threshold: float) -> str:
 
 def catalog_sli(service: Service, slo: SLO) -> tuple[EventsSLI, str]:
     """The SLI of a catalog SLO and the selector whose absence blinds it."""
-    selector = service_selector(service.name)
+    matcher = service_selector(service.name)
     w = WINDOW_PLACEHOLDER
     if isinstance(slo, AvailabilitySLO):
-        total = slo.total_query or f"sum(rate({METRIC_HTTP_REQUESTS}{{{selector}}}[{w}]))"
-        error = (
-            slo.error_query
-            or f"sum(rate({METRIC_HTTP_REQUESTS}{{{selector},{SERVER_ERRORS}}}[{w}]))"
+        requests = selector(METRIC_HTTP_REQUESTS, matcher)
+        total = slo.total_query or sum_rate(requests, w)
+        error = slo.error_query or sum_rate(
+            selector(METRIC_HTTP_REQUESTS, matcher, SERVER_ERRORS), w
         )
         if slo.total_query is None:
-            return EventsSLI(error, total), f"{METRIC_HTTP_REQUESTS}{{{selector}}}"
+            return EventsSLI(error, total), requests
         return EventsSLI(error, total), total.replace(w, BASE_WINDOW)
-    bucket = f"{slo.histogram}_bucket{{{selector},{le_matcher(slo.threshold_seconds)}}}"
-    total = f"sum(rate({slo.histogram}_count{{{selector}}}[{w}]))"
+    fast = buckets(slo.histogram, matcher, le_matcher(slo.threshold_seconds))
+    total = sum_rate(selector(f"{slo.histogram}_count", matcher), w)
     # Slow = all - fast; the bucket at the threshold is checked to exist in catalog.py.
-    error = f"{total}\n  -\n  sum(rate({bucket}[{w}]))"
-    return EventsSLI(error, total), bucket
+    error = f"{total}\n  -\n  {sum_rate(fast, w)}"
+    return EventsSLI(error, total), fast
 
 
 def catalog_service_level(service: Service, slo: SLO) -> ServiceLevel:
@@ -340,28 +342,28 @@ def catalog_service_level(service: Service, slo: SLO) -> ServiceLevel:
 
 
 def catalog_breakdown(service: Service, slo: SLO, sli: EventsSLI) -> tuple[TriageQuery, ...]:
-    selector = service_selector(service.name)
+    matcher = service_selector(service.name)
     if isinstance(slo, AvailabilitySLO) and slo.error_query is None:
+        failing = selector(METRIC_HTTP_REQUESTS, matcher, SERVER_ERRORS)
         return (
             TriageQuery(
                 "Failing requests by status code and route",
-                f"sum by (code, {ROUTE_LABEL}) "
-                f"(rate({METRIC_HTTP_REQUESTS}{{{selector},{SERVER_ERRORS}}}[5m]))",
+                sum_rate(failing, BASE_WINDOW, (HTTP_CODE_LABEL, ROUTE_LABEL)),
             ),
         )
     if isinstance(slo, AvailabilitySLO):
         return (TriageQuery("Bad events per second", sli_query(sli.error_query, BASE_WINDOW)),)
+    fast = buckets(slo.histogram, matcher, le_matcher(slo.threshold_seconds))
+    count = selector(f"{slo.histogram}_count", matcher)
     return (
         TriageQuery(
             "p95 latency by route (seconds)",
-            f"histogram_quantile(0.95, sum by (le, {ROUTE_LABEL}) "
-            f"(rate({slo.histogram}_bucket{{{selector}}}[5m])))",
+            quantile(0.95, buckets(slo.histogram, matcher), BASE_WINDOW, (ROUTE_LABEL,)),
         ),
         TriageQuery(
             f"Share of requests slower than {slo.threshold_seconds:g}s by route",
-            f"1 - sum by ({ROUTE_LABEL}) (rate({slo.histogram}_bucket"
-            f"{{{selector},{le_matcher(slo.threshold_seconds)}}}[5m]))"
-            f" / sum by ({ROUTE_LABEL}) (rate({slo.histogram}_count{{{selector}}}[5m]))",
+            f"1 - {sum_rate(fast, BASE_WINDOW, (ROUTE_LABEL,))}"
+            f" / {sum_rate(count, BASE_WINDOW, (ROUTE_LABEL,))}",
         ),
     )
 

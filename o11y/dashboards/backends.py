@@ -28,9 +28,13 @@ from o11y.dashboards.panels import (
     stat,
     timeseries,
 )
-from o11y.dashboards.promql import RATE_WINDOW
 from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.stack import Stack
+from o11y.promql import RATE_WINDOW, legend, sum_of, sum_rate
+
+JOB = ("job",)
+REASON = ("reason",)
+TOPIC = ("topic",)
 
 
 def tempo_panels(stack: Stack) -> tuple[PanelBuilder, ...]:
@@ -41,17 +45,17 @@ def tempo_panels(stack: Stack) -> tuple[PanelBuilder, ...]:
     return (
         stat(
             "Components with no target up",
-            [prometheus(f"count(sum by (job) ({component_targets(stack)}) == 0) or vector(0)")],
+            [prometheus(f"count({sum_of(component_targets(stack), JOB)} == 0) or vector(0)")],
             steps=ceiling(1),
             description="Pages (TempoComponentDown) when one stays at 0 targets for 5 minutes.",
         ),
         timeseries(
             "Targets up by component",
-            [prometheus(f"sum by (job) ({component_targets(stack)})", "{{job}}")],
+            [prometheus(sum_of(component_targets(stack), JOB), legend(JOB))],
         ).span(10),
         timeseries(
             "Distributor writes to Kafka failing",
-            [prometheus(f"sum by (reason) (rate({failures}[{RATE_WINDOW}]))", "{{reason}}")],
+            [prometheus(sum_rate(failures, RATE_WINDOW, REASON), legend(REASON))],
             "ops",
             steps=ceiling(1e-9),
             description="Every failed write is a span lost; alerts after 10 minutes of any.",
@@ -79,8 +83,9 @@ def kafka_panels(stack: Stack) -> tuple[PanelBuilder, ...]:
             "Under-replicated partitions by topic",
             [
                 prometheus(
-                    f"sum by (topic) (kafka_topic_partition_under_replicated_partition"
-                    f"{{{exporter}}})",
+                    sum_of(
+                        f"kafka_topic_partition_under_replicated_partition{{{exporter}}}", TOPIC
+                    ),
                     "{{topic}}",
                 )
             ],
@@ -90,7 +95,7 @@ def kafka_panels(stack: Stack) -> tuple[PanelBuilder, ...]:
             "Consumer lag by group",
             [
                 prometheus(
-                    f"sum by (consumergroup, topic) (kafka_consumergroup_lag{{{exporter}}})",
+                    sum_of(f"kafka_consumergroup_lag{{{exporter}}}", ("consumergroup", "topic")),
                     "{{consumergroup}} {{topic}}",
                 )
             ],

@@ -20,17 +20,6 @@ from o11y.dashboards.panels import (
     stat,
     timeseries,
 )
-from o11y.dashboards.promql import (
-    RANGE,
-    by,
-    legend,
-    quantile,
-    selected,
-    share,
-    sum_increase,
-    sum_rate,
-    with_matchers,
-)
 from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.alerting import BusinessRule
 from o11y.model.catalog import (
@@ -41,6 +30,18 @@ from o11y.model.catalog import (
     Service,
 )
 from o11y.model.stack import Stack
+from o11y.promql import (
+    RANGE,
+    RATE_WINDOW,
+    buckets,
+    legend,
+    quantile,
+    selector,
+    share,
+    sum_increase,
+    sum_of,
+    sum_rate,
+)
 
 OTHER = BusinessDomain(name="other", title="Other")
 
@@ -54,11 +55,12 @@ def domain_of(stack: Stack, rule: BusinessRule) -> BusinessDomain:
 
 def kpi_panel(kpi: BusinessMetric) -> PanelBuilder:
     """One KPI, read as the catalog says, split by its `by` label when it has one."""
-    selector = service_selector(kpi.service)
+    matcher = service_selector(kpi.service)
+    metric = selector(kpi.name, matcher)
     labels = (kpi.by,) if kpi.by else ()
     series = legend(labels) if labels else kpi.title
     if kpi.read_as == "increase":
-        total = sum_increase(kpi.name, selector, labels)
+        total = sum_increase(metric, RANGE, labels)
         if labels:
             return piechart(
                 f"{kpi.title} by {kpi.by}",
@@ -73,27 +75,27 @@ def kpi_panel(kpi: BusinessMetric) -> PanelBuilder:
             description=f"{kpi.name} over the time range.",
         ).span(8)
     if kpi.read_as == "gauge":
-        expr = f"{by(labels)}({selected(kpi.name, selector)})"
-        title = kpi.title
+        expr, title = sum_of(metric, labels), kpi.title
     elif kpi.read_as == "p95":
-        expr, title = quantile(0.95, kpi.name, selector, labels), f"{kpi.title} p95"
+        expr = quantile(0.95, buckets(kpi.name, matcher), RATE_WINDOW, labels)
+        title = f"{kpi.title} p95"
     else:
-        expr, title = sum_rate(kpi.name, selector, labels), f"{kpi.title} per second"
+        expr, title = sum_rate(metric, RATE_WINDOW, labels), f"{kpi.title} per second"
     if labels:
         title = f"{title} by {kpi.by}"
     return timeseries(title, [prometheus(expr, series)], kpi.unit)
 
 
 def rule_panels(rule: BusinessRule) -> tuple[PanelBuilder, ...]:
-    selector = service_selector(rule.service)
-    attempts_metric = selected(rule.total_metric, selector)
-    failures_metric = selected(rule.failed_metric, selector)
-    attempts = f"sum(rate({attempts_metric}[{rule.window}]))"
-    failures = f"sum(rate({failures_metric}[{rule.window}]))"
+    matcher = service_selector(rule.service)
+    attempts_metric = selector(rule.total_metric, matcher)
+    failures_metric = selector(rule.failed_metric, matcher)
+    attempts = sum_rate(attempts_metric, rule.window)
+    failures = sum_rate(failures_metric, rule.window)
     failed_share = share(failures, attempts)
     limit = rule.max_failure_percent / 100
-    attempted_total = f"sum(increase({attempts_metric}[{RANGE}]))"
-    failed_total = f"sum(increase({failures_metric}[{RANGE}]))"
+    attempted_total = sum_increase(attempts_metric, RANGE)
+    failed_total = sum_increase(failures_metric, RANGE)
     return (
         bargauge(
             f"{rule.title}: attempted and succeeded over the range",
@@ -139,7 +141,7 @@ def rule_panels(rule: BusinessRule) -> tuple[PanelBuilder, ...]:
             f"{rule.title}: failure reasons",
             [
                 prometheus(
-                    f"sum by (reason) (increase({failures_metric}[{RANGE}]))",
+                    sum_increase(failures_metric, RANGE, ("reason",)),
                     "{{reason}}",
                     instant=True,
                 )
@@ -149,10 +151,12 @@ def rule_panels(rule: BusinessRule) -> tuple[PanelBuilder, ...]:
 
 
 def route_latency(service: Service, endpoint: EndpointBudget) -> PanelBuilder:
-    selector = with_matchers(service_selector(service.name), route_selector(endpoint.route))
+    durations = buckets(
+        METRIC_HTTP_DURATION, service_selector(service.name), route_selector(endpoint.route)
+    )
     return timeseries(
         f"p95 latency {endpoint.method} {endpoint.route}",
-        [prometheus(quantile(0.95, METRIC_HTTP_DURATION, selector), "p95")],
+        [prometheus(quantile(0.95, durations, RATE_WINDOW, ()), "p95")],
         "s",
         steps=ceiling(endpoint.p95_seconds),
         description=f"Budget p95 {endpoint.p95_seconds:g}s (catalog performance budget).",
@@ -162,8 +166,8 @@ def route_latency(service: Service, endpoint: EndpointBudget) -> PanelBuilder:
 def funnel_panels(funnel: BusinessFunnel) -> tuple[PanelBuilder, ...]:
     """How many of those who entered the funnel over the range reached each step (100% for the
     first), how many entered, and the share that went all the way."""
-    selector = service_selector(funnel.service)
-    reached = [sum_increase(stage.metric, selector) for stage in funnel.stages]
+    matcher = service_selector(funnel.service)
+    reached = [sum_increase(selector(stage.metric, matcher), RANGE) for stage in funnel.stages]
     entered = reached[0]
     return (
         bargauge(

@@ -9,6 +9,7 @@ labels that must never reach a metric, which should all read 0.
 from o11y.conventions import (
     METRIC_HTTP_DURATION,
     METRIC_HTTP_REQUESTS,
+    ROUTE_LABEL,
     SERVICE_LABEL,
     service_selector,
 )
@@ -23,6 +24,7 @@ from o11y.dashboards.panels import (
 )
 from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.stack import Stack
+from o11y.promql import RANGE, legend, selector, sum_increase
 
 # Labels that identify one user or one record: unbounded, so they belong in logs and traces,
 # never on a metric. Scrape relabelling drops them; these stats prove it.
@@ -34,13 +36,14 @@ TOP = 20
 def attribution_panels(stack: Stack, label: str) -> tuple[PanelBuilder, ...]:
     """Requests, request time and each currency metric over the range, split by one cost label."""
     present = f'{label}!=""'
+    by_label = (label,)
     panels = [
         piechart(
             f"Requests by {label}",
             [
                 prometheus(
-                    f"sum by ({label}) (increase({METRIC_HTTP_REQUESTS}{{{present}}}[$__range]))",
-                    f"{{{{{label}}}}}",
+                    sum_increase(selector(METRIC_HTTP_REQUESTS, present), RANGE, by_label),
+                    legend(by_label),
                     instant=True,
                 )
             ],
@@ -49,9 +52,8 @@ def attribution_panels(stack: Stack, label: str) -> tuple[PanelBuilder, ...]:
             f"Request time by {label}",
             [
                 prometheus(
-                    f"sum by ({label}) "
-                    f"(increase({METRIC_HTTP_DURATION}_sum{{{present}}}[$__range]))",
-                    f"{{{{{label}}}}}",
+                    sum_increase(selector(f"{METRIC_HTTP_DURATION}_sum", present), RANGE, by_label),
+                    legend(by_label),
                     instant=True,
                 )
             ],
@@ -63,14 +65,14 @@ def attribution_panels(stack: Stack, label: str) -> tuple[PanelBuilder, ...]:
         for metric in service.metrics:
             if not metric.unit.startswith("currency"):
                 continue
-            selector = f"{service_selector(service.name)}, {present}"
+            spent = selector(metric.name, service_selector(service.name), present)
             panels.append(
                 piechart(
                     f"{metric.title} by {label}",
                     [
                         prometheus(
-                            f"sum by ({label}) (increase({metric.name}{{{selector}}}[$__range]))",
-                            f"{{{{{label}}}}}",
+                            sum_increase(spent, RANGE, by_label),
+                            legend(by_label),
                             instant=True,
                         )
                     ],
@@ -81,12 +83,12 @@ def attribution_panels(stack: Stack, label: str) -> tuple[PanelBuilder, ...]:
 
 
 def expensive_endpoints() -> PanelBuilder:
+    request_time = f"{METRIC_HTTP_DURATION}_sum"
     return table(
         "Most expensive endpoints (request time)",
         [
             prometheus(
-                f"topk({TOP}, sum by ({SERVICE_LABEL}, route) "
-                f"(increase({METRIC_HTTP_DURATION}_sum[$__range])))",
+                f"topk({TOP}, {sum_increase(request_time, RANGE, (SERVICE_LABEL, ROUTE_LABEL))})",
                 instant=True,
             )
         ],

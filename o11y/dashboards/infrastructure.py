@@ -25,10 +25,10 @@ from o11y.dashboards.panels import (
     stat,
     timeseries,
 )
-from o11y.dashboards.promql import RATE_WINDOW, share, sum_rate, with_matchers
 from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.catalog import Kafka, PartnerApi, Postgres, Redis
 from o11y.model.stack import Stack
+from o11y.promql import RATE_WINDOW, error_ratio, selector, sum_increase, sum_of, sum_rate
 
 # Node usage turns red where the node CPU alert fires.
 NODE_LIMIT = NODE_CPU_PERCENT / 100
@@ -37,6 +37,7 @@ _DISKS = 'fstype!~"tmpfs|overlay|squashfs", mountpoint!~"/run.*"'
 NAMESPACE_VARIABLE = "namespace"
 # The namespaces picked in the dashboard's namespace variable (all by default).
 IN_NAMESPACES = f'namespace=~"${{{NAMESPACE_VARIABLE}}}"'
+RESTARTS = selector("kube_pod_container_status_restarts_total", IN_NAMESPACES)
 
 
 def cluster_panels() -> tuple[PanelBuilder, ...]:
@@ -68,11 +69,7 @@ def cluster_panels() -> tuple[PanelBuilder, ...]:
         ),
         stat(
             "Container restarts (1h)",
-            [
-                prometheus(
-                    f"sum(increase(kube_pod_container_status_restarts_total{{{IN_NAMESPACES}}}[1h]))"
-                )
-            ],
+            [prometheus(sum_increase(RESTARTS, "1h"))],
             steps=ceiling(1),
         ),
         stat(
@@ -81,13 +78,7 @@ def cluster_panels() -> tuple[PanelBuilder, ...]:
         ),
         timeseries(
             "Restarts by namespace (1h)",
-            [
-                prometheus(
-                    "sum by (namespace) (increase(kube_pod_container_status_restarts_total"
-                    f"{{{IN_NAMESPACES}}}[1h]))",
-                    "{{namespace}}",
-                )
-            ],
+            [prometheus(sum_increase(RESTARTS, "1h", ("namespace",)), "{{namespace}}")],
         ).span(12),
         timeseries(
             "Pods by phase",
@@ -142,12 +133,12 @@ def node_panels() -> tuple[PanelBuilder, ...]:
 
 
 def postgres_panels(db: Postgres) -> tuple[PanelBuilder, ...]:
-    selector = dependency_selector(db.name)
-    database = with_matchers(selector, f'datname="{db.database}"')
+    matcher = dependency_selector(db.name)
+    database = (matcher, f'datname="{db.database}"')
     return (
         stat(
             f"{db.name}: up",
-            [prometheus(f"min(pg_up{{{selector}}})")],
+            [prometheus(f"min(pg_up{{{matcher}}})")],
             "bool_yes_no",
             steps=GREEN_ABOVE_ONE,
         ),
@@ -155,8 +146,8 @@ def postgres_panels(db: Postgres) -> tuple[PanelBuilder, ...]:
             f"{db.name}: connection pool usage",
             [
                 prometheus(
-                    f"sum(pg_stat_database_numbackends{{{selector}}})"
-                    f" / max(pg_settings_max_connections{{{selector}}})",
+                    f"sum(pg_stat_database_numbackends{{{matcher}}})"
+                    f" / max(pg_settings_max_connections{{{matcher}}})",
                     "used / max_connections",
                 )
             ],
@@ -169,8 +160,14 @@ def postgres_panels(db: Postgres) -> tuple[PanelBuilder, ...]:
         timeseries(
             f"{db.name}: transactions on {db.database}",
             [
-                prometheus(sum_rate("pg_stat_database_xact_commit", database), "commits"),
-                prometheus(sum_rate("pg_stat_database_xact_rollback", database), "rollbacks"),
+                prometheus(
+                    sum_rate(selector("pg_stat_database_xact_commit", *database), RATE_WINDOW),
+                    "commits",
+                ),
+                prometheus(
+                    sum_rate(selector("pg_stat_database_xact_rollback", *database), RATE_WINDOW),
+                    "rollbacks",
+                ),
             ],
             "ops",
         ).span(10),
@@ -178,13 +175,13 @@ def postgres_panels(db: Postgres) -> tuple[PanelBuilder, ...]:
 
 
 def redis_panels(cache: Redis) -> tuple[PanelBuilder, ...]:
-    selector = dependency_selector(cache.name)
-    hits = sum_rate("redis_keyspace_hits_total", selector)
-    misses = sum_rate("redis_keyspace_misses_total", selector)
+    matcher = dependency_selector(cache.name)
+    hits = sum_rate(selector("redis_keyspace_hits_total", matcher), RATE_WINDOW)
+    misses = sum_rate(selector("redis_keyspace_misses_total", matcher), RATE_WINDOW)
     return (
         stat(
             f"{cache.name}: up",
-            [prometheus(f"min(redis_up{{{selector}}})")],
+            [prometheus(f"min(redis_up{{{matcher}}})")],
             "bool_yes_no",
             steps=GREEN_ABOVE_ONE,
         ),
@@ -198,32 +195,36 @@ def redis_panels(cache: Redis) -> tuple[PanelBuilder, ...]:
         timeseries(
             f"{cache.name}: connected clients",
             [
-                prometheus(f"sum(redis_connected_clients{{{selector}}})", "clients"),
+                prometheus(f"sum(redis_connected_clients{{{matcher}}})", "clients"),
             ],
         ).span(6),
         timeseries(
             f"{cache.name}: memory used",
-            [prometheus(f"sum(redis_memory_used_bytes{{{selector}}})", "used")],
+            [prometheus(f"sum(redis_memory_used_bytes{{{matcher}}})", "used")],
             "bytes",
         ).span(6),
     )
 
 
 def kafka_panels(kafka: Kafka) -> tuple[PanelBuilder, ...]:
-    selector = dependency_selector(kafka.name)
+    matcher = dependency_selector(kafka.name)
     groups = "|".join(kafka.consumer_groups) or ".+"
-    lagged = with_matchers(selector, f'consumergroup=~"{groups}"')
+    lagged = selector("kafka_consumergroup_lag", matcher, f'consumergroup=~"{groups}"')
     return (
         stat(
             f"{kafka.name}: brokers",
-            [prometheus(f"max(kafka_brokers{{{selector}}})")],
+            [prometheus(f"max(kafka_brokers{{{matcher}}})")],
             steps=GREEN_ABOVE_ONE,
         ),
         timeseries(
             f"{kafka.name}: messages in by topic",
             [
                 prometheus(
-                    sum_rate("kafka_topic_partition_current_offset", selector, ("topic",)),
+                    sum_rate(
+                        selector("kafka_topic_partition_current_offset", matcher),
+                        RATE_WINDOW,
+                        ("topic",),
+                    ),
                     "{{topic}}",
                 )
             ],
@@ -233,7 +234,7 @@ def kafka_panels(kafka: Kafka) -> tuple[PanelBuilder, ...]:
             f"{kafka.name}: consumer lag",
             [
                 prometheus(
-                    f"sum by (consumergroup, topic) (kafka_consumergroup_lag{{{lagged}}})",
+                    sum_of(lagged, ("consumergroup", "topic")),
                     "{{consumergroup}} {{topic}}",
                 )
             ],
@@ -246,16 +247,13 @@ def kafka_panels(kafka: Kafka) -> tuple[PanelBuilder, ...]:
 
 def partner_failed_share(partner: PartnerApi) -> str:
     """The share of a partner API's calls that failed, 0 while calls succeed."""
-    selector = partner_selector(partner.partner_label)
-    failed = with_matchers(selector, f'{OUTCOME_LABEL}="{OUTCOME_ERROR}"')
-    return share(
-        sum_rate(METRIC_PARTNER_REQUESTS, failed), sum_rate(METRIC_PARTNER_REQUESTS, selector)
-    )
+    calls = selector(METRIC_PARTNER_REQUESTS, partner_selector(partner.partner_label))
+    return error_ratio(calls, RATE_WINDOW, errors=f'{OUTCOME_LABEL}="{OUTCOME_ERROR}"')
 
 
 def partner_panels(partner: PartnerApi) -> tuple[PanelBuilder, ...]:
     """A partner API has no exporter: its health is its callers' outgoing-call counter."""
-    selector = partner_selector(partner.partner_label)
+    calls = selector(METRIC_PARTNER_REQUESTS, partner_selector(partner.partner_label))
     failed_share = partner_failed_share(partner)
     return (
         stat(
@@ -270,7 +268,7 @@ def partner_panels(partner: PartnerApi) -> tuple[PanelBuilder, ...]:
             f"{partner.name}: calls by caller",
             [
                 prometheus(
-                    sum_rate(METRIC_PARTNER_REQUESTS, selector, (SERVICE_LABEL, OUTCOME_LABEL)),
+                    sum_rate(calls, RATE_WINDOW, (SERVICE_LABEL, OUTCOME_LABEL)),
                     f"{{{{{SERVICE_LABEL}}}}} {{{{{OUTCOME_LABEL}}}}}",
                 )
             ],

@@ -30,14 +30,23 @@ from o11y.dashboards.panels import (
     table,
     timeseries,
 )
-from o11y.dashboards.promql import error_ratio, quantile, sum_rate
 from o11y.dashboards.service import service_dashboard_uid
 from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.catalog import Kafka, PartnerApi, Postgres, Redis, Service
 from o11y.model.stack import Stack
+from o11y.promql import RATE_WINDOW, buckets, error_ratio, quantile, selector, sum_of, sum_rate
 
 # Every firing alert but the dead man's switch, which fires always by design.
-FIRING = f'ALERTS{{alertstate="firing", alertname!="{WATCHDOG_ALERT}"}}'
+FIRING = selector("ALERTS", 'alertstate="firing"', f'alertname!="{WATCHDOG_ALERT}"')
+
+
+def _requests(service: Service) -> str:
+    return selector(METRIC_HTTP_REQUESTS, service_selector(service.name))
+
+
+def _p95(service: Service) -> str:
+    durations = buckets(METRIC_HTTP_DURATION, service_selector(service.name))
+    return quantile(0.95, durations, RATE_WINDOW, ())
 
 
 def _open(service: Service) -> DashboardLink:
@@ -51,7 +60,9 @@ def status_grid(stack: Stack) -> tuple[PanelBuilder, ...]:
     probe = stat(
         "Health probe",
         [
-            prometheus(f"min({METRIC_PROBE_SUCCESS}{{{service_selector(s.name)}}})", s.display_name)
+            prometheus(
+                f"min({selector(METRIC_PROBE_SUCCESS, service_selector(s.name))})", s.display_name
+            )
             for s in services
         ],
         "bool_yes_no",
@@ -60,15 +71,12 @@ def status_grid(stack: Stack) -> tuple[PanelBuilder, ...]:
     )
     traffic = stat(
         "Requests",
-        [
-            prometheus(sum_rate(METRIC_HTTP_REQUESTS, service_selector(s.name)), s.display_name)
-            for s in services
-        ],
+        [prometheus(sum_rate(_requests(s), RATE_WINDOW), s.display_name) for s in services],
         "reqps",
     )
     errors = stat(
         "5xx share",
-        [prometheus(error_ratio(service_selector(s.name)), s.display_name) for s in services],
+        [prometheus(error_ratio(_requests(s), RATE_WINDOW), s.display_name) for s in services],
         "percentunit",
         steps=ceiling(0.05),
         decimals=PERCENT_DECIMALS,
@@ -76,12 +84,7 @@ def status_grid(stack: Stack) -> tuple[PanelBuilder, ...]:
     )
     latency = stat(
         "p95 latency",
-        [
-            prometheus(
-                quantile(0.95, METRIC_HTTP_DURATION, service_selector(s.name)), s.display_name
-            )
-            for s in services
-        ],
+        [prometheus(_p95(s), s.display_name) for s in services],
         "s",
         steps=ceiling(0.5),
         description="Each tile turns red at its service's p95 alert threshold (catalog).",
@@ -107,15 +110,14 @@ def dependency_up(stack: Stack) -> PanelBuilder:
     """Every exporter-watched dependency: 1 = reachable (database, cache, at least one broker)."""
     targets = []
     for dependency in stack.dependencies:
-        selector = dependency_selector(dependency.name)
+        matcher = dependency_selector(dependency.name)
         if isinstance(dependency, Postgres):
-            targets.append(prometheus(f"min(pg_up{{{selector}}})", dependency.name))
+            targets.append(prometheus(f"min({selector('pg_up', matcher)})", dependency.name))
         elif isinstance(dependency, Redis):
-            targets.append(prometheus(f"min(redis_up{{{selector}}})", dependency.name))
+            targets.append(prometheus(f"min({selector('redis_up', matcher)})", dependency.name))
         elif isinstance(dependency, Kafka):
-            targets.append(
-                prometheus(f"clamp_max(max(kafka_brokers{{{selector}}}), 1)", dependency.name)
-            )
+            brokers = selector("kafka_brokers", matcher)
+            targets.append(prometheus(f"clamp_max(max({brokers}), 1)", dependency.name))
     return stat(
         "Dependencies up",
         targets,
@@ -140,11 +142,11 @@ def partner_failures(partners: list[PartnerApi]) -> PanelBuilder:
 
 
 def alert_panels() -> tuple[PanelBuilder, ...]:
-    by_severity = f"sum by ({SEVERITY_LABEL}) ({FIRING})"
+    by_severity = sum_of(FIRING, (SEVERITY_LABEL,))
     return (
         table(
             "Firing alerts",
-            [prometheus(f"sum by (alertname, {SERVICE_LABEL}, {SEVERITY_LABEL}) ({FIRING})")],
+            [prometheus(sum_of(FIRING, ("alertname", SERVICE_LABEL, SEVERITY_LABEL)))],
             description=f"Every firing alert but the {WATCHDOG_ALERT} heartbeat.",
             sort_by=SEVERITY_LABEL,
         ),
@@ -161,26 +163,18 @@ def all_services_panels(stack: Stack) -> tuple[PanelBuilder, ...]:
     return (
         timeseries(
             "Request rate by service",
-            [
-                prometheus(sum_rate(METRIC_HTTP_REQUESTS, service_selector(s.name)), s.display_name)
-                for s in services
-            ],
+            [prometheus(sum_rate(_requests(s), RATE_WINDOW), s.display_name) for s in services],
             "reqps",
         ),
         timeseries(
             "5xx share by service",
-            [prometheus(error_ratio(service_selector(s.name)), s.display_name) for s in services],
+            [prometheus(error_ratio(_requests(s), RATE_WINDOW), s.display_name) for s in services],
             "percentunit",
             decimals=PERCENT_DECIMALS,
         ),
         timeseries(
             "p95 latency by service",
-            [
-                prometheus(
-                    quantile(0.95, METRIC_HTTP_DURATION, service_selector(s.name)), s.display_name
-                )
-                for s in services
-            ],
+            [prometheus(_p95(s), s.display_name) for s in services],
             "s",
         ),
     )

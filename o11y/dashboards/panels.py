@@ -3,7 +3,7 @@ the layout (`.span()`, `.height()`) and the dashboard's rows.
 
 Every query reads the datasource chosen in the dashboard's datasource variables (`$metrics`,
 `$logs`, `$traces`, defaulting to the platform tenant's datasources), so a tenant's viewers
-switch every panel at once. The PromQL itself comes from o11y/dashboards/promql.py.
+switch every panel at once. The PromQL itself comes from o11y/promql.py.
 """
 
 from collections.abc import Sequence

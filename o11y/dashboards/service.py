@@ -36,23 +36,28 @@ from o11y.dashboards.panels import (
     timeseries,
     trace_search,
 )
-from o11y.dashboards.promql import (
-    error_ratio,
-    legend,
-    quantile,
-    share,
-    sum_rate,
-    with_matchers,
-)
 from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.catalog import Service, ServiceMetric
 from o11y.model.stack import Stack
+from o11y.promql import (
+    RATE_WINDOW,
+    buckets,
+    error_ratio,
+    legend,
+    quantile,
+    selector,
+    share,
+    sum_increase,
+    sum_of,
+    sum_rate,
+)
 
 # Usage against the container limit turns red where the container memory alert fires;
 # throttling above 25% of CFS periods slows every request.
 LIMIT_USAGE = CONTAINER_MEMORY_PERCENT / 100
 THROTTLING = 0.25
 ROUTE = ("route",)
+POD = ("namespace", "pod")
 
 
 def dashboard_key(service: Service) -> str:
@@ -66,25 +71,27 @@ def service_dashboard_uid(service: Service) -> str:
 
 def health_panels(service: Service) -> tuple[PanelBuilder, ...]:
     """Is it up (probe, scrape targets), how busy, how many errors, how slow: one number each."""
-    selector = service_selector(service.name)
+    matcher = service_selector(service.name)
+    requests = selector(METRIC_HTTP_REQUESTS, matcher)
+    durations = buckets(METRIC_HTTP_DURATION, matcher)
     return (
         stat(
             "Health probe",
-            [prometheus(f"min({METRIC_PROBE_SUCCESS}{{{selector}}})", "probe")],
+            [prometheus(f"min({selector(METRIC_PROBE_SUCCESS, matcher)})", "probe")],
             "bool_yes_no",
             steps=GREEN_ABOVE_ONE,
             description=f"Blackbox probe of {service.health_path}: 1 = the last probe passed.",
         ),
         stat(
             "Instances up",
-            [prometheus(f"sum(up{{{service_scrape_selector(service.name)}}})", "up")],
+            [prometheus(sum_of(selector("up", service_scrape_selector(service.name))), "up")],
             steps=GREEN_ABOVE_ONE,
             description="Scrape targets answering /metrics.",
         ),
-        stat("Requests", [prometheus(sum_rate(METRIC_HTTP_REQUESTS, selector), "rps")], "reqps"),
+        stat("Requests", [prometheus(sum_rate(requests, RATE_WINDOW), "rps")], "reqps"),
         stat(
             "5xx share",
-            [prometheus(error_ratio(selector), "5xx")],
+            [prometheus(error_ratio(requests, RATE_WINDOW), "5xx")],
             "percentunit",
             steps=ceiling(service.error_rate_page_percent / 100),
             decimals=PERCENT_DECIMALS,
@@ -92,36 +99,40 @@ def health_panels(service: Service) -> tuple[PanelBuilder, ...]:
         ),
         stat(
             "p95 latency",
-            [prometheus(quantile(0.95, METRIC_HTTP_DURATION, selector), "p95")],
+            [prometheus(quantile(0.95, durations, RATE_WINDOW, ()), "p95")],
             "s",
             steps=ceiling(service.latency_p95_seconds),
         ),
         stat(
             "p99 latency",
-            [prometheus(quantile(0.99, METRIC_HTTP_DURATION, selector), "p99")],
+            [prometheus(quantile(0.99, durations, RATE_WINDOW, ()), "p99")],
             "s",
             steps=ceiling(service.latency_p99_seconds),
         ),
     )
 
 
-def request_rate_timeseries(selector: str) -> PanelBuilder:
+def request_rate_timeseries(matcher: str) -> PanelBuilder:
     """Requests per second, per route (R of RED)."""
+    requests = selector(METRIC_HTTP_REQUESTS, matcher)
     return timeseries(
         "Request rate by route",
-        [prometheus(sum_rate(METRIC_HTTP_REQUESTS, selector, ROUTE), legend(ROUTE))],
+        [prometheus(sum_rate(requests, RATE_WINDOW, ROUTE), legend(ROUTE))],
         "reqps",
         description="Requests per second by route (http_requests_total).",
     )
 
 
-def error_ratio_timeseries(selector: str) -> PanelBuilder:
+def error_ratio_timeseries(matcher: str) -> PanelBuilder:
     """Share of 5xx and 4xx answers per route (E of RED); 5xx is the SLO's bad event."""
+    requests = selector(METRIC_HTTP_REQUESTS, matcher)
     return timeseries(
         "Errors by route (4xx / 5xx share)",
         [
-            prometheus(error_ratio(selector, ROUTE), f"5xx {legend(ROUTE)}"),
-            prometheus(error_ratio(selector, ROUTE, CLIENT_ERRORS), f"4xx {legend(ROUTE)}"),
+            prometheus(error_ratio(requests, RATE_WINDOW, ROUTE), f"5xx {legend(ROUTE)}"),
+            prometheus(
+                error_ratio(requests, RATE_WINDOW, ROUTE, CLIENT_ERRORS), f"4xx {legend(ROUTE)}"
+            ),
         ],
         "percentunit",
         decimals=PERCENT_DECIMALS,
@@ -130,13 +141,13 @@ def error_ratio_timeseries(selector: str) -> PanelBuilder:
     )
 
 
-def latency_timeseries(selector: str, budget_seconds: float) -> PanelBuilder:
+def latency_timeseries(matcher: str, budget_seconds: float) -> PanelBuilder:
     """Latency quantiles per route (D of RED) with exemplars, and the alert threshold."""
     return timeseries(
         "Latency by route p95 / p99",
         [
             prometheus(
-                quantile(q, METRIC_HTTP_DURATION, selector, ROUTE),
+                quantile(q, buckets(METRIC_HTTP_DURATION, matcher), RATE_WINDOW, ROUTE),
                 f"p{q * 100:g} {legend(ROUTE)}",
                 exemplar=True,
             )
@@ -150,43 +161,43 @@ def latency_timeseries(selector: str, budget_seconds: float) -> PanelBuilder:
 
 
 def red_panels(service: Service) -> tuple[PanelBuilder, ...]:
-    selector = service_selector(service.name)
+    matcher = service_selector(service.name)
     return (
-        request_rate_timeseries(selector),
-        error_ratio_timeseries(selector),
-        latency_timeseries(selector, service.latency_p95_seconds),
+        request_rate_timeseries(matcher),
+        error_ratio_timeseries(matcher),
+        latency_timeseries(matcher, service.latency_p95_seconds),
     )
 
 
 def _containers(metric: str, service: Service, *matchers: str) -> str:
     """A cAdvisor or kube-state-metrics series of the service's namespace, real containers only."""
     namespace = f'namespace="{service.namespace}"'
-    real = with_matchers(namespace, 'container!=""', 'container!="POD"', *matchers)
-    return f"{metric}{{{real}}}"
+    return selector(metric, namespace, 'container!=""', 'container!="POD"', *matchers)
 
 
 def _per_pod(series: str) -> str:
-    return f"sum by (namespace, pod) ({series})"
+    return sum_of(series, POD)
 
 
 def _of_service_pods(expr: str, service: Service) -> str:
     """`expr` (per namespace and pod) kept only for the pods the service's ServiceMonitor scrapes:
     the same pods as its series, with no guessing from pod names."""
-    return f"{expr} and on (namespace, pod) up{{{service_scrape_selector(service.name)}}}"
+    return f"{expr} and on (namespace, pod) {selector('up', service_scrape_selector(service.name))}"
 
 
 def saturation_panels(service: Service) -> tuple[PanelBuilder, ...]:
     """CPU and memory against the containers' limits, CPU throttling and restarts, per pod."""
-    pod = ("namespace", "pod")
     limits = "kube_pod_container_resource_limits"
-    cpu = sum_rate(_containers("container_cpu_usage_seconds_total", service), "", pod)
+    cpu = sum_rate(_containers("container_cpu_usage_seconds_total", service), RATE_WINDOW, POD)
     cpu_limit = _per_pod(_containers(limits, service, 'resource="cpu"'))
     memory = _per_pod(_containers("container_memory_working_set_bytes", service))
     memory_limit = _per_pod(_containers(limits, service, 'resource="memory"'))
-    throttled = sum_rate(_containers("container_cpu_cfs_throttled_periods_total", service), "", pod)
-    periods = sum_rate(_containers("container_cpu_cfs_periods_total", service), "", pod)
-    restarts = _per_pod(
-        f"increase({_containers('kube_pod_container_status_restarts_total', service)}[1h])"
+    throttled = sum_rate(
+        _containers("container_cpu_cfs_throttled_periods_total", service), RATE_WINDOW, POD
+    )
+    periods = sum_rate(_containers("container_cpu_cfs_periods_total", service), RATE_WINDOW, POD)
+    restarts = sum_increase(
+        _containers("kube_pod_container_status_restarts_total", service), "1h", POD
     )
     return (
         timeseries(
@@ -223,37 +234,35 @@ def saturation_panels(service: Service) -> tuple[PanelBuilder, ...]:
 
 def metric_panel(service: Service, metric: ServiceMetric) -> PanelBuilder:
     """A service-specific metric, read as its catalog entry says."""
-    selector = service_selector(service.name)
+    matcher = service_selector(service.name)
     if metric.read_as == "gauge":
-        expr, title = f"sum({metric.name}{{{selector}}})", metric.title
+        expr, title = sum_of(selector(metric.name, matcher)), metric.title
     elif metric.read_as == "p95":
-        expr, title = quantile(0.95, metric.name, selector), metric.title
+        expr = quantile(0.95, buckets(metric.name, matcher), RATE_WINDOW, ())
+        title = metric.title
     else:
-        expr, title = sum_rate(metric.name, selector), f"{metric.title} per second"
+        expr = sum_rate(selector(metric.name, matcher), RATE_WINDOW)
+        title = f"{metric.title} per second"
     return timeseries(title, [prometheus(expr, metric.name)], metric.unit)
 
 
 def trace_panels(service: Service) -> tuple[PanelBuilder, ...]:
     """RED from the service's spans (span metrics, with exemplars: metrics -> traces), and who
     calls it and whom it calls (service graph)."""
-    spans = span_service_selector(service.name)
+    matcher = span_service_selector(service.name)
+    spans = selector(METRIC_SPAN_CALLS, matcher)
     operation = ("span_name",)
     return (
         timeseries(
             "Span rate by operation",
-            [prometheus(sum_rate(METRIC_SPAN_CALLS, spans, operation), legend(operation))],
+            [prometheus(sum_rate(spans, RATE_WINDOW, operation), legend(operation))],
             "ops",
         ),
         timeseries(
             "Span error share by operation",
             [
                 prometheus(
-                    share(
-                        sum_rate(
-                            METRIC_SPAN_CALLS, with_matchers(spans, SPAN_STATUS_ERROR), operation
-                        ),
-                        sum_rate(METRIC_SPAN_CALLS, spans, operation),
-                    ),
+                    error_ratio(spans, RATE_WINDOW, operation, SPAN_STATUS_ERROR),
                     legend(operation),
                 )
             ],
@@ -264,7 +273,7 @@ def trace_panels(service: Service) -> tuple[PanelBuilder, ...]:
             "Span latency p95 by operation",
             [
                 prometheus(
-                    quantile(0.95, METRIC_SPAN_DURATION, spans, operation),
+                    quantile(0.95, buckets(METRIC_SPAN_DURATION, matcher), RATE_WINDOW, operation),
                     legend(operation),
                     exemplar=True,
                 )

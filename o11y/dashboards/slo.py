@@ -15,11 +15,11 @@ from o11y.dashboards.panels import (
     text,
     timeseries,
 )
-from o11y.dashboards.promql import quantile, with_matchers
 from o11y.dashboards.spec import DashboardSpec, Row
 from o11y.model.catalog import EndpointBudget, Service
 from o11y.model.slo import SLO
 from o11y.model.stack import Stack
+from o11y.promql import RATE_WINDOW, buckets, quantile
 from o11y.severity import Action
 from o11y.slo import (
     BURN_RATE_TABLE,
@@ -137,7 +137,9 @@ def budget_overview(stack: Stack) -> BarGauge:
 
 def endpoint_compliance(service: Service, endpoint: EndpointBudget) -> PanelBuilder:
     """Actual p50/p95/p99 of one route as a share of its budget (100% = at the budget)."""
-    selector = with_matchers(service_selector(service.name), route_selector(endpoint.route))
+    durations = buckets(
+        METRIC_HTTP_DURATION, service_selector(service.name), route_selector(endpoint.route)
+    )
     budgets = zip(
         PERFORMANCE_QUANTILES,
         (endpoint.p50_seconds, endpoint.p95_seconds, endpoint.p99_seconds),
@@ -145,7 +147,7 @@ def endpoint_compliance(service: Service, endpoint: EndpointBudget) -> PanelBuil
     )
     targets = [
         prometheus(
-            f"{quantile(q, METRIC_HTTP_DURATION, selector)} / {budget:g}",
+            f"{quantile(q, durations, RATE_WINDOW, ())} / {budget:g}",
             f"p{q * 100:g} (budget {budget:g}s)",
         )
         for q, budget in budgets

@@ -138,9 +138,9 @@ def test_each_catalog_slo_is_one_group_of_recordings_then_the_alerts_reading_the
     )
     assert sli[0]["expr"] == (
         "(\n"
-        '  (sum(rate(http_requests_total{service="shop",code=~"5.."}[5m])))\n'
+        '  (sum (rate(http_requests_total{service="shop",code=~"5.."}[5m])))\n'
         "  /\n"
-        '  (sum(rate(http_requests_total{service="shop"}[5m])))\n'
+        '  (sum (rate(http_requests_total{service="shop"}[5m])))\n'
         ") >= 0\n"
         "or on() vector(0)\n"
     )
@@ -182,9 +182,9 @@ def test_latency_slo_counts_requests_slower_than_the_threshold_bucket(slo_stack:
     level = next(lv for lv in catalog_service_levels(slo_stack) if lv.name == "latency")
     assert isinstance(level.sli, EventsSLI)
     assert level.sli.error_query == (
-        'sum(rate(http_request_duration_seconds_count{service="shop"}[{{.window}}]))\n'
+        'sum (rate(http_request_duration_seconds_count{service="shop"}[{{.window}}]))\n'
         "  -\n"
-        '  sum(rate(http_request_duration_seconds_bucket{service="shop",le="0.5"}[{{.window}}]))'
+        '  sum (rate(http_request_duration_seconds_bucket{service="shop",le="0.5"}[{{.window}}]))'
     )
     assert level.source_selector == 'http_request_duration_seconds_bucket{service="shop",le="0.5"}'
 
