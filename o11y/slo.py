@@ -42,6 +42,7 @@ from o11y.model.catalog import Service
 from o11y.model.slo import SLO, WINDOW, AvailabilitySLO, Period
 from o11y.model.stack import Stack
 from o11y.model.types import duration_seconds
+from o11y.once import once_per_stack
 from o11y.promql import absent, buckets, quantile, selector, sum_rate
 from o11y.promrules import Rule, RuleGroup
 from o11y.severity import Action, Priority
@@ -368,8 +369,29 @@ def catalog_breakdown(service: Service, slo: SLO, sli: EventsSLI) -> tuple[Triag
     )
 
 
+@once_per_stack
+def service_levels(stack: Stack) -> dict[tuple[str, str], ServiceLevel]:
+    """Every catalog SLO as the engine reads it, by (service, SLO name): built once per stack,
+    and read by its rules, its alerts, its dashboards and its runbooks."""
+    return {
+        (service.name, slo.name): catalog_service_level(service, slo)
+        for service in stack.services
+        for slo in service.slos
+    }
+
+
 def catalog_service_levels(stack: Stack) -> list[ServiceLevel]:
-    return [catalog_service_level(s, slo) for s in stack.services for slo in s.slos]
+    return list(service_levels(stack).values())
+
+
+def service_level(stack: Stack, service: Service, slo: SLO) -> ServiceLevel:
+    """The engine's read model of one catalog SLO."""
+    return service_levels(stack)[service.name, slo.name]
+
+
+@once_per_stack
+def _alerts_by_level(stack: Stack) -> dict[tuple[str, str], list[AlertDefinition]]:
+    return {key: service_level_alerts(level) for key, level in service_levels(stack).items()}
 
 
 def slo_rule_group(level: ServiceLevel, alerts: list[Rule]) -> RuleGroup:
@@ -384,17 +406,16 @@ def slo_rule_group(level: ServiceLevel, alerts: list[Rule]) -> RuleGroup:
 def slo_rule_groups(stack: Stack, alert_rule: Callable[[AlertDefinition], Rule]) -> list[RuleGroup]:
     """One group per catalog SLO: its recordings, then its alerts made rules by `alert_rule`
     (the final pass of o11y/rules.py)."""
+    alerts = _alerts_by_level(stack)
     return [
-        slo_rule_group(level, [alert_rule(a) for a in service_level_alerts(level)])
-        for level in catalog_service_levels(stack)
+        slo_rule_group(level, [alert_rule(a) for a in alerts[key]])
+        for key, level in service_levels(stack).items()
     ]
 
 
 def slo_alerts(stack: Stack) -> list[AlertDefinition]:
     """Page, ticket, half-budget and absent-source alerts for every catalog SLO."""
-    return [
-        alert for level in catalog_service_levels(stack) for alert in service_level_alerts(level)
-    ]
+    return [alert for alerts in _alerts_by_level(stack).values() for alert in alerts]
 
 
 def alert_name(level: ServiceLevel, suffix: str) -> str:

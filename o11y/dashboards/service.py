@@ -305,7 +305,7 @@ def log_panels(service: Service) -> tuple[PanelBuilder, ...]:
     )
 
 
-def dashboard(service: Service) -> DashboardSpec:
+def dashboard(stack: Stack, service: Service) -> DashboardSpec:
     selector_note = service_selector(service.name)
     rows = [
         Row("Health", health_panels(service)),
@@ -323,7 +323,7 @@ def dashboard(service: Service) -> DashboardSpec:
         rows.append(
             Row(
                 "SLOs",
-                tuple(p for s in service.slos for p in slo_panels.slo_panels(service, s)),
+                tuple(p for s in service.slos for p in slo_panels.slo_panels(stack, service, s)),
             )
         )
     rows.append(Row("Traces", trace_panels(service), collapsed=True))
@@ -339,4 +339,4 @@ def dashboard(service: Service) -> DashboardSpec:
 
 
 def dashboards(stack: Stack) -> list[DashboardSpec]:
-    return [dashboard(service) for service in stack.services]
+    return [dashboard(stack, service) for service in stack.services]

@@ -27,9 +27,9 @@ from o11y.slo import (
     RECORD_BUDGET_REMAINING,
     ServiceLevel,
     burn_factor,
-    catalog_service_level,
     error_ratio_record,
     number,
+    service_level,
 )
 
 # Red when the budget is spent, orange once half is gone (the engine's "half spent" alert).
@@ -71,10 +71,10 @@ def sli_decimals(objective: float) -> int:
     return max(PERCENT_DECIMALS, len(written.partition(".")[2]) + 1)
 
 
-def slo_panels(service: Service, slo: SLO) -> tuple[PanelBuilder, ...]:
+def slo_panels(stack: Stack, service: Service, slo: SLO) -> tuple[PanelBuilder, ...]:
     """Budget remaining, SLI over the period, and burn rates of one SLO, read from the SLO
     engine's recording rules (o11y/slo.py)."""
-    level = catalog_service_level(service, slo)
+    level = service_level(stack, service, slo)
     name = f"{service.display_name} {slo.name}"
     windows = page_windows(level)
     lowest_page = min(factor for _, factor in windows)
@@ -116,7 +116,7 @@ def budget_overview(stack: Stack) -> BarGauge:
     """Budget remaining of every SLO in one bar chart."""
     targets = [
         prometheus(
-            budget_remaining(catalog_service_level(service, slo)), f"{service.name} {slo.name}"
+            budget_remaining(service_level(stack, service, slo)), f"{service.name} {slo.name}"
         )
         for service in stack.services
         for slo in service.slos
@@ -165,7 +165,7 @@ def dashboards(stack: Stack) -> list[DashboardSpec]:
     slo_rows = tuple(
         Row(
             f"{service.display_name} SLOs",
-            tuple(panel for slo in service.slos for panel in slo_panels(service, slo)),
+            tuple(panel for slo in service.slos for panel in slo_panels(stack, service, slo)),
         )
         for service in stack.services
         if service.slos

@@ -13,6 +13,7 @@ from o11y.config import parse_stack, read_stack_file
 from o11y.conventions import dashboard_uid
 from o11y.dashboards import dashboard_files, dashboards, unread_by_the_sdk
 from o11y.helm.grafana import datasources
+from o11y.jsontext import json_text
 from o11y.model.stack import Stack
 from tests.conftest import ROOT
 from tests.o11y.dashboards.shop import (
@@ -57,7 +58,7 @@ def test_files_are_sorted_json_deterministic_and_the_same_for_both_environments(
     assert files == dashboard_files(shop)
     for path, content in files.items():
         parsed = as_dict(json.loads(content))
-        assert content == json.dumps(parsed, indent=2, sort_keys=True) + "\n"
+        assert content == json_text(parsed)
         assert path == f"grafana/dashboards/{parsed['uid']}.json"
         assert parsed["editable"] is False
     dev = parse_stack(read_stack_file(ROOT / "Pulumi.dev.yaml"), CATALOG, "dev")
