@@ -14,7 +14,6 @@ and `check` fails on any object over `OBJECT_SIZE_LIMIT`.
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
 import yaml
 
@@ -34,7 +33,7 @@ from o11y.model.stack import Stack
 from o11y.monitors import custom_resources
 from o11y.once import once_per_stack
 from o11y.pagerduty import pagerduty_plan
-from o11y.promrules import YAML_DUMPER, RuleGroup
+from o11y.promrules import RuleGroup, YamlDumper
 from o11y.readiness import grafana_readiness, readiness_job
 from o11y.routing import ALERTMANAGER_FILE, alertmanager_yaml, key_secrets
 from o11y.rules import rule_groups
@@ -177,14 +176,16 @@ def object_size(manifest: Mapping[str, object]) -> int:
     return len(text.encode("utf-8"))
 
 
-def _represent_text(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+class _ReadableDumper(YamlDumper):
+    """The rule files' dumper, writing multi-line strings (PromQL, the Alertmanager
+    configuration) as literal blocks, so a reviewer reads them as they are."""
+
+
+def _represent_text(dumper: _ReadableDumper, data: str) -> yaml.ScalarNode:
     style = "|" if "\n" in data else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
-# The rule files' emitter, writing multi-line strings (PromQL, the Alertmanager configuration)
-# as literal blocks, so a reviewer reads them as they are.
-_ReadableDumper = cast("type[yaml.SafeDumper]", type("_ReadableDumper", (YAML_DUMPER,), {}))
 _ReadableDumper.add_representer(str, _represent_text)
 
 

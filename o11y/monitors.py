@@ -35,6 +35,8 @@ from o11y.helm.exporters import (
 from o11y.kafka import kafka_monitors
 from o11y.model.catalog import Service
 from o11y.model.stack import Stack
+from o11y.once import once_per_stack
+from o11y.promrules import YAML_DUMPER
 from o11y.synthetics import synthetic_monitors
 
 Json: TypeAlias = "str | int | float | bool | list[Json] | dict[str, Json] | None"
@@ -45,6 +47,7 @@ API_VERSION = "monitoring.coreos.com/v1"
 PROBE_INTERVAL = "60s"
 
 
+@once_per_stack
 def custom_resources(stack: Stack) -> list[Manifest]:
     """Every ServiceMonitor, PodMonitor and Probe of the stack, in a stable order."""
     return [
@@ -62,8 +65,8 @@ def monitor_files(stack: Stack) -> dict[str, str]:
     """`kubernetes/monitors.yaml`: every custom resource, for review next to `pulumi preview`."""
     documents = custom_resources(stack)
     return {
-        "kubernetes/monitors.yaml": yaml.safe_dump_all(
-            documents, sort_keys=True, width=1000, allow_unicode=True
+        "kubernetes/monitors.yaml": yaml.dump_all(
+            documents, Dumper=YAML_DUMPER, sort_keys=True, width=1000, allow_unicode=True
         )
     }
 

@@ -1,4 +1,5 @@
-"""Rule files: the fast (libyaml) and the pure-Python emitter write the same bytes."""
+"""Rule files: the fast dumper (libyaml, plain data represented directly) and PyYAML's
+pure-Python SafeDumper write the same bytes."""
 
 from pathlib import Path
 
@@ -6,7 +7,7 @@ import yaml
 
 from benchmarks.catalogs import write_stack_file
 from o11y.config import load_offline
-from o11y.promrules import YAML_DUMPER, rule_file
+from o11y.promrules import YAML_DUMPER, YamlDumper, rule_file
 from o11y.rules import rule_groups
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,5 +26,35 @@ def test_rule_files_are_the_same_bytes_with_either_yaml_emitter(tmp_path: Path) 
         assert rule_file(groups) == pure
 
 
-def test_the_fast_emitter_is_used_where_pyyaml_has_it() -> None:
-    assert YAML_DUMPER is getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+DATA = {
+    "text": "a: b",
+    "number": 7,
+    "ratio": 0.25,
+    "tiny": 1e-9,
+    "flag": True,
+    "nothing": None,
+    "multi": "line one\nline two",
+    "empty": {"map": {}, "list": []},
+    "nested": [{"z": "1", "a": ["x", "y"]}, "yes", "007", ""],
+}
+
+
+def test_any_plain_data_is_the_same_bytes_as_pyyamls_safe_dumper() -> None:
+    for sort_keys in (False, True):
+        ours = yaml.dump(DATA, Dumper=YAML_DUMPER, sort_keys=sort_keys, width=1000)
+        assert ours == yaml.dump(DATA, Dumper=yaml.SafeDumper, sort_keys=sort_keys, width=1000)
+
+
+def _literal(dumper: YamlDumper, data: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar(
+        "tag:yaml.org,2002:str", data, style="|" if "\n" in data else None
+    )
+
+
+def test_a_dumper_derived_from_it_keeps_its_own_text_representer() -> None:
+    class Derived(YAML_DUMPER):
+        pass
+
+    Derived.add_representer(str, _literal)
+    derived = Derived
+    assert "multi: |-\n  line one\n  line two\n" in yaml.dump(DATA, Dumper=derived, width=1000)
