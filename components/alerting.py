@@ -7,13 +7,13 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.custom_resources import custom_resource, manifest_name
-from o11y.manifests import prometheus_rules
-from o11y.model.stack import Stack
+from o11y.manifests import Manifest
 
 
 @dataclass(frozen=True)
 class AlertingArgs:
-    stack: Stack
+    # The stack's PrometheusRule objects (o11y/manifests.py prometheus_rules).
+    rules: Sequence[Manifest]
     provider: k8s.Provider
     # The release that installs the prometheus-operator CRDs; rules wait for it.
     depends_on: Sequence[pulumi.Resource]
@@ -27,6 +27,5 @@ class Alerting(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(
             parent=self, provider=args.provider, depends_on=list(args.depends_on)
         )
-        manifests = prometheus_rules(args.stack)
-        self.rules = [custom_resource(f"{name}-{manifest_name(m)}", m, child) for m in manifests]
-        self.register_outputs({"rules": [manifest_name(m) for m in manifests]})
+        self.rules = [custom_resource(f"{name}-{manifest_name(m)}", m, child) for m in args.rules]
+        self.register_outputs({"rules": [manifest_name(m) for m in args.rules]})

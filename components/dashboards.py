@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumiverse_grafana as grafana
 
-from o11y.dashboards import dashboards, folders
-from o11y.model.stack import Stack
+from o11y.dashboards import Dashboard, folders
 
 
 @dataclass(frozen=True)
 class DashboardsArgs:
-    stack: Stack
+    # The stack's dashboards (o11y/dashboards), each in its folder.
+    dashboards: Sequence[Dashboard]
     provider: grafana.Provider
     # What must exist first (the Grafana release and its datasources).
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
@@ -33,7 +33,7 @@ class Dashboards(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(
             parent=self, provider=args.provider, depends_on=list(args.depends_on)
         )
-        built = dashboards(args.stack)
+        built = args.dashboards
         self.folders = {
             folder.uid: grafana.oss.Folder(
                 f"{name}-{folder.key}", uid=folder.uid, title=folder.title, opts=child

@@ -8,13 +8,13 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.custom_resources import custom_resource, manifest_name
-from o11y.model.stack import Stack
-from o11y.monitors import custom_resources
+from o11y.monitors import Manifest
 
 
 @dataclass(frozen=True)
 class MonitoringArgs:
-    stack: Stack
+    # The stack's ServiceMonitors, PodMonitors and Probes (o11y/monitors.py custom_resources).
+    resources: Sequence[Manifest]
     provider: k8s.Provider
     # The kube-prometheus-stack release (its CRDs must exist first).
     depends_on: Sequence[pulumi.Resource] = ()
@@ -34,6 +34,6 @@ class Monitoring(pulumi.ComponentResource):
             custom_resource(
                 f"{name}-{str(manifest['kind']).lower()}-{manifest_name(manifest)}", manifest, child
             )
-            for manifest in custom_resources(args.stack)
+            for manifest in args.resources
         ]
         self.register_outputs({"count": len(self.resources)})

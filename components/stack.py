@@ -20,8 +20,11 @@ from components.oncall import OnCall, OnCallArgs
 from components.platform import Platform, PlatformArgs
 from components.providers import grafana_provider, kubernetes_provider, pagerduty_provider
 from components.synthetics import Synthetics, SyntheticsArgs
+from o11y.dashboards import dashboards
 from o11y.errortracking import sentry_enabled
+from o11y.manifests import prometheus_rules
 from o11y.model.stack import Stack
+from o11y.monitors import custom_resources
 from o11y.pagerduty import paging_enabled
 
 
@@ -83,7 +86,7 @@ class ObservabilityStack(pulumi.ComponentResource):
         crds = [platform.operator_crds]
         Monitoring(
             f"{name}-monitoring",
-            MonitoringArgs(stack=stack, provider=kubernetes, depends_on=crds),
+            MonitoringArgs(custom_resources(stack), provider=kubernetes, depends_on=crds),
             opts=pulumi.ResourceOptions(parent=self),
         )
         if sentry_enabled(stack):
@@ -99,14 +102,14 @@ class ObservabilityStack(pulumi.ComponentResource):
         )
         Alerting(
             f"{name}-alerting",
-            AlertingArgs(stack=stack, provider=kubernetes, depends_on=crds),
+            AlertingArgs(prometheus_rules(stack), provider=kubernetes, depends_on=crds),
             opts=pulumi.ResourceOptions(parent=self),
         )
         grafana = grafana_provider(f"{name}-grafana", stack, platform.grafana_admin_password, self)
         Dashboards(
             f"{name}-dashboards",
             DashboardsArgs(
-                stack=stack,
+                dashboards(stack),
                 provider=grafana,
                 # Not the release alone: Grafana must answer at the provider's URL (in prod the
                 # ingress, with its DNS name and certificate).

@@ -20,7 +20,7 @@ def test_every_rule_file_is_a_prometheus_rule_created_after_the_operator_crds() 
             chart="prometheus-operator-crds",
             opts=pulumi.ResourceOptions(provider=provider),
         )
-        Alerting("alerting", AlertingArgs(stack, provider, depends_on=[crds]))
+        Alerting("alerting", AlertingArgs(prometheus_rules(stack), provider, depends_on=[crds]))
 
     registered = record(program, "test")
     crds = next(r for r in registered if r.name == "prometheus-operator-crds")

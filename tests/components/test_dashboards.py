@@ -19,7 +19,7 @@ def _run(stack: Stack) -> list[Registration]:
     def program() -> None:
         provider = grafana.Provider("grafana", url="http://grafana.test", auth="admin:x")
         release = pulumi.CustomResource("test:index:Release", "grafana-release", {})
-        Dashboards("dashboards", DashboardsArgs(stack, provider, depends_on=[release]))
+        Dashboards("dashboards", DashboardsArgs(dashboards(stack), provider, depends_on=[release]))
 
     return record(program, "test")
 

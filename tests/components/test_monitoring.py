@@ -20,7 +20,9 @@ def test_every_monitor_and_probe_is_created_after_the_operator_release() -> None
             chart="kube-prometheus-stack",
             opts=pulumi.ResourceOptions(provider=provider),
         )
-        Monitoring("monitoring", MonitoringArgs(stack, provider, depends_on=[operator]))
+        Monitoring(
+            "monitoring", MonitoringArgs(custom_resources(stack), provider, depends_on=[operator])
+        )
 
     registered = record(program, "test")
     operator = next(r for r in registered if r.name == "kube-prometheus-stack")
