@@ -141,7 +141,8 @@ def record(build: Callable[[], None], stack_name: str) -> list[Registration]:
 
 
 def run_program(raw: RawConfig, stack_name: str) -> list[Registration]:
-    """Run __main__.py under mocks with this config; every registration, in order."""
+    """Run the program's entry point (__main__.py, as `pulumi up` runs it) under mocks with
+    this engine config; every registration, in order."""
     set_all_config(dict(raw.values), sorted(raw.secret_keys))
     program = PROJECT_ROOT / "__main__.py"
 
@@ -212,6 +213,10 @@ def plan_rows(registrations: Sequence[Registration]) -> list[PlanRow]:
     return sorted(rows, key=lambda row: (row.parent, row.type, row.name))
 
 
+class PlanError(Exception):
+    """The program refused the stack; the message is the program's own."""
+
+
 def stack_plan(offline: OfflineStack) -> list[PlanRow]:
     """Every resource the program registers for a stack read offline, sorted; the secrets it
     must have stand in as placeholders. A config the program refuses raises PlanError."""
@@ -223,7 +228,3 @@ def stack_plan(offline: OfflineStack) -> list[PlanRow]:
         return plan_rows(record(build, offline.stack.environment))
     except pulumi.RunError as error:
         raise PlanError(str(error)) from None
-
-
-class PlanError(Exception):
-    """The program refused the stack; the message is the program's own."""
