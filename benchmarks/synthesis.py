@@ -89,7 +89,7 @@ def bare_sdk(registrations: Path) -> None:
     """Registers every row of `registrations` as a plain resource under the program's mocks."""
     import pulumi
 
-    from cli.offline import record
+    from cli.mocks import record
 
     rows = json.loads(registrations.read_text(encoding="utf-8"))
 

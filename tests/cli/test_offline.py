@@ -8,7 +8,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from cli.offline import SECRET_MASK, masked, plan_rows, record, run_program, stack_plan
+from cli.mocks import record
+from cli.offline import SECRET_MASK, masked, plan_rows, run_program, stack_plan
 from o11y.config import read_offline, read_stack_file, with_secret_placeholders
 from o11y.model.stack import required_secrets
 from o11y.plan import plan_json

@@ -3,7 +3,8 @@
 from collections.abc import Sequence
 from pathlib import Path
 
-from cli.offline import Registration, run_program
+from cli.mocks import Registration
+from cli.offline import run_program
 from o11y.config import read_stack_file, with_secret_placeholders
 from o11y.model.stack import Stack, required_secrets
 

@@ -3,7 +3,7 @@
 import pulumi
 import pulumi_kubernetes as k8s
 
-from cli.offline import record
+from cli.mocks import record
 from components.alerting import Alerting, AlertingArgs
 from o11y.manifests import prometheus_rules
 from tests.small_stacks import small_stack

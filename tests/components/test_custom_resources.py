@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 import pulumi
 
-from cli.offline import record
+from cli.mocks import record
 from components.custom_resources import custom_resource, manifest_name
 from tests.trees import as_dict, dig
 

@@ -6,7 +6,7 @@ import json
 import pulumi
 import pulumiverse_grafana as grafana
 
-from cli.offline import Registration, record
+from cli.mocks import Registration, record
 from components.dashboards import Dashboards, DashboardsArgs
 from o11y.dashboards import dashboards
 from o11y.model.stack import Stack

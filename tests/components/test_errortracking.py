@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from cli.offline import Registration
+from cli.mocks import Registration
 from components.secrets import encoded
 from o11y.model.stack import Stack, required_secrets
 from tests.components.mocks import run_stack

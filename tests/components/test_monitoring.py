@@ -3,7 +3,7 @@
 import pulumi
 import pulumi_kubernetes as k8s
 
-from cli.offline import record
+from cli.mocks import record
 from components.monitoring import Monitoring, MonitoringArgs
 from o11y.monitors import custom_resources
 from tests.small_stacks import small_stack

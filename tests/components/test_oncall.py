@@ -10,7 +10,7 @@ import pulumi_pagerduty as pagerduty
 import pytest
 import yaml
 
-from cli.offline import Registration, record
+from cli.mocks import Registration, record
 from components.oncall import OnCall, OnCallArgs
 from o11y.conventions import SECRET_ALERTMANAGER_CONFIG, SECRET_ALERTMANAGER_KEYS
 from o11y.model.stack import Stack

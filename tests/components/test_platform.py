@@ -5,7 +5,7 @@ import base64
 import pulumi
 import pulumi_kubernetes as k8s
 
-from cli.offline import Registration, record
+from cli.mocks import Registration, record
 from components.platform import Platform, PlatformArgs
 from o11y.model.stack import Stack
 from tests.conftest import dev_releases, load_stack

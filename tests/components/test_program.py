@@ -7,7 +7,8 @@ import pulumi
 import pytest
 from pulumi.runtime import rpc
 
-from cli.offline import Registration, run_program
+from cli.mocks import Registration
+from cli.offline import run_program
 from o11y.config import load_offline, read_stack_file, with_secret_placeholders
 from o11y.manifests import kubernetes_objects, prometheus_rules
 from o11y.model.stack import Stack, required_secrets

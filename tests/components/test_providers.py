@@ -2,7 +2,7 @@
 
 import pulumi
 
-from cli.offline import record
+from cli.mocks import record
 from components.providers import grafana_provider
 from tests.small_stacks import small_stack
 

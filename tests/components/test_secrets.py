@@ -5,7 +5,7 @@ import base64
 import pulumi
 import pulumi_kubernetes as k8s
 
-from cli.offline import record
+from cli.mocks import record
 from components.secrets import encoded, opaque_secret
 
 

@@ -7,7 +7,7 @@ from typing import cast
 import pulumi
 import pytest
 
-from cli.offline import Registration, record
+from cli.mocks import Registration, record
 from components.stack import ObservabilityStack, ObservabilityStackArgs
 from o11y import conventions as names
 from o11y.model.stack import Stack, required_secrets

@@ -3,7 +3,7 @@
 import pulumi
 import pulumi_kubernetes as k8s
 
-from cli.offline import Registration, record
+from cli.mocks import Registration, record
 from components.secrets import encoded
 from components.synthetics import Synthetics, SyntheticsArgs
 from o11y.model.stack import Stack
