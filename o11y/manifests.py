@@ -33,10 +33,10 @@ from o11y.model.stack import Stack
 from o11y.monitors import custom_resources
 from o11y.once import once_per_stack
 from o11y.pagerduty import pagerduty_plan
-from o11y.promrules import RuleGroup, YamlDumper
+from o11y.promrules import ReadableDumper, RuleGroup, indented
 from o11y.readiness import grafana_readiness, readiness_job
 from o11y.routing import ALERTMANAGER_FILE, alertmanager_yaml, key_secrets
-from o11y.rules import rule_groups
+from o11y.rules import group_texts, rule_groups
 from o11y.slo import SLO_SERVICE_LABEL
 from o11y.synthetics import credential_secrets, workloads
 
@@ -176,22 +176,9 @@ def object_size(manifest: Mapping[str, object]) -> int:
     return len(text.encode("utf-8"))
 
 
-class _ReadableDumper(YamlDumper):
-    """The rule files' dumper, writing multi-line strings (PromQL, the Alertmanager
-    configuration) as literal blocks, so a reviewer reads them as they are."""
-
-
-def _represent_text(dumper: _ReadableDumper, data: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_ReadableDumper.add_representer(str, _represent_text)
-
-
 def _documents(manifests: Sequence[Mapping[str, object]]) -> str:
     return yaml.dump_all(
-        manifests, Dumper=_ReadableDumper, sort_keys=False, width=1000, allow_unicode=True
+        manifests, Dumper=ReadableDumper, sort_keys=False, width=1000, allow_unicode=True
     )
 
 
@@ -210,8 +197,20 @@ def kubernetes_files(stack: Stack) -> dict[str, str]:
     if kafka := kafka_resources(stack):
         files[f"{KUBERNETES_DIR}/kafka.yaml"] = _documents(kafka)
     files[f"{KUBERNETES_DIR}/jobs.yaml"] = _documents([readiness_job(grafana_readiness(stack))])
+    texts = group_texts(stack)
     for rule in prometheus_rules(stack):
         metadata = rule["metadata"]
         assert isinstance(metadata, dict), "a manifest has metadata"
-        files[f"{PROMETHEUS_RULES_DIR}/{metadata['name']}.yaml"] = _documents([rule])
+        files[f"{PROMETHEUS_RULES_DIR}/{metadata['name']}.yaml"] = _prometheus_rule_yaml(
+            rule, texts
+        )
     return files
+
+
+def _prometheus_rule_yaml(rule: Manifest, texts: Mapping[str, str]) -> str:
+    """The object as `_documents` writes it, its groups' text written once (o11y/rules.py)."""
+    spec = rule["spec"]
+    assert isinstance(spec, dict), "a PrometheusRule has a spec"
+    groups: list[RuleGroup] = spec["groups"]
+    head = _documents([{k: v for k, v in rule.items() if k != "spec"}])
+    return head + "spec:\n  groups:\n" + "".join(indented(texts[g["name"]], 2) for g in groups)

@@ -1,5 +1,10 @@
-"""Prometheus rule shapes shared by every rule generator, and the rule-file writer."""
+"""Prometheus rule shapes shared by every rule generator, and the rule-file writer.
 
+A rule group is written once: the rule file lists its text at the left margin, and its
+PrometheusRule object (o11y/manifests.py) the same text indented under `spec.groups`.
+"""
+
+from collections.abc import Mapping
 from typing import NotRequired, TypedDict
 
 import yaml
@@ -56,14 +61,42 @@ class YamlDumper(yaml.CSafeDumper):
 YAML_DUMPER = YamlDumper
 
 
+class ReadableDumper(YamlDumper):
+    """Multi-line strings (PromQL, the Alertmanager configuration) as literal blocks, so a
+    reviewer reads them as they are."""
+
+
+def _represent_text(dumper: ReadableDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+ReadableDumper.add_representer(str, _represent_text)
+
+
 class RuleGroup(TypedDict):
     name: str
     interval: NotRequired[str]
     rules: list[Rule]
 
 
-def rule_file(groups: list[RuleGroup]) -> str:
-    """A plain Prometheus rule file (`groups:`), deterministic byte for byte."""
+def group_yaml(group: RuleGroup) -> str:
+    """One rule group as an item of a `groups:` list at the left margin."""
     return yaml.dump(
-        {"groups": groups}, Dumper=YAML_DUMPER, sort_keys=False, width=1000, allow_unicode=True
+        [group], Dumper=ReadableDumper, sort_keys=False, width=1000, allow_unicode=True
     )
+
+
+def rule_file(groups: list[RuleGroup], texts: Mapping[str, str] | None = None) -> str:
+    """A plain Prometheus rule file (`groups:`), deterministic byte for byte; `texts` are
+    the groups already written (`group_yaml`), by group name."""
+    if not groups:
+        return "groups: []\n"
+    written = texts or {}
+    return "groups:\n" + "".join(written.get(g["name"]) or group_yaml(g) for g in groups)
+
+
+def indented(text: str, spaces: int) -> str:
+    """Block YAML moved right by `spaces`, to sit under a key; empty lines stay empty."""
+    pad = " " * spaces
+    return "".join(pad + line if line.strip() else line for line in text.splitlines(True))

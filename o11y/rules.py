@@ -32,7 +32,7 @@ from o11y.conventions import (
 )
 from o11y.model.stack import Stack
 from o11y.once import once_per_stack
-from o11y.promrules import Rule, RuleGroup, rule_file
+from o11y.promrules import Rule, RuleGroup, group_yaml, rule_file
 from o11y.severity import ACTION_BY_PRIORITY, Action
 from o11y.slo import slo_alerts, slo_rule_groups
 from o11y.synthetics import recording_groups as synthetic_recording_groups
@@ -190,9 +190,23 @@ def rule_groups(stack: Stack) -> dict[str, list[RuleGroup]]:
     return result
 
 
+@once_per_stack
+def group_texts(stack: Stack) -> dict[str, str]:
+    """Every rule group's YAML by group name, written once for the rule files and the
+    PrometheusRule objects."""
+    texts: dict[str, str] = {}
+    for groups in rule_groups(stack).values():
+        for group in groups:
+            if group["name"] in texts:
+                raise ValueError(f"two rule groups named {group['name']}")
+            texts[group["name"]] = group_yaml(group)
+    return texts
+
+
 def rule_files(stack: Stack) -> dict[str, str]:
     """`prometheus/rules/<stem>.yaml` -> the rule file text."""
+    texts = group_texts(stack)
     return {
-        f"{RULES_DIR}/{stem}.yaml": rule_file(groups)
+        f"{RULES_DIR}/{stem}.yaml": rule_file(groups, texts)
         for stem, groups in sorted(rule_groups(stack).items())
     }
