@@ -36,6 +36,7 @@ from o11y.drill.scenarios import (
 )
 from o11y.drill.world import missing_programs
 from o11y.jsontext import json_text
+from o11y.manifests import prometheus_rule_objects
 from o11y.model.slo import Period
 from o11y.model.stack import Stack
 from o11y.model.types import STACK_NAME_PATTERN
@@ -325,7 +326,7 @@ def _check(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="o11y-check-") as tmp:
         out = Path(tmp)
         _write(stack, _plan_rows(offline), out)
-        report = check_artifacts(out)
+        report = check_artifacts(out, prometheus_rule_objects(stack))
         if args.charts is not None:
             if not args.charts.is_dir():
                 raise CommandError(f"--charts {args.charts}: not a directory")

@@ -1,12 +1,13 @@
 """Validates a rendered artifact tree with the real tools: promtool, amtool and the chart schemas."""
 
-import json
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import yaml
 
 from o11y.chartcheck import custom_resource_errors, values_problems
@@ -42,10 +43,14 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
 
 
-def check_artifacts(out: Path) -> CheckReport:
-    """Every check over a directory written by `render`."""
+def check_artifacts(
+    out: Path, in_memory: Mapping[str, Sequence[Manifest]] | None = None
+) -> CheckReport:
+    """Every check over a directory written by `render`. `in_memory` holds the objects of
+    files under `kubernetes/` the caller still has, by path below it (o11y.manifests
+    prometheus_rule_objects): those are not parsed again."""
     report = CheckReport()
-    objects = _kubernetes_objects(out)
+    objects = _kubernetes_objects(out, in_memory or {})
     _rules(out, report)
     _alertmanager(out, report)
     _helm_values(out, report)
@@ -128,15 +133,17 @@ def _custom_resources(objects: list[tuple[str, Manifest]], report: CheckReport) 
 CUSTOM_RESOURCE_GROUP = f"{PROMETHEUS_OPERATOR_GROUP}/"
 
 
-def _kubernetes_objects(out: Path) -> list[tuple[str, Manifest]]:
+def _kubernetes_objects(
+    out: Path, in_memory: Mapping[str, Sequence[Manifest]]
+) -> list[tuple[str, Manifest]]:
     """(file relative to `kubernetes/`, object) for every object written under `kubernetes/`."""
     root = out / KUBERNETES_DIR
-    return [
-        (f.relative_to(root).as_posix(), document)
-        for f in sorted(root.rglob("*.yaml"))
-        for document in _yaml_documents(f)
-        if isinstance(document, dict)
-    ]
+    objects: list[tuple[str, Manifest]] = []
+    for f in sorted(root.rglob("*.yaml")):
+        name = f.relative_to(root).as_posix()
+        documents = in_memory[name] if name in in_memory else _yaml_documents(f)
+        objects += [(name, d) for d in documents if isinstance(d, dict)]
+    return objects
 
 
 def _object_sizes(objects: list[tuple[str, Manifest]], report: CheckReport) -> None:
@@ -172,8 +179,8 @@ def _dashboards(out: Path, report: CheckReport) -> None:
     files = sorted((out / "grafana" / "dashboards").glob("*.json"))
     for f in files:
         try:
-            model = json.loads(f.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
+            model = orjson.loads(f.read_bytes())
+        except orjson.JSONDecodeError as error:
             report.problems.append(f"{f.name}: not JSON ({error})")
             continue
         if not isinstance(model, dict) or not model.get("uid") or not model.get("panels"):

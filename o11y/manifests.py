@@ -199,12 +199,20 @@ def kubernetes_files(stack: Stack) -> dict[str, str]:
     files[f"{KUBERNETES_DIR}/jobs.yaml"] = _documents([readiness_job(grafana_readiness(stack))])
     texts = group_texts(stack)
     for rule in prometheus_rules(stack):
-        metadata = rule["metadata"]
-        assert isinstance(metadata, dict), "a manifest has metadata"
-        files[f"{PROMETHEUS_RULES_DIR}/{metadata['name']}.yaml"] = _prometheus_rule_yaml(
-            rule, texts
-        )
+        files[f"{PROMETHEUS_RULES_DIR}/{_name(rule)}.yaml"] = _prometheus_rule_yaml(rule, texts)
     return files
+
+
+def prometheus_rule_objects(stack: Stack) -> dict[str, list[Manifest]]:
+    """Each PrometheusRule by the file `kubernetes_files` writes it to, below `kubernetes/`."""
+    below = PROMETHEUS_RULES_DIR.removeprefix(f"{KUBERNETES_DIR}/")
+    return {f"{below}/{_name(rule)}.yaml": [rule] for rule in prometheus_rules(stack)}
+
+
+def _name(manifest: Manifest) -> str:
+    metadata = manifest["metadata"]
+    assert isinstance(metadata, dict), "a manifest has metadata"
+    return str(metadata["name"])
 
 
 def _prometheus_rule_yaml(rule: Manifest, texts: Mapping[str, str]) -> str:

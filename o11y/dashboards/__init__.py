@@ -9,12 +9,11 @@ the same JSON as files.
 """
 
 import functools
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+import orjson
 from grafana_foundation_sdk.builders import dashboard as dashboard_builder
-from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.cog.plugins import register_default_plugins
 from grafana_foundation_sdk.models import dashboard as model
 
@@ -198,8 +197,12 @@ def unread_by_the_sdk(original: dict[str, object]) -> list[str]:
     dashboard schema and each panel kind's and datasource's own) and written back: what the
     schema does not know or spells differently. Empty when the SDK reads it unchanged."""
     register_default_plugins()
-    again: object = json.loads(
-        json.dumps(model.Dashboard.from_json(original).to_json(), cls=JSONEncoder)
+    again: object = orjson.loads(
+        orjson.dumps(
+            model.Dashboard.from_json(original).to_json(),
+            default=_sdk_model,
+            option=orjson.OPT_PASSTHROUGH_DATACLASS,
+        )
     )
     return list(_differences(original, again, ""))
 

@@ -17,6 +17,7 @@ from o11y.manifests import (
     kubernetes_files,
     kubernetes_objects,
     object_size,
+    prometheus_rule_objects,
     prometheus_rules,
     rule_shards,
     secret_manifest,
@@ -27,6 +28,7 @@ from o11y.monitors import monitor_files
 from o11y.promrules import Rule, RuleGroup
 from o11y.routing import alertmanager_yaml
 from o11y.rules import rule_groups
+from tests.small_stacks import small_stack
 from tests.trees import as_dict, dicts, dig, text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -186,3 +188,12 @@ def test_the_rendered_files_hold_every_object_the_program_applies(tmp_path: Path
         return str(o["kind"]), text(dig(o, "metadata", "name"))
 
     assert sorted(map(key, rendered)) == sorted(map(key, kubernetes_objects(stack)))
+
+
+def test_the_prometheus_rules_in_memory_are_what_their_files_say() -> None:
+    stack = small_stack("prod")
+    files = kubernetes_files(stack)
+    objects = prometheus_rule_objects(stack)
+    assert objects
+    for below, documents in objects.items():
+        assert list(yaml.safe_load_all(files[f"kubernetes/{below}"])) == documents
