@@ -1,4 +1,5 @@
-"""Turns a custom-resource manifest from the core into a Kubernetes CustomResource."""
+"""Turns a manifest from the core into a Kubernetes resource: a CustomResource, or the typed
+metadata of a built-in kind."""
 
 from collections.abc import Mapping
 
@@ -13,20 +14,24 @@ def _text_map(value: object) -> dict[str, str]:
 def custom_resource(
     resource_name: str, manifest: Mapping[str, object], opts: pulumi.ResourceOptions
 ) -> k8s.apiextensions.CustomResource:
-    metadata = manifest["metadata"]
-    assert isinstance(metadata, Mapping), "a manifest has metadata"
     return k8s.apiextensions.CustomResource(
         resource_name,
         api_version=str(manifest["apiVersion"]),
         kind=str(manifest["kind"]),
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=str(metadata["name"]),
-            namespace=str(metadata["namespace"]),
-            labels=_text_map(metadata.get("labels")),
-            annotations=_text_map(metadata.get("annotations")) or None,
-        ),
+        metadata=metadata_args(manifest),
         spec=manifest["spec"],
         opts=opts,
+    )
+
+
+def metadata_args(manifest: Mapping[str, object]) -> k8s.meta.v1.ObjectMetaArgs:
+    metadata = manifest["metadata"]
+    assert isinstance(metadata, Mapping), "a manifest has metadata"
+    return k8s.meta.v1.ObjectMetaArgs(
+        name=str(metadata["name"]),
+        namespace=str(metadata["namespace"]),
+        labels=_text_map(metadata.get("labels")) or None,
+        annotations=_text_map(metadata.get("annotations")) or None,
     )
 
 

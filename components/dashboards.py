@@ -43,7 +43,7 @@ class Dashboards(pulumi.ComponentResource):
         self.dashboards = {
             d.uid: grafana.oss.Dashboard(
                 f"{name}-{d.uid}",
-                config_json=d.json(),
+                config_json=d.json,
                 folder=self.folders[d.folder.uid].uid,
                 # The uid is ours: a dashboard edited in the UI is put back on the next deploy.
                 overwrite=True,

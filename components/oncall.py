@@ -125,22 +125,35 @@ class OnCall(pulumi.ComponentResource):
             )
             for t in plan.teams
         }
-        memberships = [
-            pagerduty.TeamMembership(
-                resource_name(name, "member", m.key),
-                team_id=teams[m.team].id,
-                user_id=users[m.user].id,
-                role=m.role,
-                opts=opts,
+        memberships: dict[str, list[pagerduty.TeamMembership]] = {}
+        for m in plan.memberships:
+            memberships.setdefault(m.user, []).append(
+                pagerduty.TeamMembership(
+                    resource_name(name, "member", m.key),
+                    team_id=teams[m.team].id,
+                    user_id=users[m.user].id,
+                    role=m.role,
+                    opts=opts,
+                )
             )
-            for m in plan.memberships
-        ]
-        # Schedules reference users that must already be team members.
-        schedule_opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(depends_on=list(memberships))
-        )
         schedules = {
-            s.key: _schedule(resource_name(name, "schedule", s.key), s, users, teams, schedule_opts)
+            s.key: _schedule(
+                resource_name(name, "schedule", s.key),
+                s,
+                users,
+                teams,
+                # A schedule's users must already be team members: it waits for theirs only.
+                pulumi.ResourceOptions.merge(
+                    opts,
+                    pulumi.ResourceOptions(
+                        depends_on=[
+                            membership
+                            for user in _schedule_users(s)
+                            for membership in memberships.get(user, ())
+                        ]
+                    ),
+                ),
+            )
             for s in plan.schedules
         }
         policies = {
@@ -176,6 +189,11 @@ def _schedule(
         ],
         opts=opts,
     )
+
+
+def _schedule_users(schedule: PdSchedule) -> list[str]:
+    """The schedule's users, each once, in the order its shifts name them."""
+    return list(dict.fromkeys(user for shift in schedule.shifts for user in shift.users))
 
 
 def _event(

@@ -4,22 +4,18 @@ from o11y.helm and o11y.readiness."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components.custom_resources import custom_resource, manifest_name
+from components.custom_resources import custom_resource, manifest_name, metadata_args
 from components.secrets import opaque_secret
 from o11y import conventions as names
-from o11y.helm import HelmRelease, kubernetes_secrets, network_policies, releases
+from o11y.helm import HelmRelease, kubernetes_secrets, releases
 from o11y.helm.grafana import ADMIN_PASSWORD_KEY, ADMIN_USER, ADMIN_USER_KEY
-from o11y.helm.network_policies import (
-    DNS_PORT,
-    EgressPolicy,
-    IngressPolicy,
-    egress_policies,
-)
+from o11y.helm.network_policies import network_policy_manifests
 from o11y.kafka import kafka_resources
 from o11y.model.stack import Stack
 from o11y.readiness import CHECK_RESOURCES, CURL_USER, ReadinessCheck, grafana_readiness
@@ -147,18 +143,14 @@ class Platform(pulumi.ComponentResource):
             ),
         )
 
-        for policy in network_policies(stack):
+        # Written once, in the core: the same objects `render` writes to kubernetes/.
+        for policy in network_policy_manifests(stack):
             k8s.networking.v1.NetworkPolicy(
-                f"{name}-{policy.name}",
-                metadata={"name": policy.name, "namespace": policy.namespace},
-                spec=_policy_spec(policy),
-                opts=in_namespace,
-            )
-        for egress in egress_policies(stack):
-            k8s.networking.v1.NetworkPolicy(
-                f"{name}-{egress.name}",
-                metadata={"name": egress.name, "namespace": egress.namespace},
-                spec=_egress_spec(egress),
+                f"{name}-{manifest_name(policy)}",
+                metadata=metadata_args(policy),
+                # In the API's own field names: the SDK passes through names it does not
+                # translate, so the object created is the one rendered (plan.json shows it).
+                spec=cast("k8s.networking.v1.NetworkPolicySpecArgsDict", policy["spec"]),
                 opts=in_namespace,
             )
 
@@ -218,63 +210,6 @@ class Platform(pulumi.ComponentResource):
                 ),
             ),
         )
-
-
-def _policy_spec(policy: IngressPolicy) -> k8s.networking.v1.NetworkPolicySpecArgs:
-    net = k8s.networking.v1
-    same_namespace = net.NetworkPolicyIngressRuleArgs(
-        from_=[
-            net.NetworkPolicyPeerArgs(
-                namespace_selector=k8s.meta.v1.LabelSelectorArgs(
-                    match_labels={"kubernetes.io/metadata.name": policy.allowed_namespace}
-                )
-            )
-        ]
-    )
-    # No `from`: open to every source, the API server calling an admission webhook included.
-    webhooks = [
-        net.NetworkPolicyIngressRuleArgs(
-            ports=[net.NetworkPolicyPortArgs(port=port, protocol="TCP")]
-        )
-        for port in policy.webhook_ports
-    ]
-    return net.NetworkPolicySpecArgs(
-        pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(policy.pod_labels)),
-        policy_types=["Ingress"],
-        ingress=[same_namespace, *webhooks],
-    )
-
-
-def _egress_spec(policy: EgressPolicy) -> k8s.networking.v1.NetworkPolicySpecArgs:
-    net = k8s.networking.v1
-    own_namespace = net.NetworkPolicyEgressRuleArgs(
-        to=[
-            net.NetworkPolicyPeerArgs(
-                namespace_selector=k8s.meta.v1.LabelSelectorArgs(
-                    match_labels={"kubernetes.io/metadata.name": policy.namespace}
-                )
-            )
-        ]
-    )
-    dns = net.NetworkPolicyEgressRuleArgs(
-        to=[net.NetworkPolicyPeerArgs(namespace_selector=k8s.meta.v1.LabelSelectorArgs())],
-        ports=[
-            net.NetworkPolicyPortArgs(port=DNS_PORT, protocol="UDP"),
-            net.NetworkPolicyPortArgs(port=DNS_PORT, protocol="TCP"),
-        ],
-    )
-    external = net.NetworkPolicyEgressRuleArgs(
-        to=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr="0.0.0.0/0"))],
-        ports=[
-            net.NetworkPolicyPortArgs(port=port, protocol="TCP")
-            for port in policy.external_tcp_ports
-        ],
-    )
-    return net.NetworkPolicySpecArgs(
-        pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(policy.pod_labels)),
-        policy_types=["Egress"],
-        egress=[own_namespace, dns, external],
-    )
 
 
 def _readiness_job(

@@ -8,7 +8,6 @@ ids, and lets the SDK's dashboard builder lay the rows out. Components
 the same JSON as files.
 """
 
-import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -54,16 +53,14 @@ class Dashboard:
     uid: str
     title: str
     folder: Folder
-    model: model.Dashboard
+    # The model as Grafana imports it, byte for byte the same for the same stack; written once,
+    # read by the program and the rendered files alike.
+    json: str
 
-    def json(self) -> str:
-        """The model as Grafana imports it, byte for byte the same for the same stack."""
-        return self._json
-
-    @functools.cached_property
-    def _json(self) -> str:
-        # Written once per dashboard: the program and the rendered files read the same text.
-        return json_text(self.model.to_json(), default=_sdk_model)
+    def sdk_model(self) -> model.Dashboard:
+        """The JSON read back by the foundation SDK, as Grafana's own schema sees it."""
+        register_default_plugins()
+        return model.Dashboard.from_json(orjson.loads(self.json))
 
 
 def _sdk_model(value: object) -> object:
@@ -112,7 +109,7 @@ def folders(boards: Sequence[Dashboard]) -> list[Folder]:
 
 def dashboard_files(stack: Stack) -> dict[str, str]:
     """`grafana/dashboards/<uid>.json` -> the dashboard JSON, for review and offline import."""
-    return {f"grafana/dashboards/{d.uid}.json": d.json() for d in dashboards(stack)}
+    return {f"grafana/dashboards/{d.uid}.json": d.json for d in dashboards(stack)}
 
 
 def finish(spec: DashboardSpec, folder: Folder) -> Dashboard:
@@ -173,7 +170,8 @@ def finish(spec: DashboardSpec, folder: Folder) -> Dashboard:
     )
     for number, placed in enumerate(_all_panels(built), start=1):
         placed.id_val = number
-    return Dashboard(uid=uid, title=spec.title, folder=folder, model=built)
+    # Only the text is kept: the builders' object graph is garbage from here on.
+    return Dashboard(uid, spec.title, folder, json_text(built.to_json(), default=_sdk_model))
 
 
 def _all_panels(board: model.Dashboard) -> Iterator[model.Panel | model.RowPanel]:

@@ -63,7 +63,7 @@ def panel_queries(stack: Stack) -> list[PanelQuery]:
     values = variable_values(stack)
     found: list[PanelQuery] = []
     for board in dashboards(stack):
-        for panel in _panels(board.model):
+        for panel in _panels(board.sdk_model()):
             for language, raw in _queries(panel):
                 text = substituted(raw, values)
                 # A bare trace id is a lookup (Tempo's trace endpoint), not TraceQL.

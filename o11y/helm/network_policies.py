@@ -117,7 +117,7 @@ def _namespace_peer(namespace: str) -> dict[str, object]:
 
 
 def network_policy_manifest(policy: IngressPolicy) -> dict[str, object]:
-    """The policy as the NetworkPolicy object components/platform.py creates."""
+    """The policy as a NetworkPolicy object: rendered, and created by components/platform.py."""
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -171,7 +171,7 @@ def egress_policies(stack: Stack) -> list[EgressPolicy]:
 
 
 def egress_policy_manifest(policy: EgressPolicy) -> dict[str, object]:
-    """The policy as the NetworkPolicy object components/platform.py creates."""
+    """The policy as a NetworkPolicy object: rendered, and created by components/platform.py."""
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",

@@ -52,7 +52,7 @@ def test_each_dashboard_carries_the_core_json_in_its_folder(dev_stack: Stack) ->
     boards = {r.name: r for r in registered if r.type == DASHBOARD}
     for dashboard in dashboards(dev_stack):
         board = boards[f"dashboards-{dashboard.uid}"]
-        assert board.inputs["configJson"] == dashboard.json()
+        assert board.inputs["configJson"] == dashboard.json
         assert json.loads(str(board.inputs["configJson"]))["uid"] == dashboard.uid
         # The folder input is the Folder's uid output (so the folder is created first).
         assert board.inputs["folder"] == dashboard.folder.uid

@@ -134,7 +134,7 @@ def shop_stack() -> Stack:
 
 def model(dashboard: Dashboard) -> dict[str, object]:
     """The dashboard as Grafana reads it (parsed JSON)."""
-    return as_dict(json.loads(dashboard.json()))
+    return as_dict(json.loads(dashboard.json))
 
 
 def rows_and_panels(dashboard: Dashboard) -> Iterator[tuple[dict[str, object], bool]]:

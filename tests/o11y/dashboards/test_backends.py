@@ -27,7 +27,7 @@ def prod(**platform: object) -> Stack:
 def expressions(stack: Stack) -> dict[str, str]:
     """Panel title -> its first query, as Grafana reads the dashboard."""
     (spec,) = dashboards(stack)
-    board = as_dict(json.loads(finish(spec, PLATFORM).json()))
+    board = as_dict(json.loads(finish(spec, PLATFORM).json))
     return {
         str(panel["title"]): str(dicts(panel["targets"])[0]["expr"])
         for panel in dicts(board["panels"])

@@ -29,7 +29,7 @@ from tests.trees import as_dict, dicts, dig, integer, text
 
 def test_the_sdk_models_read_every_dashboard_back_unchanged(shop: Stack) -> None:
     for board in dashboards(shop):
-        assert unread_by_the_sdk(json.loads(board.json())) == [], board.uid
+        assert unread_by_the_sdk(json.loads(board.json)) == [], board.uid
     # Panel options are read into the panel kinds' own typed models, not left as raw maps.
     overview = sdk_dashboard.Dashboard.from_json(model(by_uid(shop)["o11y-overview"]))
     kinds = {

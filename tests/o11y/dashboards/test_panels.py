@@ -41,7 +41,7 @@ def test_tables_show_every_series_at_once(shop: Stack) -> None:
 def _built(panel: PanelBuilder) -> dict[str, object]:
     """One panel as Grafana reads it, placed alone on a dashboard."""
     spec = DashboardSpec(key="panel", title="Panel", rows=(Row("Row", (panel,)),))
-    board = as_dict(json.loads(finish(spec, PLATFORM).json()))
+    board = as_dict(json.loads(finish(spec, PLATFORM).json))
     return dicts(board["panels"])[1]
 
 

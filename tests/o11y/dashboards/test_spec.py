@@ -21,7 +21,7 @@ def test_a_collapsed_row_holds_its_panels_and_an_open_row_is_followed_by_them() 
         labels=("team-core",),
         time_from="now-24h",
     )
-    board = as_dict(json.loads(finish(spec, PLATFORM).json()))
+    board = as_dict(json.loads(finish(spec, PLATFORM).json))
     top = dicts(board["panels"])
     assert [(p["type"], p["title"]) for p in top] == [
         ("row", "Open"),

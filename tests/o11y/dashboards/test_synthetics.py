@@ -12,7 +12,7 @@ from tests.trees import as_dict, dicts, dig
 def _panels(stack: Stack) -> list[dict[str, object]]:
     """The dashboard's rows and panels as Grafana reads them, the collapsed rows' inside."""
     (spec,) = dashboards(stack)
-    board = as_dict(json.loads(finish(spec, OVERVIEW).json()))
+    board = as_dict(json.loads(finish(spec, OVERVIEW).json))
     found: list[dict[str, object]] = []
     for panel in dicts(board["panels"]):
         found.append(panel)
