@@ -7,12 +7,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.custom_resources import custom_resource, manifest_name
-from o11y.manifests import Manifest
+from o11y.bundle import Manifest
 
 
 @dataclass(frozen=True)
 class AlertingArgs:
-    # The stack's PrometheusRule objects (o11y/manifests.py prometheus_rules).
+    # The stack's PrometheusRule objects (the bundle's rules).
     rules: Sequence[Manifest]
     provider: k8s.Provider
     # The release that installs the prometheus-operator CRDs; rules wait for it.

@@ -9,23 +9,13 @@ import pulumi_kubernetes as k8s
 import pulumiverse_sentry as sentry
 
 from components.secrets import opaque_secret
-from o11y.errortracking import (
-    ABOVE,
-    DSN_KEY,
-    ENVIRONMENT_KEY,
-    SECRET_NAME,
-    TEAM_ID,
-    projects,
-    settings,
-    team_action,
-    teams,
-)
-from o11y.model.stack import Stack
+from o11y.bundle import ErrorTrackingPlan
+from o11y.errortracking import ABOVE, DSN_KEY, ENVIRONMENT_KEY, SECRET_NAME, TEAM_ID, team_action
 
 
 @dataclass(frozen=True)
 class ErrorTrackingArgs:
-    stack: Stack
+    plan: ErrorTrackingPlan
     kubernetes: k8s.Provider
     token: pulumi.Output[str]
 
@@ -37,8 +27,8 @@ class ErrorTracking(pulumi.ComponentResource):
         self, name: str, args: ErrorTrackingArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("o11y:errortracking:ErrorTracking", name, None, opts)
-        stack = args.stack
-        config = settings(stack)
+        config = args.plan.settings
+        environment = args.plan.environment
         provider = sentry.Provider(
             f"{name}-provider",
             token=args.token,
@@ -49,7 +39,7 @@ class ErrorTracking(pulumi.ComponentResource):
         organization = config.organization
         team_ids: dict[str, pulumi.Output[str]] = {}
         team_slugs: dict[str, pulumi.Output[str]] = {}
-        for slug, display in teams(stack):
+        for slug, display in args.plan.teams:
             team = sentry.SentryTeam(
                 f"{name}-team-{slug}",
                 organization=organization,
@@ -60,24 +50,24 @@ class ErrorTracking(pulumi.ComponentResource):
             team_ids[slug] = team.internal_id
             team_slugs[slug] = team.slug
         self.dsn_secrets = []
-        for plan in projects(stack):
-            team_id = team_ids[plan.team]
+        for wanted in args.plan.projects:
+            team_id = team_ids[wanted.team]
             project = sentry.SentryProject(
-                f"{name}-project-{plan.slug}",
+                f"{name}-project-{wanted.slug}",
                 organization=organization,
-                name=plan.name,
-                slug=plan.slug,
+                name=wanted.name,
+                slug=wanted.slug,
                 platform=config.platform,
-                teams=[team_slugs[plan.team]],
+                teams=[team_slugs[wanted.team]],
                 opts=child,
             )
-            for rule in plan.issue_alerts:
+            for rule in wanted.issue_alerts:
                 sentry.SentryIssueAlert(
-                    f"{name}-{plan.slug}-{rule.key}",
+                    f"{name}-{wanted.slug}-{rule.key}",
                     organization=organization,
                     project=project.slug,
                     name=rule.name,
-                    environment=stack.environment,
+                    environment=environment,
                     action_match="any",
                     filter_match="all",
                     frequency=rule.frequency_minutes,
@@ -85,13 +75,13 @@ class ErrorTracking(pulumi.ComponentResource):
                     actions=[_with_team(team_action(), team_id)],
                     opts=child,
                 )
-            for metric in plan.metric_alerts:
+            for metric in wanted.metric_alerts:
                 sentry.SentryMetricAlert(
-                    f"{name}-{plan.slug}-{metric.key}",
+                    f"{name}-{wanted.slug}-{metric.key}",
                     organization=organization,
                     project=project.slug,
                     name=metric.name,
-                    environment=stack.environment,
+                    environment=environment,
                     dataset="events",
                     aggregate=metric.aggregate,
                     query=metric.query,
@@ -113,18 +103,18 @@ class ErrorTracking(pulumi.ComponentResource):
                     opts=child,
                 )
             key = sentry.SentryKey(
-                f"{name}-{plan.slug}-key",
+                f"{name}-{wanted.slug}-key",
                 organization=organization,
                 project=project.slug,
-                name=f"{plan.slug}-{stack.environment}",
+                name=f"{wanted.slug}-{environment}",
                 opts=child,
             )
             self.dsn_secrets.append(
                 opaque_secret(
-                    f"{name}-{plan.slug}-dsn",
+                    f"{name}-{wanted.slug}-dsn",
                     SECRET_NAME,
-                    plan.namespace,
-                    {DSN_KEY: key.dsn_public, ENVIRONMENT_KEY: stack.environment},
+                    wanted.namespace,
+                    {DSN_KEY: key.dsn_public, ENVIRONMENT_KEY: environment},
                     pulumi.ResourceOptions(parent=self, provider=args.kubernetes),
                 )
             )

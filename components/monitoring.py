@@ -8,7 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.custom_resources import custom_resource, manifest_name
-from o11y.monitors import Manifest
+from o11y.bundle import Manifest
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import pulumi_kubernetes as k8s
 import pulumi_pagerduty as pagerduty
 
 from components.secrets import opaque_secret
+from o11y.bundle import OnCallPlan
 from o11y.conventions import SECRET_ALERTMANAGER_CONFIG, SECRET_ALERTMANAGER_KEYS
-from o11y.model.stack import Stack
 from o11y.pagerduty import (
     EVENTS_API_V2,
     ROTATING,
@@ -22,30 +22,21 @@ from o11y.pagerduty import (
     PdSchedule,
     PdService,
     PdShift,
-    pagerduty_plan,
     resource_name,
 )
-from o11y.routing import (
-    ALERTMANAGER_FILE,
-    DEAD_MANS_SWITCH_SECRET,
-    alertmanager_yaml,
-    heartbeat_summary,
-    key_secrets,
-    paging_summary,
-)
+from o11y.routing import ALERTMANAGER_FILE, DEAD_MANS_SWITCH_SECRET, DEAD_MANS_SWITCH_STAND_IN
 
 CONFIG_KEY = ALERTMANAGER_FILE.rsplit("/", 1)[-1]  # alertmanager.yaml
 
 
 @dataclass(frozen=True)
 class OnCallArgs:
-    stack: Stack
+    plan: OnCallPlan
     kubernetes: k8s.Provider
     # None when the stack has no PagerDuty token (dev): the plan is then empty.
     pagerduty: pagerduty.Provider | None
     # Secret name -> value (pagerduty_token, slack_webhook_url, smtp_password ...).
     secrets: Mapping[str, pulumi.Output[str]]
-    namespace: str
     # Resources the Kubernetes Secrets need first (the namespace).
     depends_on: Sequence[pulumi.Resource] = ()
 
@@ -60,39 +51,39 @@ class OnCall(pulumi.ComponentResource):
         self, name: str, args: OnCallArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("o11y:oncall:OnCall", name, None, opts)
-        plan = pagerduty_plan(args.stack)
+        plan = args.plan
         pd_opts = pulumi.ResourceOptions(parent=self, provider=args.pagerduty)
-        routing_keys = self._pagerduty(name, plan, pd_opts)
+        routing_keys = self._pagerduty(name, plan.pagerduty, pd_opts)
 
         k8s_opts = pulumi.ResourceOptions(
             parent=self, provider=args.kubernetes, depends_on=list(args.depends_on)
         )
         keys: dict[str, pulumi.Input[str]] = {
             **routing_keys,
-            **{key: args.secrets[key] for key in key_secrets(args.stack)},
+            **{key: args.secrets[key] for key in plan.key_secrets},
         }
         # Integration keys are not marked secret by the provider: opaque_secret keeps every
         # value a Pulumi secret, so neither the state nor `pulumi preview` shows them.
         self.keys_secret = opaque_secret(
-            f"{name}-keys", SECRET_ALERTMANAGER_KEYS, args.namespace, keys, k8s_opts
+            f"{name}-keys", SECRET_ALERTMANAGER_KEYS, plan.namespace, keys, k8s_opts
         )
         # Keys are file paths into the keys Secret; the dead man's switch URL is written in
         # (Alertmanager 0.25 has no webhook `url_file`) and keeps the config a Pulumi secret.
         heartbeat_url = args.secrets.get(DEAD_MANS_SWITCH_SECRET)
         config = (
-            heartbeat_url.apply(lambda url: alertmanager_yaml(args.stack, url))
+            heartbeat_url.apply(plan.alertmanager_yaml)
             if heartbeat_url is not None
-            else pulumi.Output.from_input(alertmanager_yaml(args.stack))
+            else pulumi.Output.from_input(plan.alertmanager_yaml(DEAD_MANS_SWITCH_STAND_IN))
         )
         self.config_secret = opaque_secret(
             f"{name}-config",
             SECRET_ALERTMANAGER_CONFIG,
-            args.namespace,
+            plan.namespace,
             {CONFIG_KEY: config},
             k8s_opts,
         )
-        self.paging = pulumi.Output.from_input(paging_summary(args.stack))
-        self.heartbeat = pulumi.Output.from_input(heartbeat_summary(args.stack))
+        self.paging = pulumi.Output.from_input(plan.paging)
+        self.heartbeat = pulumi.Output.from_input(plan.heartbeat)
         self.register_outputs(
             {
                 "config_secret": self.config_secret.metadata.name,

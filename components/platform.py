@@ -13,12 +13,10 @@ import pulumi_random as random
 from components.custom_resources import custom_resource, manifest_name, metadata_args
 from components.secrets import opaque_secret
 from o11y import conventions as names
-from o11y.helm import HelmRelease, kubernetes_secrets, releases
+from o11y.bundle import PlatformPlan
+from o11y.helm import HelmRelease
 from o11y.helm.grafana import ADMIN_PASSWORD_KEY, ADMIN_USER, ADMIN_USER_KEY
-from o11y.helm.network_policies import network_policy_manifests
-from o11y.kafka import kafka_resources
-from o11y.model.stack import Stack
-from o11y.readiness import CHECK_RESOURCES, CURL_USER, ReadinessCheck, grafana_readiness
+from o11y.readiness import CHECK_RESOURCES, CURL_USER, ReadinessCheck
 
 # Big charts (kube-prometheus-stack with its hooks, mimir-distributed) need longer
 # than Helm's default 5 minutes to become ready on a fresh cluster.
@@ -44,7 +42,7 @@ PASSWORD_ARGUMENTS = (
 
 @dataclass(frozen=True)
 class PlatformArgs:
-    stack: Stack
+    plan: PlatformPlan
     provider: k8s.Provider
     # The stack's namespace (created by the caller: the Alertmanager Secrets live there too).
     namespace: k8s.core.v1.Namespace
@@ -70,8 +68,8 @@ class Platform(pulumi.ComponentResource):
         self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("o11y:platform:Platform", name, None, opts)
-        stack = args.stack
-        namespace = stack.kubernetes.namespace
+        plan = args.plan
+        namespace = plan.namespace
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)
 
         self.namespace = args.namespace
@@ -115,7 +113,7 @@ class Platform(pulumi.ComponentResource):
                 in_namespace,
             )
         ]
-        for secret_name, keys in kubernetes_secrets(stack).items():
+        for secret_name, keys in plan.secrets.items():
             secrets.append(
                 opaque_secret(
                     f"{name}-{secret_name}",
@@ -128,23 +126,23 @@ class Platform(pulumi.ComponentResource):
 
         self.releases = {}
         self.kafka = []
-        for release in releases(stack):
+        for release in plan.releases:
             needs = [*secrets, *(args.oncall_secrets if release.reads_oncall_secrets else ())]
             if release.needs_kafka:
-                self.kafka = self._kafka(name, stack, in_namespace)
+                self.kafka = self._kafka(name, plan, in_namespace)
                 needs += self.kafka
             self.releases[release.name] = self._release(name, release, needs, in_namespace)
         self.operator_crds = self.releases[names.RELEASE_OPERATOR_CRDS]
         self.grafana_ready = _readiness_job(
             f"{name}-grafana-ready",
-            grafana_readiness(stack),
+            plan.grafana_readiness,
             pulumi.ResourceOptions.merge(
                 child, pulumi.ResourceOptions(depends_on=[self.releases[names.RELEASE_GRAFANA]])
             ),
         )
 
         # Written once, in the core: the same objects `render` writes to kubernetes/.
-        for policy in network_policy_manifests(stack):
+        for policy in plan.network_policies:
             k8s.networking.v1.NetworkPolicy(
                 f"{name}-{manifest_name(policy)}",
                 metadata=metadata_args(policy),
@@ -163,7 +161,7 @@ class Platform(pulumi.ComponentResource):
         )
 
     def _kafka(
-        self, name: str, stack: Stack, opts: pulumi.ResourceOptions
+        self, name: str, plan: PlatformPlan, opts: pulumi.ResourceOptions
     ) -> list[k8s.apiextensions.CustomResource]:
         """The Kafka, its node pool and topic, after the operator whose chart brings their
         CRDs; the Kafka waits until Strimzi reports it Ready (its pulumi.com/waitFor)."""
@@ -171,7 +169,7 @@ class Platform(pulumi.ComponentResource):
             opts,
             pulumi.ResourceOptions(
                 depends_on=[self.releases[names.RELEASE_STRIMZI]],
-                protect=stack.platform.protect_stateful,
+                protect=plan.protect_stateful,
             ),
         )
         return [
@@ -180,7 +178,7 @@ class Platform(pulumi.ComponentResource):
                 manifest,
                 after_operator,
             )
-            for manifest in kafka_resources(stack)
+            for manifest in plan.kafka
         ]
 
     def _release(

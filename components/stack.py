@@ -20,17 +20,13 @@ from components.oncall import OnCall, OnCallArgs
 from components.platform import Platform, PlatformArgs
 from components.providers import grafana_provider, kubernetes_provider, pagerduty_provider
 from components.synthetics import Synthetics, SyntheticsArgs
-from o11y.dashboards import dashboards
-from o11y.errortracking import sentry_enabled
-from o11y.manifests import prometheus_rules
-from o11y.model.stack import Stack
-from o11y.monitors import custom_resources
-from o11y.pagerduty import paging_enabled
+from o11y.bundle import Bundle
 
 
 @dataclass(frozen=True)
 class ObservabilityStackArgs:
-    stack: Stack
+    # Everything to deploy (o11y/bundle.py); each component gets its slice.
+    bundle: Bundle
     secrets: Mapping[str, pulumi.Output[str]]
 
 
@@ -44,29 +40,30 @@ class ObservabilityStack(pulumi.ComponentResource):
         self, name: str, args: ObservabilityStackArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("o11y:stack:ObservabilityStack", name, None, opts)
-        stack = args.stack
-        kubernetes = kubernetes_provider(f"{name}-kubernetes", stack, self)
+        bundle = args.bundle
+        connections = bundle.connections
+        kubernetes = kubernetes_provider(f"{name}-kubernetes", connections, self)
+        region = connections.pagerduty_region
         pagerduty = (
-            pagerduty_provider(f"{name}-pagerduty", stack, args.secrets["pagerduty_token"], self)
-            if paging_enabled(stack)
+            pagerduty_provider(f"{name}-pagerduty", region, args.secrets["pagerduty_token"], self)
+            if region is not None
             else None
         )
 
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
-            metadata={"name": stack.kubernetes.namespace},
+            metadata={"name": connections.namespace},
             opts=pulumi.ResourceOptions(
-                parent=self, provider=kubernetes, protect=stack.platform.protect_stateful
+                parent=self, provider=kubernetes, protect=bundle.platform.protect_stateful
             ),
         )
         oncall = OnCall(
             f"{name}-oncall",
             OnCallArgs(
-                stack=stack,
+                plan=bundle.oncall,
                 kubernetes=kubernetes,
                 pagerduty=pagerduty,
                 secrets=args.secrets,
-                namespace=stack.kubernetes.namespace,
                 depends_on=[namespace],
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -74,7 +71,7 @@ class ObservabilityStack(pulumi.ComponentResource):
         platform = Platform(
             f"{name}-platform",
             PlatformArgs(
-                stack=stack,
+                plan=bundle.platform,
                 provider=kubernetes,
                 namespace=namespace,
                 secrets=args.secrets,
@@ -86,30 +83,34 @@ class ObservabilityStack(pulumi.ComponentResource):
         crds = [platform.operator_crds]
         Monitoring(
             f"{name}-monitoring",
-            MonitoringArgs(custom_resources(stack), provider=kubernetes, depends_on=crds),
+            MonitoringArgs(bundle.monitors, provider=kubernetes, depends_on=crds),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        if sentry_enabled(stack):
+        if bundle.errortracking is not None:
             ErrorTracking(
                 f"{name}-errortracking",
-                ErrorTrackingArgs(stack, kubernetes, args.secrets["sentry_token"]),
+                ErrorTrackingArgs(bundle.errortracking, kubernetes, args.secrets["sentry_token"]),
                 opts=pulumi.ResourceOptions(parent=self),
             )
         Synthetics(
             f"{name}-synthetics",
-            SyntheticsArgs(stack=stack, provider=kubernetes, secrets=args.secrets, depends_on=crds),
+            SyntheticsArgs(
+                bundle.synthetics, provider=kubernetes, secrets=args.secrets, depends_on=crds
+            ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         Alerting(
             f"{name}-alerting",
-            AlertingArgs(prometheus_rules(stack), provider=kubernetes, depends_on=crds),
+            AlertingArgs(bundle.rules, provider=kubernetes, depends_on=crds),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        grafana = grafana_provider(f"{name}-grafana", stack, platform.grafana_admin_password, self)
+        grafana = grafana_provider(
+            f"{name}-grafana", connections.grafana_url, platform.grafana_admin_password, self
+        )
         Dashboards(
             f"{name}-dashboards",
             DashboardsArgs(
-                dashboards(stack),
+                bundle.dashboards,
                 provider=grafana,
                 # Not the release alone: Grafana must answer at the provider's URL (in prod the
                 # ingress, with its DNS name and certificate).

@@ -10,20 +10,14 @@ import pulumi_kubernetes as k8s
 
 from components.custom_resources import custom_resource, manifest_name
 from components.secrets import opaque_secret
+from o11y.bundle import SyntheticsPlan
 from o11y.conventions import MANAGED_BY, PUSHGATEWAY, PUSHGATEWAY_PORT, SYNTHETIC_RUNNER_CONFIG
-from o11y.model.stack import Stack
-from o11y.synthetics import (
-    PUSHGATEWAY_PORT_NAME,
-    PUSHGATEWAY_SELECTOR,
-    credential_secrets,
-    runner_files,
-    workloads,
-)
+from o11y.synthetics import PUSHGATEWAY_PORT_NAME, PUSHGATEWAY_SELECTOR
 
 
 @dataclass(frozen=True)
 class SyntheticsArgs:
-    stack: Stack
+    plan: SyntheticsPlan
     provider: k8s.Provider
     # Stack secrets by name (`synthetic_...` hold the flows' credentials).
     secrets: Mapping[str, pulumi.Output[str]]
@@ -38,7 +32,7 @@ class Synthetics(pulumi.ComponentResource):
         self, name: str, args: SyntheticsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("o11y:synthetics:Synthetics", name, None, opts)
-        stack = args.stack
+        plan = args.plan
         child = pulumi.ResourceOptions(
             parent=self, provider=args.provider, depends_on=list(args.depends_on)
         )
@@ -46,19 +40,19 @@ class Synthetics(pulumi.ComponentResource):
             opaque_secret(
                 f"{name}-secret-{secret}",
                 secret,
-                stack.kubernetes.namespace,
+                plan.namespace,
                 {key: args.secrets[stack_secret] for key, stack_secret in keys.items()},
                 child,
             )
-            for secret, keys in credential_secrets(stack).items()
+            for secret, keys in plan.credential_secrets.items()
         ]
         self.resources = []
-        manifests = workloads(stack)
+        manifests = plan.workloads
         if manifests:
             config_map = k8s.core.v1.ConfigMap(
                 f"{name}-configmap-{SYNTHETIC_RUNNER_CONFIG}",
-                metadata=_metadata(stack, SYNTHETIC_RUNNER_CONFIG),
-                data=runner_files(stack),
+                metadata=_metadata(plan.namespace, SYNTHETIC_RUNNER_CONFIG),
+                data=plan.runner_files,
                 opts=child,
             )
             self.resources.append(config_map)
@@ -69,7 +63,7 @@ class Synthetics(pulumi.ComponentResource):
             self.resources.append(
                 k8s.core.v1.Service(
                     f"{name}-service-{PUSHGATEWAY}",
-                    metadata=_metadata(stack, PUSHGATEWAY, PUSHGATEWAY_SELECTOR),
+                    metadata=_metadata(plan.namespace, PUSHGATEWAY, PUSHGATEWAY_SELECTOR),
                     spec=k8s.core.v1.ServiceSpecArgs(
                         selector=PUSHGATEWAY_SELECTOR,
                         ports=[
@@ -104,10 +98,10 @@ class Synthetics(pulumi.ComponentResource):
 
 
 def _metadata(
-    stack: Stack, name: str, labels: Mapping[str, str] | None = None
+    namespace: str, name: str, labels: Mapping[str, str] | None = None
 ) -> k8s.meta.v1.ObjectMetaArgs:
     return k8s.meta.v1.ObjectMetaArgs(
         name=name,
-        namespace=stack.kubernetes.namespace,
+        namespace=namespace,
         labels={**MANAGED_BY, **(labels or {})},
     )

@@ -85,14 +85,15 @@ def _pagerduty_time_zone(name: str) -> str:
 
 
 PagerDutyTimeZone = Annotated[str, AfterValidator(_pagerduty_time_zone)]
+# PagerDuty account region (the provider's service_region).
+PagerDutyRegion = Literal["us", "eu"]
 
 
 class PagerDuty(BaseModel):
     model_config = STRICT
     # One PagerDuty service per catalog service, or one per team.
     service_per: Literal["service", "team"] = "service"
-    # PagerDuty account region (the provider's service_region): "us" or "eu".
-    region: Literal["us", "eu"] = "us"
+    region: PagerDutyRegion = "us"
     # PagerDuty Teams (Business plan and up). Without them: no teams and team memberships; the
     # schedules and escalation policies belong to no team.
     teams: bool = True

@@ -12,6 +12,7 @@ import yaml
 
 from cli.mocks import Registration, record
 from components.oncall import OnCall, OnCallArgs
+from o11y.bundle import bundle
 from o11y.conventions import SECRET_ALERTMANAGER_CONFIG, SECRET_ALERTMANAGER_KEYS
 from o11y.model.stack import Stack
 from o11y.routing import alertmanager_yaml
@@ -39,7 +40,7 @@ def _run(stack: Stack, with_pagerduty: bool) -> list[Registration]:
         OnCall(
             "oncall",
             OnCallArgs(
-                stack=stack, kubernetes=kubernetes, pagerduty=pd, secrets=secrets, namespace="obs"
+                plan=bundle(stack).oncall, kubernetes=kubernetes, pagerduty=pd, secrets=secrets
             ),
         )
 
@@ -307,7 +308,7 @@ def test_every_pagerduty_resource_uses_the_explicit_provider_under_the_component
 def test_the_keys_secret_holds_integration_keys_and_channel_secrets_as_secrets(
     paging: tuple[Stack, list[Registration]],
 ) -> None:
-    _, registrations = paging
+    stack, registrations = paging
     keys = _secret(registrations, SECRET_ALERTMANAGER_KEYS)
     assert "data" in keys.secret_inputs
     data = _decoded(keys)
@@ -323,7 +324,7 @@ def test_the_keys_secret_holds_integration_keys_and_channel_secrets_as_secrets(
     assert data["slack_webhook_url"] == "value-of-slack_webhook_url"
     assert keys.inputs["metadata"] == {
         "name": SECRET_ALERTMANAGER_KEYS,
-        "namespace": "obs",
+        "namespace": stack.kubernetes.namespace,
         "labels": {"app.kubernetes.io/managed-by": "o11y"},
     }
 

@@ -7,6 +7,7 @@ import pulumi_kubernetes as k8s
 
 from cli.mocks import Registration, record
 from components.platform import Platform, PlatformArgs
+from o11y.bundle import bundle
 from o11y.model.stack import Stack
 from tests.conftest import dev_releases, load_stack
 from tests.small_stacks import PROD, small_stack
@@ -33,7 +34,7 @@ def build(stack: Stack, secrets: dict[str, pulumi.Output[str]] | None = None) ->
         Platform(
             "platform",
             PlatformArgs(
-                stack=stack,
+                plan=bundle(stack).platform,
                 provider=provider,
                 namespace=namespace(provider),
                 secrets=secrets
@@ -126,7 +127,8 @@ def test_admin_password_output_is_secret() -> None:
     def program() -> None:
         provider = k8s.Provider("kubernetes", context="test")
         platform = Platform(
-            "platform", PlatformArgs(load_stack("dev"), provider, namespace(provider), {})
+            "platform",
+            PlatformArgs(bundle(load_stack("dev")).platform, provider, namespace(provider), {}),
         )
         outputs["password"] = platform.grafana_admin_password
 
@@ -209,7 +211,11 @@ def test_only_the_release_that_mounts_the_on_call_secrets_waits_for_them() -> No
         Platform(
             "platform",
             PlatformArgs(
-                load_stack("dev"), provider, namespace(provider), {}, oncall_secrets=[config]
+                bundle(load_stack("dev")).platform,
+                provider,
+                namespace(provider),
+                {},
+                oncall_secrets=[config],
             ),
         )
 

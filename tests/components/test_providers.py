@@ -4,13 +4,15 @@ import pulumi
 
 from cli.mocks import record
 from components.providers import grafana_provider
+from o11y.bundle import bundle
 from tests.small_stacks import small_stack
 
 
 def test_the_grafana_provider_talks_to_the_stack_url_as_admin_and_retries() -> None:
     def program() -> None:
         parent = pulumi.ComponentResource("test:index:Parent", "parent")
-        grafana_provider("grafana", small_stack("prod"), pulumi.Output.secret("pw"), parent)
+        url = bundle(small_stack("prod")).connections.grafana_url
+        grafana_provider("grafana", url, pulumi.Output.secret("pw"), parent)
 
     (provider,) = [r for r in record(program, "test") if r.type == "pulumi:providers:grafana"]
     assert provider.inputs["url"] == "https://grafana.o11y.example.org"

@@ -10,6 +10,7 @@ import pytest
 from cli.mocks import Registration, record
 from components.stack import ObservabilityStack, ObservabilityStackArgs
 from o11y import conventions as names
+from o11y.bundle import bundle
 from o11y.model.stack import Stack, required_secrets
 from tests.components.mocks import named, of_type, run_stack
 
@@ -27,7 +28,7 @@ def build(stack: Stack, secrets: dict[str, str]) -> dict[str, pulumi.Output[str]
         component = ObservabilityStack(
             "o11y",
             ObservabilityStackArgs(
-                stack.model_copy(update={"secrets": frozenset(secrets)}),
+                bundle(stack.model_copy(update={"secrets": frozenset(secrets)})),
                 {k: pulumi.Output.secret(v) for k, v in secrets.items()},
             ),
         )

@@ -6,6 +6,7 @@ import pulumi_kubernetes as k8s
 from cli.mocks import Registration, record
 from components.secrets import encoded
 from components.synthetics import Synthetics, SyntheticsArgs
+from o11y.bundle import bundle
 from o11y.model.stack import Stack
 from tests.o11y.synthetic_fixtures import ITEM_FLOW, SERVICE_CHECK, flow_stack, with_flows
 from tests.trees import as_dict, dig
@@ -23,7 +24,10 @@ def _created(stack: Stack) -> tuple[list[Registration], Registration]:
             "synthetic_user": pulumi.Output.secret("robot"),
             "synthetic_password": pulumi.Output.secret("pw"),
         }
-        Synthetics("synthetics", SyntheticsArgs(stack, provider, secrets, depends_on=[operator]))
+        Synthetics(
+            "synthetics",
+            SyntheticsArgs(bundle(stack).synthetics, provider, secrets, depends_on=[operator]),
+        )
 
     registered = record(program, "test")
     component = next(r for r in registered if r.type == "o11y:synthetics:Synthetics")
