@@ -35,7 +35,7 @@ from o11y.once import once_per_stack
 from o11y.pagerduty import pagerduty_plan
 from o11y.promrules import ReadableDumper, RuleGroup, indented
 from o11y.readiness import grafana_readiness, readiness_job
-from o11y.routing import ALERTMANAGER_FILE, alertmanager_yaml, key_secrets
+from o11y.routing import ALERTMANAGER_FILE, key_secrets, rendered_alertmanager_yaml
 from o11y.rules import group_texts, rule_groups
 from o11y.slo import SLO_SERVICE_LABEL
 from o11y.synthetics import credential_secrets, workloads
@@ -125,7 +125,7 @@ def secret_objects(stack: Stack) -> list[SecretObject]:
         SecretObject(
             SECRET_ALERTMANAGER_CONFIG,
             (),
-            plain={config_key: alertmanager_yaml(stack)},
+            plain={config_key: rendered_alertmanager_yaml(stack)},
         ),
         SecretObject(SECRET_GRAFANA_ADMIN, (ADMIN_USER_KEY, ADMIN_PASSWORD_KEY)),
         *(SecretObject(name, tuple(keys)) for name, keys in kubernetes_secrets(stack).items()),

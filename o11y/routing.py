@@ -46,6 +46,7 @@ from o11y.conventions import (
 )
 from o11y.model.oncall import NotificationTiming
 from o11y.model.stack import TEAM_SLACK_WEBHOOK_PREFIX, Stack
+from o11y.once import once_per_stack
 from o11y.pagerduty import PdService, pagerduty_services, paging_enabled
 from o11y.rules import HEARTBEAT_SEVERITY, INHIBITIONS
 from o11y.severity import PAGERDUTY_SEVERITY, Action
@@ -79,7 +80,14 @@ DEAD_MANS_SWITCH_STAND_IN = "https://dead-mans-switch.invalid/secrets.dead_mans_
 
 def alertmanager_files(stack: Stack) -> dict[str, str]:
     """The rendered Alertmanager configuration (no secrets: file paths and the stand-in URL)."""
-    return {ALERTMANAGER_FILE: alertmanager_yaml(stack)}
+    return {ALERTMANAGER_FILE: rendered_alertmanager_yaml(stack)}
+
+
+@once_per_stack
+def rendered_alertmanager_yaml(stack: Stack) -> str:
+    """The configuration as the rendered file and the redacted Secret show it (the stand-in
+    URL): written once for both."""
+    return alertmanager_yaml(stack)
 
 
 def alertmanager_yaml(stack: Stack, dead_mans_switch_url: str = DEAD_MANS_SWITCH_STAND_IN) -> str:
