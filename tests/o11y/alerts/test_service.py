@@ -1,6 +1,5 @@
 """Per-service and per-endpoint alerts: derived from each catalog entry, and proven by promtool."""
 
-import re
 from functools import partial
 from pathlib import Path
 
@@ -448,33 +447,3 @@ def test_service_alerts_fire_and_stay_silent_in_promtool(
         *area_proofs(ENDPOINT_BUDGETS, ENDPOINT_PROOFS, stack),
     ]
     prove(promtool, stack, proven, tmp_path)
-
-
-def test_pod_queries_select_the_services_own_container_not_its_namespace() -> None:
-    stack = small_stack()
-    triage = [
-        q.query
-        for d in _alerts(stack)
-        for q in d.triage
-        if "kube_pod" in q.query or "container_cpu" in q.query
-    ]
-    assert triage
-    for query in triage:
-        selectors = re.findall(r"\{([^}]*)\}", query)
-        assert selectors
-        assert all(s == 'namespace="apps",container="shop"' for s in selectors), query
-
-
-def test_the_page_and_the_ticket_for_errors_say_how_they_differ() -> None:
-    definitions = {d.name: d for d in SERVICES(small_stack())}
-    critical, high = definitions[ERROR_RATE_CRITICAL], definitions[ERROR_RATE_HIGH]
-    assert critical.summary == (
-        "Shop answers more than 5% of requests with 5xx (over 5m, for 2m): down for its users."
-    )
-    assert high.summary == (
-        "Shop answers more than 1% of requests with 5xx (over 5m, for 5m): degraded, not yet down."
-    )
-    assert (critical.related, high.related) == (
-        (SERVICE_DOWN, ERROR_RATE_HIGH),
-        (SERVICE_DOWN, ERROR_RATE_CRITICAL),
-    )

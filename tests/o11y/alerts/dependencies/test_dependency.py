@@ -1,7 +1,7 @@
 """What the dependency areas share: every kind of dependency gets its alerts in the
-dependencies rule file, and a data store's runbook reads the logs of the services using it."""
+dependencies rule file."""
 
-from o11y.alerts.areas import AREAS, POSTGRES
+from o11y.alerts.areas import AREAS
 from o11y.alerts.dependencies import (
     CERT_EXPIRY,
     KAFKA_BROKERS,
@@ -15,7 +15,6 @@ from o11y.alerts.dependencies import (
     TLS_PROBE_FAILING,
 )
 from o11y.model.stack import Stack
-from tests.small_stacks import SERVICE, small_stack
 
 
 def test_each_dependency_kind_gets_its_alerts(stack: Stack) -> None:
@@ -33,17 +32,3 @@ def test_each_dependency_kind_gets_its_alerts(stack: Stack) -> None:
         "api": {TLS_PROBE_FAILING, CERT_EXPIRY},
         "app": {TLS_PROBE_FAILING, CERT_EXPIRY},
     }
-
-
-def test_a_dependency_runbook_reads_the_logs_of_every_service_using_it() -> None:
-    db = {"kind": "postgres", "name": "db", "host": "pg.data.svc", "database": "app"}
-    services = [
-        {**SERVICE, "name": name, "display_name": name.title(), "uses": uses}
-        for name, uses in (("shop", ["db"]), ("cart", ["db"]), ("search", []))
-    ]
-    stack = small_stack(overrides={"dependencies": [db], "services": services})
-    (down,) = [a for a in POSTGRES(stack) if a.name == POSTGRES_DOWN]
-    (logs,) = [q for q in down.triage if q.language == "logql"]
-    assert logs.title == "Connection errors in the logs of the services using db (shop, cart)"
-    assert logs.query.startswith('{service=~"cart|shop"} |~ ')
-    assert down.description.endswith("Used by: shop, cart.")
