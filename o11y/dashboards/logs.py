@@ -145,7 +145,7 @@ def saved_queries(stack: Stack) -> tuple[SavedQuery, ...]:
         ),
         SavedQuery(
             "Partner API failures",
-            "Failed calls to partner APIs (FinTech bank, Airtable).",
+            "Failed calls to partner APIs: log lines naming a `partner`, with a 5xx status.",
             f'{stream()} | json | partner != "" | status >= 500',
             DEPENDENCIES,
         ),

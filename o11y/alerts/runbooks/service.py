@@ -37,6 +37,7 @@ from o11y.conventions import (
     ROUTE_LABEL,
     container_selector,
     log_stream_selector,
+    service_scrape_selector,
     service_selector,
 )
 from o11y.model.catalog import Service
@@ -100,7 +101,8 @@ def _down(s: ServiceSubject) -> Runbook:
         ),
         triage=(
             TriageQuery(
-                "Targets of the service and their state", f"up{{{service_selector(service.name)}}}"
+                "Targets of the service and their state",
+                f"up{{{service_scrape_selector(service.name)}}}",
             ),
             TriageQuery(
                 "Readiness of the service's containers, per pod (0: not ready; no result: no pod)",
@@ -291,11 +293,11 @@ def _cardinality(s: ServiceSubject) -> Runbook:
         triage=(
             TriageQuery(
                 "Series per metric name of the service (top 10)",
-                f"topk(10, count by (__name__) ({{{service_selector(service.name)}}}))",
+                f"topk(10, count by (__name__) ({{{service_scrape_selector(service.name)}}}))",
             ),
             TriageQuery(
                 "Series added per scrape (churn)",
-                f"sum by (instance) (scrape_series_added{{{service_selector(service.name)}}})",
+                f"sum by (instance) (scrape_series_added{{{service_scrape_selector(service.name)}}})",
             ),
         ),
         causes=(

@@ -28,10 +28,10 @@ def _lag(group: ConsumerGroup) -> Runbook:
         description=(
             f"Consumer group {group.name} on {kafka.name} is more than {kafka.max_lag} messages "
             "behind for 5 minutes: consumers are stuck or failing, and the work behind the "
-            "queue (game results, rewards) is not being processed."
+            "queue is not being processed."
         ),
         symptom="Messages pile up: the consumer group's lag is above its limit.",
-        impact="Work behind the queue (game results, rewards, automations) is delayed.",
+        impact=f"Whatever {group.name} does with the messages happens late, or not at all.",
         triage=(
             TriageQuery("Lag per topic and partition", f"sum by (topic, partition) ({lag(group)})"),
             TriageQuery(
@@ -71,7 +71,7 @@ def _brokers(kafka: Used[Kafka]) -> Runbook:
         ),
         causes=("A broker pod restarted or its node failed.", "Broker disk full."),
         resolution=(
-            "Bring the broker back (`kubectl -n data get pods`); check its disk and logs.",
+            "Bring the broker back (its pods where it runs in the cluster); check its disk and logs.",
         ),
         related=(KAFKA_LAG,),
     )

@@ -28,7 +28,7 @@ def _errors(subject: PartnerCalls) -> Runbook:
             f"(counter, one per call) with labels `{SERVICE_LABEL}` (caller), `{PARTNER_LABEL}` and "
             f"`{OUTCOME_LABEL}` (`success` or `{OUTCOME_ERROR}`: 5xx, timeout, connection error)."
         ),
-        impact="Features depending on the partner degrade (payments, bank transfers, Airtable sync).",
+        impact=f"The features that call {partner.name} degrade or fail.",
         triage=(
             TriageQuery(
                 "Calls per outcome", f"sum by ({OUTCOME_LABEL}) (rate({calls(subject)}[{WINDOW}]))"

@@ -33,7 +33,7 @@ def _down(db: Used[Postgres]) -> Runbook:
             "The exporter's credentials were rotated (the secret no longer matches).",
         ),
         resolution=(
-            "Check the database instance (cloud console / `kubectl -n data get pods`); wait for or trigger the failover.",
+            "Check the database instance (its cloud console, or its pods where it runs in the cluster); wait for or trigger the failover.",
             "If only the exporter fails, fix its secret and restart it; the services are not affected.",
         ),
         related=(POSTGRES_CONNECTIONS, "ServiceErrorRateCritical"),

@@ -40,7 +40,7 @@ def _down(redis: Used[Redis]) -> Runbook:
             "Network policy or DNS change between the services and Redis.",
         ),
         resolution=(
-            "`kubectl -n data get pods` and `describe` the Redis pod; check OOMKilled.",
+            "Where Redis runs in the cluster, `kubectl describe` its pod: look for OOMKilled and restarts.",
             "Restore the primary (or promote a replica); the services reconnect on their own.",
         ),
         related=(REDIS_REJECTED, REDIS_CONNECTIONS),

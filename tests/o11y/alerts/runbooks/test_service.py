@@ -152,11 +152,20 @@ def test_down_shows_the_targets_and_readiness_that_are_present(stack: Stack) -> 
     """The alert also fires when nothing is scraped: its queries list what exists, not absent()."""
     down = _of(stack, "shop", SERVICE_DOWN)
     promql = queries(down, "promql")
-    assert promql[0] == 'up{service="shop"}'
+    # The service's own scrape: its blackbox probe carries `service` too, with job "health".
+    assert promql[0] == 'up{service="shop",job="shop"}'
     assert promql[1] == (
         'sum by (pod) (kube_pod_container_status_ready{namespace="apps",container="shop"})'
     )
     assert not any("absent" in query for query in promql)
+
+
+def test_cardinality_counts_the_services_own_scrape_not_its_probe(stack: Stack) -> None:
+    promql = queries(_of(stack, "shop", CARDINALITY_HIGH), "promql")
+    assert promql == [
+        'topk(10, count by (__name__) ({service="shop",job="shop"}))',
+        'sum by (instance) (scrape_series_added{service="shop",job="shop"})',
+    ]
 
 
 def test_pod_queries_select_the_services_own_container_not_its_namespace() -> None:
