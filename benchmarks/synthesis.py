@@ -86,10 +86,31 @@ def write_registrations(stack_file: Path, path: Path) -> None:
 
 
 def bare_sdk(registrations: Path) -> None:
-    """Registers every row of `registrations` as a plain resource under the program's mocks."""
+    """Registers every row of `registrations` as a plain resource under the program's mocks.
+
+    Through a subclass of each resource kind, as every provider SDK's classes and every
+    component are: Pulumi records where a resource was constructed (a walk of the call stack)
+    only when a subclass constructs it, so calling `pulumi.CustomResource` itself would skip
+    work no real program skips."""
     import pulumi
 
     from cli.mocks import record
+
+    class Custom(pulumi.CustomResource):
+        def __init__(
+            self, t: str, name: str, props: dict[str, object], opts: pulumi.ResourceOptions
+        ) -> None:
+            super().__init__(t, name, props, opts)
+
+    class Provider(pulumi.ProviderResource):
+        def __init__(
+            self, package: str, name: str, props: dict[str, object], opts: pulumi.ResourceOptions
+        ) -> None:
+            super().__init__(package, name, props, opts)
+
+    class Component(pulumi.ComponentResource):
+        def __init__(self, t: str, name: str, opts: pulumi.ResourceOptions) -> None:
+            super().__init__(t, name, None, opts)
 
     rows = json.loads(registrations.read_text(encoding="utf-8"))
 
@@ -105,11 +126,11 @@ def bare_sdk(registrations: Path) -> None:
             resource: pulumi.Resource
             if row["type"].startswith("pulumi:providers:"):
                 package = row["type"].removeprefix("pulumi:providers:")
-                resource = pulumi.ProviderResource(package, row["name"], row["inputs"], opts)
+                resource = Provider(package, row["name"], row["inputs"], opts)
             elif row["custom"]:
-                resource = pulumi.CustomResource(row["type"], row["name"], row["inputs"], opts)
+                resource = Custom(row["type"], row["name"], row["inputs"], opts)
             else:
-                resource = pulumi.ComponentResource(row["type"], row["name"], None, opts)
+                resource = Component(row["type"], row["name"], opts)
             created[row["urn"]] = resource
 
     record(program, STACK)
