@@ -381,7 +381,7 @@ def query_problems(deployed: Deployed, source: str, promql: str) -> list[str]:
     for matchers in _selectors(promql):
         ours = matchers.get("namespace", ("=", deployed.namespace)) == ("=", deployed.namespace)
         for label, (operator, value) in matchers.items():
-            if operator not in ("=", "=~"):
+            if operator not in ("=", "=~") or _PLACEHOLDER.fullmatch(value):
                 continue
             if label == "job":
                 candidates = deployed.jobs
@@ -414,6 +414,11 @@ def logql_problems(deployed: Deployed, source: str, logql: str) -> list[str]:
             if operator in ("=", "=~") and not _matches_any(operator, value, deployed.containers):
                 problems.append(f'{source}: service{operator}"{value}" is no deployed container')
     return problems
+
+
+# A runbook page of an alert templated per service or dependency writes the values that vary
+# as `<label>`: the responder puts in the value from the alert.
+_PLACEHOLDER = re.compile(r"<[a-z_]+>")
 
 
 def runbook_queries(text: str) -> Iterator[tuple[str, str]]:

@@ -286,6 +286,9 @@ WORLD = deployed(
         ('up{job="gateway"}', None),
         ('up{job=~"(.+/)?gateway(-.+)?"}', None),
         ('up{job="kubelet"}', 'job="kubelet" matches nothing deployed'),
+        # A runbook's placeholder for the value the alert carries.
+        ('up{service="<service>",job="<service>"}', None),
+        ('up{job="<service"}', 'job="<service" matches nothing deployed'),
         # Other namespaces are not rendered here.
         ('kube_deployment_status_replicas{namespace="apps", deployment="checkout"}', None),
         ('up{job!="gateway"}', None),
